@@ -1,0 +1,242 @@
+//! `kpic check` as a library call: configuration → files → workspace → rules → the sorted,
+//! filtered findings. Printing is the reporters' job.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::date::Date;
+use crate::diagnostic::{Diagnostic, Level};
+use crate::error::{Error, Result};
+use crate::rules::{self, CHECKS, Context, RuleMeta};
+use crate::workspace::{self, Input, LoadOptions, Workspace, discover};
+
+/// A spec read from standard input.
+#[derive(Debug, Clone)]
+pub struct StdinSpec {
+    /// The name to show (and to match against the workspace), from `--stdin-filename`.
+    pub name: PathBuf,
+    /// The text read.
+    pub text: String,
+}
+
+/// What to check and how.
+#[derive(Debug, Clone, Default)]
+pub struct CheckRequest {
+    /// The working directory paths are relative to.
+    pub cwd: PathBuf,
+    /// Files and folders to report on; empty means the whole workspace.
+    pub paths: Vec<PathBuf>,
+    /// A spec given on standard input (`-`).
+    pub stdin: Option<StdinSpec>,
+    /// `--config FILE`, overriding discovery.
+    pub config: Option<PathBuf>,
+    /// `--select`: only these rules (codes or names).
+    pub select: Vec<String>,
+    /// `--ignore`: not these rules (codes or names).
+    pub ignore: Vec<String>,
+    /// `--today`.
+    pub today: Option<Date>,
+}
+
+/// The outcome of a check: the workspace (for sources) and the findings to report.
+#[derive(Debug)]
+pub struct CheckOutcome {
+    /// The configuration used.
+    pub config: Config,
+    /// Every loaded file.
+    pub ws: Workspace,
+    /// Findings in reported files, with configured severities, sorted.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl CheckOutcome {
+    /// Number of files reported on.
+    pub fn files_checked(&self) -> usize {
+        self.ws.reported.iter().filter(|r| **r).count()
+    }
+}
+
+/// Loads the configuration a request asks for.
+pub fn load_config(req: &CheckRequest) -> Result<Config> {
+    match &req.config {
+        Some(path) => Config::load(&req.cwd.join(path)),
+        None => Config::discover(&req.cwd),
+    }
+}
+
+/// Runs the check.
+pub fn run(req: &CheckRequest) -> Result<CheckOutcome> {
+    let mut config = load_config(req)?;
+    if let Some(today) = req.today {
+        config.options.today = today;
+    }
+    let levels = levels(&config, &req.select, &req.ignore)?;
+    let inputs = inputs(req, &config)?;
+    let load_opts = LoadOptions {
+        max_file_size: config.max_file_size,
+        ..LoadOptions::default()
+    };
+    let (ws, mut found) = workspace::load(inputs, &load_opts);
+    let cx = Context {
+        ws: &ws,
+        options: &config.options,
+    };
+    let enabled: Vec<_> = CHECKS
+        .iter()
+        .filter(|r| levels(r.meta()) != Level::Off)
+        .collect();
+    let per_file: Vec<Diagnostic> = ws
+        .specs
+        .par_iter()
+        .flatten()
+        .filter(|s| ws.reported[s.file])
+        .flat_map_iter(|spec| {
+            let mut out = Vec::new();
+            for rule in &enabled {
+                rule.check_file(&cx, spec, &mut out);
+            }
+            out
+        })
+        .collect();
+    found.extend(per_file);
+    for rule in &enabled {
+        rule.check_workspace(&cx, &mut found);
+    }
+    let mut diagnostics: Vec<Diagnostic> = found
+        .into_iter()
+        .filter(|d| ws.reported.get(d.file).copied().unwrap_or(false))
+        .filter_map(|mut d| {
+            d.severity = levels(d.rule).severity()?;
+            Some(d)
+        })
+        .collect();
+    drop(levels);
+    sort(&ws, &mut diagnostics);
+    diagnostics.dedup();
+    Ok(CheckOutcome {
+        config,
+        ws,
+        diagnostics,
+    })
+}
+
+/// Sorts findings by file, line, column, code (file IDs follow file names).
+pub fn sort(ws: &Workspace, diagnostics: &mut [Diagnostic]) {
+    let _ = ws;
+    diagnostics.sort_by(|a, b| {
+        (a.file, a.span.start, a.rule.code, &a.message, a.span.end).cmp(&(
+            b.file,
+            b.span.start,
+            b.rule.code,
+            &b.message,
+            b.span.end,
+        ))
+    });
+}
+
+/// The level of every rule after the config file, `--select` and `--ignore`.
+pub fn levels<'a>(
+    config: &'a Config,
+    select: &[String],
+    ignore: &[String],
+) -> Result<impl Fn(&RuleMeta) -> Level + 'a> {
+    let resolve = |names: &[String]| -> Result<Vec<&'static str>> {
+        names
+            .iter()
+            .flat_map(|n| n.split(','))
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(|n| match rules::find(n) {
+                Some(m) => Ok(m.code),
+                None => Err(Error::new(match rules::suggest(n) {
+                    Some(s) => format!("unknown rule `{n}`; did you mean `{s}`?"),
+                    None => format!("unknown rule `{n}`; `kpic rules` lists them"),
+                })),
+            })
+            .collect()
+    };
+    let select = resolve(select)?;
+    let ignore = resolve(ignore)?;
+    Ok(move |meta: &RuleMeta| {
+        if (!select.is_empty() && !select.contains(&meta.code)) || ignore.contains(&meta.code) {
+            return Level::Off;
+        }
+        config
+            .levels
+            .get(meta.code)
+            .copied()
+            .unwrap_or(meta.default_level)
+    })
+}
+
+/// The files to load: the workspace, plus the given paths (reported), plus stdin.
+fn inputs(req: &CheckRequest, config: &Config) -> Result<Vec<Input>> {
+    let exclude = discover::glob_set(&config.exclude)?;
+    let root = req.cwd.join(&config.root);
+    let root = discover::clean(&root);
+    let explicit = !req.paths.is_empty() || req.stdin.is_some();
+    let mut files: Vec<(PathBuf, bool)> = Vec::new();
+    for p in &config.paths {
+        let path = root.join(p);
+        if !path.exists() {
+            if explicit {
+                continue;
+            }
+            return Err(Error::new(format!(
+                "no spec files: `{}` does not exist (run `kpic init`, or pass files or folders to check)",
+                discover::display_name(&path, &req.cwd)
+            )));
+        }
+        for f in discover::walk(&path, &exclude, &root)? {
+            files.push((f, !explicit));
+        }
+    }
+    for p in &req.paths {
+        let path = req.cwd.join(p);
+        for f in discover::walk(&path, &discover::glob_set(&[])?, &req.cwd)? {
+            files.push((f, true));
+        }
+    }
+    // One entry per real file; a file both in the workspace and given is reported.
+    let mut by_key: HashMap<PathBuf, usize> = HashMap::new();
+    let mut unique: Vec<(PathBuf, bool)> = Vec::new();
+    for (path, reported) in files {
+        let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        match by_key.get(&key) {
+            Some(&i) => unique[i].1 |= reported,
+            None => {
+                by_key.insert(key, unique.len());
+                unique.push((path, reported));
+            }
+        }
+    }
+    let mut inputs: Vec<Input> = unique
+        .into_iter()
+        .map(|(path, reported)| Input {
+            name: discover::display_name(&path, &req.cwd),
+            path,
+            reported,
+            text: None,
+        })
+        .collect();
+    if let Some(stdin) = &req.stdin {
+        let path = req.cwd.join(&stdin.name);
+        let key = std::fs::canonicalize(&path).ok();
+        inputs.retain(|i| key.is_none() || std::fs::canonicalize(&i.path).ok() != key);
+        inputs.push(Input {
+            name: discover::display_name(&discover::clean(&stdin.name), Path::new("")),
+            path,
+            reported: true,
+            text: Some(stdin.text.clone()),
+        });
+    }
+    if inputs.is_empty() {
+        return Err(Error::new(
+            "no spec files found (looked for *.yaml and *.yml)",
+        ));
+    }
+    Ok(inputs)
+}

@@ -1,0 +1,166 @@
+//! Command-line definitions (clap derive) only; the commands live in [`crate::commands`].
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// A linter and compiler for KPI specs: SMART checks, ownership, handbooks and scorecards.
+#[derive(Debug, Parser)]
+#[command(name = "kpic", version, about, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lint KPI specs (default: the whole workspace).
+    Check(CheckArgs),
+    /// Compile the handbook, scorecards and JSON model.
+    Build(BuildArgs),
+    /// Score filled-in scorecards against the targets.
+    Score(ScoreArgs),
+    /// Show the documentation of one rule (by code or name).
+    Explain(ExplainArgs),
+    /// List every rule: code, name, SMART letter, default severity.
+    Rules(RulesArgs),
+    /// Scaffold kpi-specs/, kpic.yaml and a pre-commit config.
+    Init(InitArgs),
+    /// Print the spec JSON Schema (or the kpic.yaml schema with --config).
+    Schema(SchemaArgs),
+    /// Print shell completions.
+    Completions(CompletionsArgs),
+}
+
+/// Arguments of `kpic check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or folders to report on (`-` reads stdin); default: the whole workspace.
+    pub paths: Vec<PathBuf>,
+
+    /// Output format, optionally to a file: FORMAT[:PATH]. Repeatable.
+    /// Formats: human, compact, json, sarif, github, junit.
+    #[arg(long = "format", value_name = "FORMAT[:PATH]")]
+    pub formats: Vec<String>,
+
+    /// Only these rules (codes or names, comma-separated).
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub select: Vec<String>,
+
+    /// Not these rules (codes or names, comma-separated).
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+
+    /// Make warnings fail the run.
+    #[arg(long)]
+    pub deny_warnings: bool,
+
+    /// The name of the spec read from stdin (`-`).
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
+
+    /// The date to compare deadlines with (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
+
+    /// Print a count of findings per rule.
+    #[arg(long)]
+    pub statistics: bool,
+
+    /// Use this configuration file instead of discovering `kpic.yaml`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// Arguments of `kpic build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Files or folders of the workspace; default: the whole workspace.
+    pub paths: Vec<PathBuf>,
+
+    /// Folder to write the documents into.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Language of the handbook (`en` or `zh-CN`), overriding each team's locale.
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
+
+    /// Start CSV files with a UTF-8 byte-order mark (for Excel).
+    #[arg(long)]
+    pub csv_bom: bool,
+
+    /// The date to compare deadlines with (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
+
+    /// Use this configuration file instead of discovering `kpic.yaml`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// Arguments of `kpic score`.
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    /// A filled-in scorecard: CSV with `kpi_id` and `actual` columns.
+    #[arg(long, value_name = "FILE")]
+    pub actuals: PathBuf,
+
+    /// Files or folders of the workspace; default: the whole workspace.
+    pub paths: Vec<PathBuf>,
+
+    /// Output format: table, markdown, csv or json.
+    #[arg(long, default_value = "table", value_name = "FORMAT")]
+    pub format: String,
+
+    /// Highest attainment counted, in percent.
+    #[arg(long, default_value_t = 120.0, value_name = "PERCENT")]
+    pub cap: f64,
+
+    /// Language of the Markdown output (`en` or `zh-CN`).
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
+
+    /// Use this configuration file instead of discovering `kpic.yaml`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// Arguments of `kpic explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A rule code (`T001`) or name (`missing-deadline`).
+    pub rule: String,
+}
+
+/// Arguments of `kpic rules`.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `kpic init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Folder to scaffold in (default: the working directory).
+    pub dir: Option<PathBuf>,
+}
+
+/// Arguments of `kpic schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Print the schema of `kpic.yaml` instead of the spec schema.
+    #[arg(long)]
+    pub config: bool,
+}
+
+/// Arguments of `kpic completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// bash, zsh, fish, powershell or elvish.
+    pub shell: clap_complete::Shell,
+}

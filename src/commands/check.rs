@@ -1,0 +1,133 @@
+//! `kpic check`.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::check::{self, CheckRequest, StdinSpec};
+use crate::cli::CheckArgs;
+use crate::commands::{EXIT_FINDINGS, EXIT_OK, cwd, parse_today};
+use crate::diagnostic::Severity;
+use crate::error::{Error, Result};
+use crate::fsutil::write_atomic;
+use crate::report::{self, Format, Report, Style};
+
+/// One requested output: a format and where it goes (stdout when `None`).
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// The format.
+    pub format: Format,
+    /// The file to write, or stdout.
+    pub path: Option<PathBuf>,
+}
+
+/// Parses `FORMAT[:PATH]`.
+pub fn parse_output(s: &str) -> Result<Output> {
+    let (name, path) = match s.split_once(':') {
+        Some((n, p)) if !p.is_empty() => (n, Some(PathBuf::from(p))),
+        Some((n, _)) => (n, None),
+        None => (s, None),
+    };
+    let format = name.parse::<Format>().map_err(Error::new)?;
+    Ok(Output { format, path })
+}
+
+/// The outputs to write when `--format` is not given.
+fn default_outputs() -> Vec<Output> {
+    vec![Output {
+        format: Format::Human,
+        path: None,
+    }]
+}
+
+/// Runs `kpic check`.
+pub fn run(args: CheckArgs) -> Result<ExitCode> {
+    let cwd = cwd()?;
+    let mut outputs = args
+        .formats
+        .iter()
+        .map(|f| parse_output(f))
+        .collect::<Result<Vec<_>>>()?;
+    if outputs.is_empty() {
+        outputs = default_outputs();
+    }
+    let mut paths = Vec::new();
+    let mut stdin = None;
+    for p in args.paths {
+        if p.as_os_str() == "-" {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| Error::new(format!("cannot read stdin: {e}")))?;
+            let name = args
+                .stdin_filename
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("<stdin>"));
+            stdin = Some(StdinSpec { name, text });
+        } else {
+            paths.push(p);
+        }
+    }
+    let req = CheckRequest {
+        cwd,
+        paths,
+        stdin,
+        config: args.config,
+        select: args.select,
+        ignore: args.ignore,
+        today: parse_today(args.today.as_deref())?,
+    };
+    let outcome = check::run(&req)?;
+    let report = Report {
+        files: &outcome.ws.files,
+        diagnostics: &outcome.diagnostics,
+        files_checked: outcome.files_checked(),
+    };
+    for out in &outputs {
+        let mut buf = Vec::new();
+        let color = out.path.is_none()
+            && std::io::stdout().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none();
+        let width = terminal_width();
+        report::write(out.format, &report, Style { color, width }, &mut buf)
+            .map_err(|e| Error::new(format!("cannot write the report: {e}")))?;
+        match &out.path {
+            Some(path) => write_atomic(&req.cwd.join(path), &buf)
+                .map_err(|e| Error::new(format!("cannot write `{}`: {e}", path.display())))?,
+            None => {
+                let mut stdout = std::io::stdout().lock();
+                // A closed pipe (`kpic check | head`) is not an error worth a panic.
+                let _ = stdout.write_all(&buf).and_then(|_| stdout.flush());
+            }
+        }
+    }
+    if args.statistics {
+        print_statistics(&outcome.diagnostics);
+    }
+    let summary = report.summary();
+    let fails = summary.errors > 0 || (args.deny_warnings && summary.warnings > 0);
+    Ok(ExitCode::from(if fails { EXIT_FINDINGS } else { EXIT_OK }))
+}
+
+fn print_statistics(diagnostics: &[crate::diagnostic::Diagnostic]) {
+    let mut counts: std::collections::BTreeMap<(&str, &str), (usize, Severity)> =
+        std::collections::BTreeMap::new();
+    for d in diagnostics {
+        let e = counts
+            .entry((d.rule.code, d.rule.name))
+            .or_insert((0, d.severity));
+        e.0 += 1;
+    }
+    let mut rows: Vec<_> = counts.into_iter().collect();
+    rows.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(&b.0)));
+    for ((code, name), (n, sev)) in rows {
+        println!("{n:>6}  {code}  {name:<22} {}", sev.as_str());
+    }
+}
+
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100)
+}

@@ -1,0 +1,65 @@
+//! `kpic explain RULE` and `kpic rules`.
+
+use std::process::ExitCode;
+
+use crate::cli::{ExplainArgs, RulesArgs};
+use crate::error::{Error, Result};
+use crate::rules;
+
+/// Prints one rule's documentation.
+pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
+    let Some(meta) = rules::find(&args.rule) else {
+        return Err(Error::new(match rules::suggest(&args.rule) {
+            Some(s) => format!("unknown rule `{}`; did you mean `{s}`?", args.rule),
+            None => format!("unknown rule `{}`; `kpic rules` lists them", args.rule),
+        }));
+    };
+    println!(
+        "# {} {}\n\nPrinciple: {}. Default severity: {}.\n\n{}",
+        meta.code,
+        meta.name,
+        meta.category(),
+        meta.default_level.as_str(),
+        meta.doc_text()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the rule table.
+pub fn rules(args: RulesArgs) -> Result<ExitCode> {
+    let all = rules::all();
+    if args.json {
+        let rows: Vec<_> = all
+            .iter()
+            .map(|m| {
+                serde_json::json!({
+                    "code": m.code,
+                    "name": m.name,
+                    "principle": m.category(),
+                    "default": m.default_level.as_str(),
+                    "summary": m.summary,
+                })
+            })
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&rows).unwrap_or_default()
+        );
+    } else {
+        println!(
+            "{:<5} {:<22} {:<12} {:<8} summary",
+            "code", "name", "principle", "default"
+        );
+        for m in all {
+            println!(
+                "{:<5} {:<22} {:<12} {:<8} {}",
+                m.code,
+                m.name,
+                m.category(),
+                m.default_level.as_str(),
+                m.summary
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,161 @@
+//! The one diagnostic type every stage produces, and severities.
+
+use serde::{Deserialize, Serialize};
+
+use crate::rules::RuleMeta;
+use crate::source::{FileId, Span};
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Shown, never fails the run.
+    Info,
+    /// Shown; fails the run only with `--deny-warnings`.
+    Warning,
+    /// Fails the run.
+    Error,
+}
+
+impl Severity {
+    /// The lowercase name (`error`, `warning`, `info`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// A severity as configured: a rule can also be turned off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// The rule does not run.
+    Off,
+    /// Findings are infos.
+    Info,
+    /// Findings are warnings.
+    Warning,
+    /// Findings are errors.
+    Error,
+}
+
+impl Level {
+    /// The severity findings get at this level, or `None` when off.
+    pub fn severity(self) -> Option<Severity> {
+        match self {
+            Level::Off => None,
+            Level::Info => Some(Severity::Info),
+            Level::Warning => Some(Severity::Warning),
+            Level::Error => Some(Severity::Error),
+        }
+    }
+
+    /// Parses `off | info | warning | error`.
+    pub fn parse(s: &str) -> Option<Level> {
+        Some(match s {
+            "off" => Level::Off,
+            "info" => Level::Info,
+            "warning" | "warn" => Level::Warning,
+            "error" => Level::Error,
+            _ => return None,
+        })
+    }
+
+    /// The lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Off => "off",
+            Level::Info => "info",
+            Level::Warning => "warning",
+            Level::Error => "error",
+        }
+    }
+}
+
+/// A secondary place that explains a finding ("first defined here").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    /// The file of the place.
+    pub file: FileId,
+    /// The bytes of the place.
+    pub span: Span,
+    /// What the place is.
+    pub message: String,
+}
+
+/// One finding, located in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The rule that found it.
+    pub rule: &'static RuleMeta,
+    /// Severity after configuration (rules create diagnostics at their default).
+    pub severity: Severity,
+    /// What is wrong, naming the item.
+    pub message: String,
+    /// What to write instead.
+    pub help: Option<String>,
+    /// The file it is in.
+    pub file: FileId,
+    /// The most specific span of the problem.
+    pub span: Span,
+    /// Secondary places.
+    pub labels: Vec<Label>,
+}
+
+impl Diagnostic {
+    /// A diagnostic of `rule` at `span` in `file`, at the rule's default severity.
+    pub fn new(
+        rule: &'static RuleMeta,
+        file: FileId,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            rule,
+            severity: rule.default_level.severity().unwrap_or(Severity::Info),
+            message: message.into(),
+            help: None,
+            file,
+            span,
+            labels: Vec::new(),
+        }
+    }
+
+    /// Adds the help text.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds a secondary label.
+    pub fn with_label(mut self, file: FileId, span: Span, message: impl Into<String>) -> Self {
+        self.labels.push(Label {
+            file,
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    /// The rule code (`T001`).
+    pub fn code(&self) -> &'static str {
+        self.rule.code
+    }
+}
+
+/// Suggests the candidate closest to `word`, if one is close enough to be a likely typo.
+pub fn did_you_mean<'a, I>(word: &str, candidates: I) -> Option<&'a str>
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    let limit = (word.chars().count() / 3).max(1) + 1;
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(word, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, c)| c)
+}

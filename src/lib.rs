@@ -1,0 +1,17 @@
+//! kpic: a linter and compiler for KPI specs written as YAML.
+//!
+//! Data flows one way: files → YAML with spans → typed spec → resolved workspace → rules →
+//! diagnostics → reporters; and workspace → emitters.
+
+pub mod check;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod date;
+pub mod diagnostic;
+pub mod error;
+pub mod fsutil;
+pub mod report;
+pub mod rules;
+pub mod source;
+pub mod workspace;

@@ -1,0 +1,160 @@
+//! The human format: miette's graphical report with the source snippet, labels and help.
+
+use std::fmt;
+use std::io::{self, Write};
+
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
+
+use super::{Report, Style};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::source::SourceFile;
+
+/// A source file lent to miette under its display name.
+struct Named<'a>(&'a SourceFile);
+
+impl SourceCode for Named<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self.0.text.read_span(span, before, after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.0.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+/// One finding as miette sees it.
+struct HumanDiagnostic<'a> {
+    d: &'a Diagnostic,
+    source: Named<'a>,
+    help: Option<String>,
+}
+
+impl fmt::Debug for HumanDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.d.message)
+    }
+}
+
+impl fmt::Display for HumanDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.d.message)
+    }
+}
+
+impl std::error::Error for HumanDiagnostic<'_> {}
+
+impl miette::Diagnostic for HumanDiagnostic<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(format!(
+            "{}({})",
+            self.d.rule.code, self.d.rule.name
+        )))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.d.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let primary = LabeledSpan::new_primary_with_span(None, span(self.d.span));
+        let secondary = self
+            .d
+            .labels
+            .iter()
+            .filter(|l| l.file == self.d.file)
+            .map(|l| LabeledSpan::new_with_span(Some(l.message.clone()), span(l.span)));
+        Some(Box::new(std::iter::once(primary).chain(secondary)))
+    }
+}
+
+fn span(s: crate::source::Span) -> SourceSpan {
+    SourceSpan::new(s.start.into(), s.len())
+}
+
+/// Writes every finding with its snippet, then a one-line summary (nothing when clean).
+pub fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    let theme = if style.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(style.width)
+        .with_links(false);
+    for d in report.diagnostics {
+        let file = &report.files[d.file];
+        // Labels in other files cannot share a snippet; name their place in the help instead.
+        let elsewhere: Vec<String> = d
+            .labels
+            .iter()
+            .filter(|l| l.file != d.file)
+            .map(|l| {
+                let f = &report.files[l.file];
+                let at = f.line_col(l.span.start);
+                format!("{} at {}:{}:{}", l.message, f.name, at.line, at.column)
+            })
+            .collect();
+        let help = match (&d.help, elsewhere.is_empty()) {
+            (h, true) => h.clone(),
+            (None, false) => Some(elsewhere.join("\n")),
+            (Some(h), false) => Some(format!("{}\n{h}", elsewhere.join("\n"))),
+        };
+        let hd = HumanDiagnostic {
+            d,
+            source: Named(file),
+            help,
+        };
+        let mut text = String::new();
+        handler
+            .render_report(&mut text, &hd)
+            .map_err(|_| io::Error::other("cannot render a diagnostic"))?;
+        out.write_all(text.as_bytes())?;
+    }
+    let s = report.summary();
+    if report.diagnostics.is_empty() {
+        return Ok(());
+    }
+    let mut parts = Vec::new();
+    for (n, what) in [
+        (s.errors, "error"),
+        (s.warnings, "warning"),
+        (s.infos, "info"),
+    ] {
+        if n > 0 {
+            parts.push(format!("{n} {what}{}", if n == 1 { "" } else { "s" }));
+        }
+    }
+    writeln!(
+        out,
+        "kpic: {} in {} file{} checked",
+        parts.join(", "),
+        s.files,
+        if s.files == 1 { "" } else { "s" }
+    )
+}

@@ -1,0 +1,121 @@
+//! Reporters: one file per output format. A reporter never decides what is wrong; it only
+//! writes the findings it is given.
+
+mod compact;
+mod human;
+mod json;
+
+use std::io::{self, Write};
+use std::str::FromStr;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::source::{LineCol, SourceFile};
+
+/// An output format of `kpic check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// miette's graphical output with source snippets.
+    Human,
+    /// `path:line:col: severity[CODE] message`, one per line.
+    Compact,
+    /// One JSON object (DESIGN §3).
+    Json,
+}
+
+impl Format {
+    /// Every format name.
+    pub const NAMES: &'static [&'static str] = &["human", "compact", "json"];
+}
+
+impl FromStr for Format {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "human" => Format::Human,
+            "compact" => Format::Compact,
+            "json" => Format::Json,
+            _ => {
+                return Err(format!(
+                    "unknown format `{s}`; expected one of {}",
+                    Format::NAMES.join(", ")
+                ));
+            }
+        })
+    }
+}
+
+/// Counts of a run's findings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    /// Files reported on.
+    pub files: usize,
+    /// Findings at error severity.
+    pub errors: usize,
+    /// Findings at warning severity.
+    pub warnings: usize,
+    /// Findings at info severity.
+    pub infos: usize,
+}
+
+/// Everything a reporter needs.
+pub struct Report<'a> {
+    /// The loaded files, indexed by [`crate::source::FileId`].
+    pub files: &'a [SourceFile],
+    /// The findings, sorted.
+    pub diagnostics: &'a [Diagnostic],
+    /// Number of files reported on.
+    pub files_checked: usize,
+}
+
+/// How the human format looks.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    /// Use colour.
+    pub color: bool,
+    /// Wrap at this many columns.
+    pub width: usize,
+}
+
+impl Report<'_> {
+    /// The counts per severity.
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary {
+            files: self.files_checked,
+            ..Summary::default()
+        };
+        for d in self.diagnostics {
+            match d.severity {
+                Severity::Error => s.errors += 1,
+                Severity::Warning => s.warnings += 1,
+                Severity::Info => s.infos += 1,
+            }
+        }
+        s
+    }
+
+    /// Start and end (exclusive) of a diagnostic, 1-based, columns in characters.
+    pub fn range(&self, d: &Diagnostic) -> (LineCol, LineCol) {
+        let f = &self.files[d.file];
+        (f.line_col(d.span.start), f.line_col(d.span.end))
+    }
+
+    /// The file name of a diagnostic.
+    pub fn file_name(&self, d: &Diagnostic) -> &str {
+        &self.files[d.file].name
+    }
+}
+
+/// Writes `report` in `format`.
+pub fn write(
+    format: Format,
+    report: &Report<'_>,
+    style: Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        Format::Human => human::write(report, style, out),
+        Format::Compact => compact::write(report, out),
+        Format::Json => json::write(report, out),
+    }
+}

@@ -1,0 +1,172 @@
+//! The rule catalogue: every rule's code, name, default severity and documentation, and the
+//! checks that run on the resolved workspace.
+//!
+//! A rule never prints: it pushes [`Diagnostic`]s. Severity comes from configuration; the rule
+//! only declares its default.
+
+mod options;
+mod structural;
+
+pub use options::RuleOptions;
+pub use structural::{DUPLICATE_ID, SCHEMA, UNKNOWN_REFERENCE, UNUSED_SUPPRESSION, YAML_SYNTAX};
+
+use crate::diagnostic::{Diagnostic, Level};
+use crate::workspace::{SpecFile, Workspace};
+
+/// Declares a rule's metadata; the doc comment becomes its `kpic explain` text.
+#[macro_export]
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])*
+        $vis:vis static $NAME:ident = {
+            code: $code:literal,
+            name: $name:literal,
+            level: $level:ident,
+            summary: $summary:literal $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])*
+        $vis static $NAME: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
+            code: $code,
+            name: $name,
+            default_level: $crate::diagnostic::Level::$level,
+            summary: $summary,
+            doc: concat!($($doc, "\n"),*),
+        };
+    };
+}
+
+/// What kpic knows about a rule without running it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct RuleMeta {
+    /// Stable code, e.g. `T001`. Never reused.
+    pub code: &'static str,
+    /// Stable kebab-case name, e.g. `missing-deadline`.
+    pub name: &'static str,
+    /// Severity when configuration says nothing.
+    pub default_level: Level,
+    /// One line for `kpic rules`.
+    pub summary: &'static str,
+    /// The full documentation (Markdown, from the doc comment).
+    pub doc: &'static str,
+}
+
+impl RuleMeta {
+    /// The principle the rule belongs to: a SMART letter, `O` (ownership), `E` (structure) or
+    /// `X` (kpic itself).
+    pub fn letter(&self) -> char {
+        self.code.chars().next().unwrap_or('?')
+    }
+
+    /// The principle's name.
+    pub fn category(&self) -> &'static str {
+        match self.letter() {
+            'S' => "Specific",
+            'M' => "Measurable",
+            'A' => "Achievable",
+            'R' => "Relevant",
+            'T' => "Time-bound",
+            'O' => "Ownership",
+            'E' => "Structure",
+            _ => "Suppressions",
+        }
+    }
+
+    /// The documentation with the doc-comment indentation removed.
+    pub fn doc_text(&self) -> String {
+        let mut out = String::new();
+        for line in self.doc.lines() {
+            out.push_str(line.strip_prefix(' ').unwrap_or(line));
+            out.push('\n');
+        }
+        out.trim().to_owned() + "\n"
+    }
+}
+
+/// What a rule sees: the resolved workspace and the options from configuration.
+pub struct Context<'a> {
+    /// Every loaded file, model and index.
+    pub ws: &'a Workspace,
+    /// Thresholds, word lists and today's date.
+    pub options: &'a RuleOptions,
+}
+
+/// A check over the resolved workspace.
+pub trait Rule: Sync {
+    /// The rule's metadata.
+    fn meta(&self) -> &'static RuleMeta;
+
+    /// Checks one spec file (runs in parallel, only on files being reported).
+    fn check_file(&self, _cx: &Context<'_>, _file: &SpecFile, _out: &mut Vec<Diagnostic>) {}
+
+    /// Checks what spans several files (runs once per run).
+    fn check_workspace(&self, _cx: &Context<'_>, _out: &mut Vec<Diagnostic>) {}
+}
+
+/// The checks that run on the resolved workspace, in code order.
+pub static CHECKS: &[&dyn Rule] = &[];
+
+/// Rules reported by the loading stages rather than by a check.
+static STRUCTURAL: &[&RuleMeta] = &[
+    &YAML_SYNTAX,
+    &SCHEMA,
+    &DUPLICATE_ID,
+    &UNKNOWN_REFERENCE,
+    &UNUSED_SUPPRESSION,
+];
+
+/// Every rule, sorted by code.
+pub fn all() -> Vec<&'static RuleMeta> {
+    let mut v: Vec<&'static RuleMeta> = STRUCTURAL
+        .iter()
+        .copied()
+        .chain(CHECKS.iter().map(|r| r.meta()))
+        .collect();
+    v.sort_by_key(|m| m.code);
+    v
+}
+
+/// Finds a rule by code (any case) or by name.
+pub fn find(code_or_name: &str) -> Option<&'static RuleMeta> {
+    let key = code_or_name.trim();
+    all()
+        .into_iter()
+        .find(|m| m.code.eq_ignore_ascii_case(key) || m.name == key)
+}
+
+/// The closest code or name to an unknown rule, for a did-you-mean.
+pub fn suggest(code_or_name: &str) -> Option<&'static str> {
+    let metas = all();
+    crate::diagnostic::did_you_mean(code_or_name, metas.iter().flat_map(|m| [m.code, m.name]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_and_names_are_unique_and_well_formed() {
+        let metas = all();
+        let mut seen = HashSet::new();
+        for m in &metas {
+            assert!(seen.insert(m.code), "duplicate code {}", m.code);
+            assert!(seen.insert(m.name), "duplicate name {}", m.name);
+            assert!(
+                m.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit()),
+                "{} is not kebab-case",
+                m.name
+            );
+            assert!(!m.doc.trim().is_empty(), "{} has no documentation", m.code);
+        }
+    }
+
+    #[test]
+    fn find_by_code_or_name() {
+        assert_eq!(find("e001").unwrap().name, "yaml-syntax");
+        assert_eq!(find("duplicate-id").unwrap().code, "E003");
+        assert_eq!(suggest("duplicat-id"), Some("duplicate-id"));
+    }
+}

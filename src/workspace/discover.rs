@@ -1,0 +1,124 @@
+//! Finding spec files: walking folders for `*.yaml` / `*.yml`, honouring `.gitignore` and the
+//! configured excludes.
+
+use std::path::{Component, Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use ignore::WalkBuilder;
+
+use crate::error::{Error, Result};
+
+/// Builds a glob set from `exclude` patterns. A pattern without a `/` matches a name at any depth.
+pub fn glob_set(patterns: &[String]) -> Result<GlobSet> {
+    let mut b = GlobSetBuilder::new();
+    for p in patterns {
+        let glob = |s: &str| {
+            Glob::new(s).map_err(|e| Error::new(format!("invalid exclude pattern `{p}`: {e}")))
+        };
+        let p = p.trim_end_matches('/');
+        b.add(glob(p)?);
+        b.add(glob(&format!("{p}/**"))?);
+        if !p.contains('/') {
+            b.add(glob(&format!("**/{p}"))?);
+            b.add(glob(&format!("**/{p}/**"))?);
+        }
+    }
+    b.build()
+        .map_err(|e| Error::new(format!("invalid exclude patterns: {e}")))
+}
+
+/// Whether a file name is a YAML spec file.
+pub fn is_yaml(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    )
+}
+
+/// Lists the YAML files under `root` (a file is returned as is), sorted, skipping excluded
+/// paths (matched relative to `base`). Fails when `root` does not exist.
+pub fn walk(root: &Path, exclude: &GlobSet, base: &Path) -> Result<Vec<PathBuf>> {
+    let meta = std::fs::metadata(root).map_err(|e| {
+        Error::new(format!(
+            "cannot read `{}`: {}",
+            root.display(),
+            io_reason(&e)
+        ))
+    })?;
+    if meta.is_file() {
+        return Ok(vec![clean(root)]);
+    }
+    let mut files = Vec::new();
+    let walker = WalkBuilder::new(root)
+        .require_git(false)
+        .follow_links(true)
+        .sort_by_file_path(|a, b| a.cmp(b))
+        .build();
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            // A symlink loop or a file that vanished mid-walk is skipped, not fatal.
+            Err(e) if e.is_io() || e.to_string().contains("loop") => continue,
+            Err(e) => return Err(Error::new(format!("cannot walk `{}`: {e}", root.display()))),
+        };
+        let path = entry.path();
+        if !entry.file_type().is_some_and(|t| t.is_file()) || !is_yaml(path) {
+            continue;
+        }
+        let rel = path.strip_prefix(base).unwrap_or(path);
+        if exclude.is_match(rel) || exclude.is_match(path) {
+            continue;
+        }
+        files.push(clean(path));
+    }
+    Ok(files)
+}
+
+/// Removes `.` components, so `./kpi-specs/a.yaml` and `kpi-specs/a.yaml` are one file.
+pub fn clean(path: &Path) -> PathBuf {
+    path.components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .collect()
+}
+
+/// The path shown to users: relative to `cwd` (with `..` when outside it), else as given.
+pub fn display_name(path: &Path, cwd: &Path) -> String {
+    let shown = if path.is_absolute() && cwd.is_absolute() {
+        relative_to(path, cwd).unwrap_or_else(|| path.to_path_buf())
+    } else {
+        clean(path)
+    };
+    let s = shown.to_string_lossy().into_owned();
+    if s.is_empty() { ".".into() } else { s }
+}
+
+fn relative_to(path: &Path, base: &Path) -> Option<PathBuf> {
+    let path: Vec<Component> = path.components().collect();
+    let base: Vec<Component> = base.components().collect();
+    let common = path.iter().zip(&base).take_while(|(a, b)| a == b).count();
+    if common == 0 {
+        return None;
+    }
+    let ups = base.len() - common;
+    if ups > 3 {
+        return None;
+    }
+    let mut out = PathBuf::new();
+    for _ in 0..ups {
+        out.push("..");
+    }
+    out.extend(&path[common..]);
+    Some(out)
+}
+
+/// A short reason for an I/O error, without the OS error number.
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or folder".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => {
+            let s = e.to_string();
+            s.split(" (os error").next().unwrap_or(&s).to_lowercase()
+        }
+    }
+}

@@ -1,0 +1,277 @@
+//! The workspace: finding, reading and parsing spec files, validating them against the schema,
+//! building the typed model and resolving IDs across all files.
+
+pub mod discover;
+mod resolve;
+pub mod schema;
+pub mod spec;
+pub mod yaml;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+pub use resolve::Index;
+pub use spec::{Duty, Kpi, Owner, Spanned, SpecFile, Team};
+
+use crate::diagnostic::Diagnostic;
+use crate::rules::{SCHEMA, YAML_SYNTAX};
+use crate::source::{FileId, SourceFile, Span};
+
+/// Default largest spec file kpic reads, in bytes (16 MiB).
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+
+/// One file to load.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// Where to read it from.
+    pub path: PathBuf,
+    /// The name shown in diagnostics.
+    pub name: String,
+    /// Whether findings in this file are reported (pre-commit mode reports only given files).
+    pub reported: bool,
+    /// The text, when it does not come from the file system (stdin).
+    pub text: Option<String>,
+}
+
+/// How files are read.
+#[derive(Debug, Clone, Copy)]
+pub struct LoadOptions {
+    /// Largest file read, in bytes.
+    pub max_file_size: u64,
+    /// Limits on the YAML inside a file.
+    pub limits: yaml::Limits,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            limits: yaml::Limits::default(),
+        }
+    }
+}
+
+/// Every loaded file, its model and the cross-file index.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    /// The files, sorted by name; a [`FileId`] indexes this.
+    pub files: Vec<SourceFile>,
+    /// The model of each file, when it could be parsed.
+    pub specs: Vec<Option<SpecFile>>,
+    /// Whether findings in each file are reported.
+    pub reported: Vec<bool>,
+    /// IDs defined across the workspace.
+    pub index: Index,
+}
+
+impl Workspace {
+    /// The spec files that are reported on.
+    pub fn reported_specs(&self) -> impl Iterator<Item = &SpecFile> {
+        self.specs
+            .iter()
+            .flatten()
+            .filter(|s| self.reported[s.file])
+    }
+
+    /// Every spec file.
+    pub fn all_specs(&self) -> impl Iterator<Item = &SpecFile> {
+        self.specs.iter().flatten()
+    }
+
+    /// The team that a file's duties and KPIs belong to.
+    pub fn team_of(&self, file: FileId) -> Option<&Team> {
+        self.specs.get(file)?.as_ref()?.team.as_ref()
+    }
+
+    /// The owner with this ID.
+    pub fn owner(&self, id: &str) -> Option<&Owner> {
+        let &(f, i) = self.index.owners.get(id)?;
+        self.specs[f].as_ref().map(|s| &s.owners[i])
+    }
+
+    /// The duty with this ID.
+    pub fn duty(&self, id: &str) -> Option<&Duty> {
+        let &(f, i) = self.index.duties.get(id)?;
+        self.specs[f].as_ref().map(|s| &s.duties[i])
+    }
+
+    /// The KPI with this ID.
+    pub fn kpi(&self, id: &str) -> Option<(&SpecFile, &Kpi)> {
+        let &(f, i) = self.index.kpis.get(id)?;
+        self.specs[f].as_ref().map(|s| (s, &s.kpis[i]))
+    }
+}
+
+struct Parsed {
+    source: SourceFile,
+    spec: Option<SpecFile>,
+    reported: bool,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Loads every input (in parallel), then resolves IDs. Returns the workspace and the
+/// structural findings (E001–E004). Schema findings are computed for reported files only.
+pub fn load(mut inputs: Vec<Input>, opts: &LoadOptions) -> (Workspace, Vec<Diagnostic>) {
+    inputs.sort_by(|a, b| a.name.cmp(&b.name));
+    inputs.dedup_by(|b, a| {
+        if a.name == b.name {
+            a.reported |= b.reported;
+            true
+        } else {
+            false
+        }
+    });
+    let parsed: Vec<Parsed> = inputs
+        .into_par_iter()
+        .enumerate()
+        .map(|(id, input)| parse_file(id, input, opts))
+        .collect();
+    let mut ws = Workspace::default();
+    let mut diagnostics = Vec::new();
+    for p in parsed {
+        diagnostics.extend(p.diagnostics);
+        ws.files.push(p.source);
+        ws.specs.push(p.spec);
+        ws.reported.push(p.reported);
+    }
+    let (index, found) = resolve::resolve(&ws.specs);
+    ws.index = index;
+    diagnostics.extend(found);
+    (ws, diagnostics)
+}
+
+/// Reads, parses and (for reported files) schema-checks one file.
+fn parse_file(id: FileId, input: Input, opts: &LoadOptions) -> Parsed {
+    let mut diagnostics = Vec::new();
+    let text = match input.text {
+        Some(t) => Ok(t),
+        None => read_text(&input.path, opts.max_file_size),
+    };
+    let text = match text {
+        Ok(t) => t,
+        Err(ReadError { message, text, at }) => {
+            diagnostics.push(Diagnostic::new(
+                &YAML_SYNTAX,
+                id,
+                Span::new(at, at),
+                message,
+            ));
+            return Parsed {
+                source: SourceFile::new(input.name, input.path, text),
+                spec: None,
+                reported: input.reported,
+                diagnostics,
+            };
+        }
+    };
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => text,
+    };
+    let loaded = yaml::load(&text, opts.limits);
+    for e in &loaded.errors {
+        let mut d = Diagnostic::new(&YAML_SYNTAX, id, e.span, e.message.clone());
+        if let Some(h) = &e.help {
+            d = d.with_help(h.clone());
+        }
+        for (span, msg) in &e.labels {
+            d = d.with_label(id, *span, msg.clone());
+        }
+        diagnostics.push(d);
+    }
+    if loaded.empty {
+        diagnostics.push(
+            Diagnostic::new(&SCHEMA, id, Span::new(0, 0), "the spec file is empty")
+                .with_help("a spec file needs at least `version: 1`"),
+        );
+    }
+    let spec = loaded.root.as_ref().map(|root| {
+        if input.reported {
+            diagnostics.extend(schema::validate(id, root));
+            diagnostics.extend(team_required(id, root));
+        }
+        SpecFile::from_node(id, root)
+    });
+    Parsed {
+        source: SourceFile::new(input.name, input.path, text),
+        spec,
+        reported: input.reported,
+        diagnostics,
+    }
+}
+
+/// A file that declares duties or KPIs must declare the team they belong to.
+fn team_required(id: FileId, root: &yaml::Node) -> Vec<Diagnostic> {
+    if root.entry("team").is_some() {
+        return Vec::new();
+    }
+    ["duties", "kpis"]
+        .iter()
+        .filter_map(|k| root.entry(k))
+        .take(1)
+        .map(|e| {
+            Diagnostic::new(
+                &SCHEMA,
+                id,
+                e.key.span,
+                format!("the file declares `{}` but no `team`", e.key_str()),
+            )
+            .with_help("add `team: {id: ..., name: ...}`; duties and KPIs belong to the team of their file")
+        })
+        .collect()
+}
+
+struct ReadError {
+    message: String,
+    /// What can be shown of the file.
+    text: String,
+    /// Byte offset of the problem.
+    at: usize,
+}
+
+/// Reads a file as UTF-8, refusing files over `max` bytes.
+fn read_text(path: &std::path::Path, max: u64) -> Result<String, ReadError> {
+    use std::io::Read;
+    let err = |message: String| ReadError {
+        message,
+        text: String::new(),
+        at: 0,
+    };
+    let file = std::fs::File::open(path)
+        .map_err(|e| err(format!("cannot read the file: {}", discover::io_reason(&e))))?;
+    let mut bytes = Vec::new();
+    // Read at most one byte past the limit, so a huge file is never held in memory.
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| err(format!("cannot read the file: {}", discover::io_reason(&e))))?;
+    if bytes.len() as u64 > max {
+        return Err(err(format!(
+            "the file is larger than the limit of {}",
+            human_size(max)
+        )));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        ReadError {
+            message: format!("the file is not valid UTF-8 (invalid byte at offset {at})"),
+            text: String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            at,
+        }
+    })
+}
+
+/// `16 MiB`, `512 KiB`, `100 bytes`.
+pub fn human_size(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 && bytes.is_multiple_of(1024 * 1024) {
+        format!("{} MiB", bytes / (1024 * 1024))
+    } else if bytes >= 1024 && bytes.is_multiple_of(1024) {
+        format!("{} KiB", bytes / 1024)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// Maps IDs to where they are defined, for rules that look up across files.
+pub type IdMap = HashMap<String, (FileId, usize)>;

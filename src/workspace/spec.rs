@@ -1,0 +1,277 @@
+//! The typed spec model, built leniently from the YAML tree: every value keeps its span, and
+//! values of the wrong type are left out (the schema reports them), so that rules still run
+//! on the rest of a file with a schema error.
+
+use crate::source::{FileId, Span};
+use crate::workspace::yaml::{Node, Value};
+
+/// A user value with the span of its key and of the value itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spanned<T> {
+    /// The value.
+    pub value: T,
+    /// The bytes of the value.
+    pub span: Span,
+    /// The bytes of the key that holds it (the value's own span for list items).
+    pub key_span: Span,
+}
+
+impl<T> Spanned<T> {
+    /// The span from the key to the end of the value.
+    pub fn full_span(&self) -> Span {
+        Span::new(self.key_span.start.min(self.span.start), self.span.end)
+    }
+}
+
+impl Spanned<String> {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.value
+    }
+}
+
+/// One spec file's content.
+#[derive(Debug, Clone, Default)]
+pub struct SpecFile {
+    /// The file it came from.
+    pub file: FileId,
+    /// `version`, when it is a number.
+    pub version: Option<Spanned<f64>>,
+    /// The team, when the file declares one.
+    pub team: Option<Team>,
+    /// Owners defined here.
+    pub owners: Vec<Owner>,
+    /// Duties defined here (they belong to `team`).
+    pub duties: Vec<Duty>,
+    /// KPIs defined here (they belong to `team`).
+    pub kpis: Vec<Kpi>,
+    /// The span of the whole document.
+    pub root_span: Span,
+}
+
+/// A team: the unit a handbook is written for.
+#[derive(Debug, Clone)]
+pub struct Team {
+    /// The `team` key.
+    pub key_span: Span,
+    /// `id`.
+    pub id: Option<Spanned<String>>,
+    /// `name`.
+    pub name: Option<Spanned<String>>,
+    /// `locale`: `en` or `zh-CN`.
+    pub locale: Option<Spanned<String>>,
+    /// `review`: how often the KPI set is reviewed.
+    pub review: Option<Spanned<String>>,
+    /// `lead`: an owner ID.
+    pub lead: Option<Spanned<String>>,
+}
+
+/// A person who can be accountable for duties and KPIs.
+#[derive(Debug, Clone)]
+pub struct Owner {
+    /// The span of the whole item.
+    pub span: Span,
+    /// `id`.
+    pub id: Spanned<String>,
+    /// `name`.
+    pub name: Option<Spanned<String>>,
+    /// `title`.
+    pub title: Option<Spanned<String>>,
+    /// `email`.
+    pub email: Option<Spanned<String>>,
+}
+
+/// A job responsibility.
+#[derive(Debug, Clone)]
+pub struct Duty {
+    /// The span of the whole item.
+    pub span: Span,
+    /// `id`.
+    pub id: Spanned<String>,
+    /// `name`.
+    pub name: Option<Spanned<String>>,
+    /// `description`.
+    pub description: Option<Spanned<String>>,
+    /// `owner`: an owner ID.
+    pub owner: Option<Spanned<String>>,
+}
+
+/// A key performance indicator.
+#[derive(Debug, Clone)]
+pub struct Kpi {
+    /// The span of the whole item.
+    pub span: Span,
+    /// `id`.
+    pub id: Spanned<String>,
+    /// `name`.
+    pub name: Option<Spanned<String>>,
+    /// `duty`: a duty ID.
+    pub duty: Option<Spanned<String>>,
+    /// `owner`: the one accountable owner ID.
+    pub owner: Option<Spanned<String>>,
+    /// `contributors`: owner IDs responsible or consulted.
+    pub contributors: Vec<Spanned<String>>,
+    /// `metric`: what exactly is counted or measured.
+    pub metric: Option<Spanned<String>>,
+    /// `target`, as written (a string, a number or a mapping); see [`crate::target`].
+    pub target: Option<Spanned<Node>>,
+    /// `baseline`: the current level.
+    pub baseline: Option<Spanned<f64>>,
+    /// `range`: `[min, max]` of the measure, `null` for open ends.
+    pub range: Option<Spanned<(Option<f64>, Option<f64>)>>,
+    /// `period`: the measurement window.
+    pub period: Option<Spanned<String>>,
+    /// `due`: a date or an ISO 8601 duration.
+    pub due: Option<Spanned<String>>,
+    /// `weight`: percent of the owner's scorecard.
+    pub weight: Option<Spanned<f64>>,
+    /// `source`: where the actual value comes from.
+    pub source: Option<Spanned<String>>,
+    /// `formula`: how the value is computed.
+    pub formula: Option<Spanned<String>>,
+}
+
+impl SpecFile {
+    /// Builds the model of one document. Never fails: what does not fit is left out.
+    pub fn from_node(file: FileId, root: &Node) -> SpecFile {
+        let mut spec = SpecFile {
+            file,
+            root_span: root.span,
+            ..SpecFile::default()
+        };
+        if root.as_map().is_none() {
+            return spec;
+        }
+        spec.version = field(root, "version", Node::as_f64);
+        if let Some(e) = root.entry("team")
+            && e.value.as_map().is_some()
+        {
+            {
+                let t = &e.value;
+                spec.team = Some(Team {
+                    key_span: e.key.span,
+                    id: text(t, "id"),
+                    name: text(t, "name"),
+                    locale: text(t, "locale"),
+                    review: text(t, "review"),
+                    lead: text(t, "lead"),
+                });
+            }
+        }
+        for item in items(root, "owners") {
+            if let Some(id) = text(item, "id") {
+                spec.owners.push(Owner {
+                    span: item.span,
+                    id,
+                    name: text(item, "name"),
+                    title: text(item, "title"),
+                    email: text(item, "email"),
+                });
+            }
+        }
+        for item in items(root, "duties") {
+            if let Some(id) = text(item, "id") {
+                spec.duties.push(Duty {
+                    span: item.span,
+                    id,
+                    name: text(item, "name"),
+                    description: text(item, "description"),
+                    owner: text(item, "owner"),
+                });
+            }
+        }
+        for item in items(root, "kpis") {
+            if let Some(id) = text(item, "id") {
+                spec.kpis.push(Kpi::from_node(item, id));
+            }
+        }
+        spec
+    }
+}
+
+impl Kpi {
+    fn from_node(item: &Node, id: Spanned<String>) -> Kpi {
+        let contributors = item
+            .entry("contributors")
+            .and_then(|e| e.value.as_seq())
+            .map(|seq| {
+                seq.iter()
+                    .filter_map(|n| {
+                        n.as_str().map(|s| Spanned {
+                            value: s.to_owned(),
+                            span: n.span,
+                            key_span: n.span,
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Kpi {
+            span: item.span,
+            id,
+            name: text(item, "name"),
+            duty: text(item, "duty"),
+            owner: text(item, "owner"),
+            contributors,
+            metric: text(item, "metric"),
+            target: field(item, "target", |n| {
+                (!matches!(n.value, Value::Null)).then(|| n.clone())
+            }),
+            baseline: field(item, "baseline", Node::as_f64),
+            range: field(item, "range", range),
+            period: text(item, "period"),
+            due: field(item, "due", |n| match &n.value {
+                Value::Str(s) => Some(s.clone()),
+                _ => None,
+            }),
+            weight: field(item, "weight", Node::as_f64),
+            source: text(item, "source"),
+            formula: text(item, "formula"),
+        }
+    }
+
+    /// The span to point at when something is missing from this KPI: its `id` value.
+    pub fn anchor(&self) -> Span {
+        self.id.span
+    }
+}
+
+fn range(n: &Node) -> Option<(Option<f64>, Option<f64>)> {
+    let seq = n.as_seq()?;
+    if seq.len() != 2 {
+        return None;
+    }
+    let bound = |n: &Node| match n.value {
+        Value::Null => Some(None),
+        _ => n.as_f64().map(Some),
+    };
+    Some((bound(&seq[0])?, bound(&seq[1])?))
+}
+
+/// The items of the list under `key`.
+fn items<'a>(node: &'a Node, key: &str) -> impl Iterator<Item = &'a Node> {
+    node.get(key)
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .filter(|n| n.as_map().is_some())
+}
+
+/// The value under `key`, converted by `f`, with its spans.
+fn field<T>(node: &Node, key: &str, f: impl Fn(&Node) -> Option<T>) -> Option<Spanned<T>> {
+    let e = node.entry(key)?;
+    Some(Spanned {
+        value: f(&e.value)?,
+        span: e.value.span,
+        key_span: e.key.span,
+    })
+}
+
+/// The string under `key`. Numbers are accepted as text (`period: 2026`) only where the schema
+/// also reports them, so that rules see the value the user meant.
+fn text(node: &Node, key: &str) -> Option<Spanned<String>> {
+    field(node, key, |n| match &n.value {
+        Value::Str(s) => Some(s.clone()),
+        _ => None,
+    })
+}

@@ -1,0 +1,670 @@
+//! YAML with a byte span on every node, built from saphyr's parser events.
+//!
+//! saphyr-parser gives YAML 1.2 events with character offsets. We build our own small tree
+//! (rather than saphyr's `MarkedYaml`) so that we can bound depth, node count and alias
+//! expansion while loading, stop at the first limit without building the rest, convert
+//! character offsets to byte offsets once, and reject duplicate keys with both places known.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use saphyr::Scalar;
+use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan, Tag};
+
+use crate::source::Span;
+
+/// Limits on what one YAML file may contain.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Deepest nesting of sequences and mappings.
+    pub max_depth: usize,
+    /// Most nodes in one file, aliases expanded.
+    pub max_nodes: usize,
+    /// Most nodes that alias expansion may add to one file.
+    pub max_alias_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 64,
+            max_nodes: 5_000_000,
+            max_alias_nodes: 100_000,
+        }
+    }
+}
+
+/// A YAML node and where it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// Bytes of the node in its file.
+    pub span: Span,
+    /// What the node holds.
+    pub value: Value,
+}
+
+/// The value of a YAML node (YAML 1.2 core schema).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// `null`, `~` or nothing.
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// An integer that fits in 64 bits.
+    Int(i64),
+    /// A floating-point number (may be NaN or infinite).
+    Float(f64),
+    /// A string.
+    Str(String),
+    /// A sequence.
+    Seq(Vec<Node>),
+    /// A mapping, in source order.
+    Map(Vec<Entry>),
+}
+
+/// One key/value pair of a mapping.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// The key node (its value is the key as written, always a string).
+    pub key: Node,
+    /// The value node.
+    pub value: Node,
+}
+
+impl Entry {
+    /// The key's text.
+    pub fn key_str(&self) -> &str {
+        match &self.key.value {
+            Value::Str(s) => s,
+            _ => "",
+        }
+    }
+}
+
+impl Node {
+    /// The mapping entries, if this is a mapping.
+    pub fn as_map(&self) -> Option<&[Entry]> {
+        match &self.value {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The items, if this is a sequence.
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.value {
+            Value::Seq(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The text, if this is a string.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The number, if this is an integer or a float.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self.value {
+            Value::Int(i) => Some(i as f64),
+            Value::Float(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// The entry with key `key`, if this is a mapping that has it.
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.as_map()?.iter().find(|e| e.key_str() == key)
+    }
+
+    /// The value under `key`, if this is a mapping that has it.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|e| &e.value)
+    }
+
+    /// The value as JSON, for schema validation. Non-finite floats become strings, so the schema
+    /// reports them as "not a number".
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) => J::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f)
+                .map(J::Number)
+                .unwrap_or_else(|| J::String(f.to_string())),
+            Value::Str(s) => J::String(s.clone()),
+            Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            Value::Map(entries) => J::Object(
+                entries
+                    .iter()
+                    .map(|e| (e.key_str().to_owned(), e.value.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// A short description of the node's type, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Int(_) | Value::Float(_) => "a number",
+            Value::Str(_) => "a string",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a mapping",
+        }
+    }
+}
+
+/// A YAML problem: what and where, plus optional secondary places.
+#[derive(Debug, Clone, PartialEq)]
+pub struct YamlError {
+    /// What is wrong, lowercase.
+    pub message: String,
+    /// Where it is.
+    pub span: Span,
+    /// Other places that explain it (for a duplicate key: the first one).
+    pub labels: Vec<(Span, String)>,
+    /// What to do about it.
+    pub help: Option<String>,
+}
+
+/// The result of loading one file: the first document (if any was read) and the problems.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// The first document, or `None` when the file could not be read as YAML at all.
+    pub root: Option<Node>,
+    /// Problems found; the document is still usable when only non-fatal ones occurred.
+    pub errors: Vec<YamlError>,
+    /// Whether the file held no document (empty, or only comments).
+    pub empty: bool,
+}
+
+/// Converts the parser's character offsets into byte offsets.
+struct CharToByte<'a> {
+    text: &'a str,
+    ascii: bool,
+    /// Byte offset of every `STRIDE`-th character.
+    checkpoints: Vec<usize>,
+}
+
+const STRIDE: usize = 64;
+
+impl<'a> CharToByte<'a> {
+    fn new(text: &'a str) -> Self {
+        let ascii = text.is_ascii();
+        let checkpoints = if ascii {
+            Vec::new()
+        } else {
+            text.char_indices()
+                .step_by(STRIDE)
+                .map(|(b, _)| b)
+                .collect()
+        };
+        CharToByte {
+            text,
+            ascii,
+            checkpoints,
+        }
+    }
+
+    fn byte(&self, char_index: usize) -> usize {
+        if self.ascii {
+            return char_index.min(self.text.len());
+        }
+        let Some(&base) = self.checkpoints.get(char_index / STRIDE) else {
+            return self.text.len();
+        };
+        let rest = char_index % STRIDE;
+        self.text[base..]
+            .char_indices()
+            .nth(rest)
+            .map_or(self.text.len(), |(b, _)| base + b)
+    }
+
+    fn span(&self, s: YSpan) -> Span {
+        Span::new(self.byte(s.start.index()), self.byte(s.end.index()))
+    }
+}
+
+enum Frame {
+    Seq {
+        start: Span,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    Map {
+        start: Span,
+        anchor: usize,
+        entries: Vec<Entry>,
+        pending_key: Option<Node>,
+        seen: HashMap<String, Span>,
+    },
+}
+
+struct Builder<'a> {
+    conv: CharToByte<'a>,
+    limits: Limits,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, Node>,
+    nodes: usize,
+    alias_nodes: usize,
+    docs: usize,
+    root: Option<Node>,
+    errors: Vec<YamlError>,
+    /// Set when a fatal problem stops loading.
+    fatal: bool,
+}
+
+/// Parses `text` as YAML 1.2 with spans, within `limits`.
+pub fn load(text: &str, limits: Limits) -> Loaded {
+    let mut b = Builder {
+        conv: CharToByte::new(text),
+        limits,
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        nodes: 0,
+        alias_nodes: 0,
+        docs: 0,
+        root: None,
+        errors: Vec::new(),
+        fatal: false,
+    };
+    let parser = Parser::new_from_str(text);
+    for event in parser {
+        match event {
+            Ok((ev, span)) => {
+                b.on_event(ev, span);
+                if b.fatal {
+                    break;
+                }
+            }
+            Err(e) => {
+                let at = b.conv.byte(e.marker().index());
+                b.errors.push(YamlError {
+                    message: format!("invalid YAML: {}", e.info()),
+                    span: Span::new(at, at),
+                    labels: Vec::new(),
+                    help: None,
+                });
+                b.fatal = true;
+                break;
+            }
+        }
+    }
+    let fatal = b.fatal;
+    Loaded {
+        empty: b.docs == 0 && !fatal,
+        root: if fatal { None } else { b.root },
+        errors: b.errors,
+    }
+}
+
+impl Builder<'_> {
+    fn fail(&mut self, span: Span, message: String, help: Option<&str>) {
+        self.errors.push(YamlError {
+            message,
+            span,
+            labels: Vec::new(),
+            help: help.map(str::to_owned),
+        });
+        self.fatal = true;
+    }
+
+    fn check_tag(&mut self, tag: Option<&Cow<'_, Tag>>, span: Span) -> bool {
+        let Some(tag) = tag else { return true };
+        let core = tag.is_yaml_core_schema()
+            && matches!(
+                tag.suffix.as_str(),
+                "str" | "int" | "float" | "bool" | "null" | "map" | "seq"
+            );
+        if !core {
+            self.fail(
+                span,
+                format!("unsupported YAML tag `{}{}`", tag.handle, tag.suffix),
+                Some("kpic reads plain YAML data; remove the tag"),
+            );
+        }
+        core
+    }
+
+    fn count(&mut self, n: usize, span: Span) -> bool {
+        self.nodes += n;
+        if self.nodes > self.limits.max_nodes {
+            self.fail(
+                span,
+                format!(
+                    "the file has more than {} YAML nodes",
+                    self.limits.max_nodes
+                ),
+                Some("split the specs into several files"),
+            );
+            return false;
+        }
+        true
+    }
+
+    fn on_event(&mut self, ev: Event<'_>, yspan: YSpan) {
+        let span = self.conv.span(yspan);
+        match ev {
+            Event::DocumentStart(_) => {
+                self.docs += 1;
+                if self.docs == 2 {
+                    self.errors.push(YamlError {
+                        message: "more than one YAML document in a file".into(),
+                        span,
+                        labels: Vec::new(),
+                        help: Some("kpic reads one spec per file; move each document into a file of its own".into()),
+                    });
+                }
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                if !self.check_tag(tag.as_ref(), span) || !self.count(1, span) {
+                    return;
+                }
+                let in_key_position = matches!(
+                    self.stack.last(),
+                    Some(Frame::Map {
+                        pending_key: None,
+                        ..
+                    })
+                );
+                let value = if in_key_position {
+                    Some(Value::Str(text.into_owned()))
+                } else {
+                    scalar_value(text, style, tag.as_ref())
+                };
+                let Some(value) = value else {
+                    self.fail(span, "a value does not match its YAML tag".into(), None);
+                    return;
+                };
+                self.push(Node { span, value }, anchor);
+            }
+            Event::SequenceStart(anchor, tag) => {
+                if !self.check_tag(tag.as_ref(), span) || !self.count(1, span) {
+                    return;
+                }
+                if self.enter_key_collection(span) && self.depth_ok(span) {
+                    self.stack.push(Frame::Seq {
+                        start: span,
+                        anchor,
+                        items: Vec::new(),
+                    });
+                }
+            }
+            Event::MappingStart(anchor, tag) => {
+                if !self.check_tag(tag.as_ref(), span) || !self.count(1, span) {
+                    return;
+                }
+                if self.enter_key_collection(span) && self.depth_ok(span) {
+                    self.stack.push(Frame::Map {
+                        start: span,
+                        anchor,
+                        entries: Vec::new(),
+                        pending_key: None,
+                        seen: HashMap::new(),
+                    });
+                }
+            }
+            Event::SequenceEnd => {
+                if let Some(Frame::Seq {
+                    start,
+                    anchor,
+                    items,
+                }) = self.stack.pop()
+                {
+                    let end = items.last().map_or(span.end, |n| n.span.end);
+                    let end = if end < start.end { span.end } else { end };
+                    self.push(
+                        Node {
+                            span: Span::new(start.start, end),
+                            value: Value::Seq(items),
+                        },
+                        anchor,
+                    );
+                }
+            }
+            Event::MappingEnd => {
+                if let Some(Frame::Map {
+                    start,
+                    anchor,
+                    entries,
+                    ..
+                }) = self.stack.pop()
+                {
+                    let end = entries.last().map_or(span.end, |e| e.value.span.end);
+                    let end = if end < start.end { span.end } else { end };
+                    self.push(
+                        Node {
+                            span: Span::new(start.start, end),
+                            value: Value::Map(entries),
+                        },
+                        anchor,
+                    );
+                }
+            }
+            Event::Alias(id) => {
+                let Some(node) = self.anchors.get(&id).cloned() else {
+                    self.fail(span, "alias to an unknown anchor".into(), None);
+                    return;
+                };
+                let size = node_count(&node);
+                self.alias_nodes += size;
+                if self.alias_nodes > self.limits.max_alias_nodes {
+                    self.fail(
+                        span,
+                        format!(
+                            "aliases expand to more than {} nodes (an alias bomb?)",
+                            self.limits.max_alias_nodes
+                        ),
+                        Some("write the values out instead of nesting aliases"),
+                    );
+                    return;
+                }
+                if !self.count(size, span) {
+                    return;
+                }
+                let mut node = node;
+                node.span = span;
+                if matches!(
+                    self.stack.last(),
+                    Some(Frame::Map {
+                        pending_key: None,
+                        ..
+                    })
+                ) && !matches!(node.value, Value::Str(_))
+                {
+                    self.fail(span, "a mapping key must be a plain value".into(), None);
+                    return;
+                }
+                self.push(node, 0);
+            }
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
+        }
+    }
+
+    /// Refuses a sequence or mapping used as a mapping key.
+    fn enter_key_collection(&mut self, span: Span) -> bool {
+        if matches!(
+            self.stack.last(),
+            Some(Frame::Map {
+                pending_key: None,
+                ..
+            })
+        ) {
+            self.fail(
+                span,
+                "a mapping key must be a plain value, not a list or mapping".into(),
+                None,
+            );
+            return false;
+        }
+        true
+    }
+
+    fn depth_ok(&mut self, span: Span) -> bool {
+        if self.stack.len() >= self.limits.max_depth {
+            self.fail(
+                span,
+                format!("nesting deeper than {} levels", self.limits.max_depth),
+                Some("KPI specs need only a few levels; flatten the structure"),
+            );
+            return false;
+        }
+        true
+    }
+
+    fn push(&mut self, node: Node, anchor: usize) {
+        if anchor != 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+        match self.stack.last_mut() {
+            None => {
+                if self.root.is_none() {
+                    self.root = Some(node);
+                }
+            }
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map {
+                entries,
+                pending_key,
+                seen,
+                ..
+            }) => match pending_key.take() {
+                None => {
+                    let key_text = node.as_str().unwrap_or_default().to_owned();
+                    if let Some(first) = seen.get(&key_text) {
+                        let first = *first;
+                        self.errors.push(YamlError {
+                            message: format!("duplicate key `{key_text}` in a mapping"),
+                            span: node.span,
+                            labels: vec![(first, "first defined here".into())],
+                            help: Some("remove one of the two keys".into()),
+                        });
+                        self.fatal = true;
+                        return;
+                    }
+                    seen.insert(key_text, node.span);
+                    *pending_key = Some(node);
+                }
+                Some(key) => entries.push(Entry { key, value: node }),
+            },
+        }
+    }
+}
+
+fn scalar_value(
+    text: Cow<'_, str>,
+    style: ScalarStyle,
+    tag: Option<&Cow<'_, Tag>>,
+) -> Option<Value> {
+    let scalar = Scalar::parse_from_cow_and_metadata(text, style, tag)?;
+    Some(match scalar {
+        Scalar::Null => Value::Null,
+        Scalar::Boolean(b) => Value::Bool(b),
+        Scalar::Integer(i) => Value::Int(i),
+        Scalar::FloatingPoint(f) => Value::Float(f.into_inner()),
+        Scalar::String(s) => Value::Str(s.into_owned()),
+    })
+}
+
+/// Number of nodes in a subtree, counted without recursion.
+fn node_count(node: &Node) -> usize {
+    let mut count = 0;
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        count += 1;
+        match &n.value {
+            Value::Seq(items) => stack.extend(items),
+            Value::Map(entries) => {
+                for e in entries {
+                    count += 1;
+                    stack.push(&e.value);
+                }
+            }
+            _ => {}
+        }
+    }
+    count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(text: &str) -> Node {
+        let l = load(text, Limits::default());
+        assert!(l.errors.is_empty(), "{:?}", l.errors);
+        l.root.unwrap()
+    }
+
+    #[test]
+    fn spans_are_bytes_even_after_chinese_text() {
+        let text = "name: 电商运营部\nid: x1\n";
+        let root = ok(text);
+        let id = root.get("id").unwrap();
+        assert_eq!(&text[id.span.start..id.span.end], "x1");
+        let name = root.get("name").unwrap();
+        assert_eq!(&text[name.span.start..name.span.end], "电商运营部");
+    }
+
+    #[test]
+    fn yaml_1_2_booleans() {
+        let root = ok("a: yes\nb: true\nc: on\n");
+        assert_eq!(root.get("a").unwrap().value, Value::Str("yes".into()));
+        assert_eq!(root.get("b").unwrap().value, Value::Bool(true));
+        assert_eq!(root.get("c").unwrap().value, Value::Str("on".into()));
+    }
+
+    #[test]
+    fn duplicate_keys_are_rejected_with_both_places() {
+        let text = "a: 1\nb: 2\na: 3\n";
+        let l = load(text, Limits::default());
+        assert_eq!(l.errors.len(), 1);
+        let e = &l.errors[0];
+        assert_eq!(e.span.start, 10);
+        assert_eq!(e.labels[0].0.start, 0);
+    }
+
+    #[test]
+    fn alias_bomb_is_stopped() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let p = i - 1;
+            text.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
+        }
+        let l = load(&text, Limits::default());
+        assert!(l.root.is_none());
+        assert!(l.errors[0].message.contains("alias"));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_without_recursion() {
+        let text = "[".repeat(100_000);
+        let l = load(&text, Limits::default());
+        assert!(l.root.is_none());
+        assert!(
+            l.errors[0].message.contains("nesting") || l.errors[0].message.contains("recursion"),
+            "{:?}",
+            l.errors
+        );
+    }
+
+    #[test]
+    fn python_tags_are_refused() {
+        let l = load("a: !!python/object:os.system x\n", Limits::default());
+        assert!(l.errors[0].message.contains("tag"));
+    }
+
+    #[test]
+    fn empty_and_comment_only_files_are_empty() {
+        assert!(load("", Limits::default()).empty);
+        assert!(load("# nothing\n", Limits::default()).empty);
+    }
+}
