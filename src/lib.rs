@@ -14,4 +14,5 @@ pub mod fsutil;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod target;
 pub mod workspace;
