@@ -135,6 +135,7 @@ pub fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Resu
             .render_report(&mut text, &hd)
             .map_err(|_| io::Error::other("cannot render a diagnostic"))?;
         out.write_all(text.as_bytes())?;
+        writeln!(out)?;
     }
     let s = report.summary();
     if report.diagnostics.is_empty() {

@@ -1,0 +1,256 @@
+//! `kpic check`: the pipeline from spec files to exact diagnostics, run through the real binary.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+/// Copies a fixture folder into a fresh temp folder, so no parent `kpic.yaml` is found.
+fn fixture(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/check").join(name);
+    copy_dir(&src, dir.path());
+    dir
+}
+
+fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for entry in std::fs::read_dir(src).unwrap() {
+        let entry = entry.unwrap();
+        let to = dst.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to);
+        } else {
+            std::fs::copy(entry.path(), to).unwrap();
+        }
+    }
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn kpic(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_kpic"))
+        .args(args)
+        .current_dir(dir)
+        .env("COLUMNS", "100")
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+/// Runs `check --format json` on `paths`, only the structural rules, and returns the JSON.
+fn json(dir: &Path, paths: &[&str]) -> (i32, Value) {
+    let mut args = vec!["check", "--format", "json", "--select", "E001,E002,E003,E004"];
+    args.extend(paths);
+    let run = kpic(dir, &args);
+    let v: Value = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", run.stdout, run.stderr));
+    (run.code, v)
+}
+
+/// `(code, file, line, column)` of every diagnostic.
+fn places(v: &Value) -> Vec<(String, String, u64, u64)> {
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_owned(),
+                d["file"].as_str().unwrap().to_owned(),
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn place(code: &str, file: &str, line: u64, column: u64) -> (String, String, u64, u64) {
+    (code.into(), file.into(), line, column)
+}
+
+#[test]
+fn clean_workspace_exits_0_and_prints_nothing() {
+    let dir = fixture("ws");
+    let run = kpic(dir.path(), &["check", "owners.yaml", "team.yaml"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.stdout, "");
+    assert_eq!(run.stderr, "");
+}
+
+#[test]
+fn e001_syntax_error_and_duplicate_key_each_give_one_diagnostic() {
+    let dir = fixture("e001");
+    let (code, v) = json(dir.path(), &["."]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        places(&v),
+        vec![
+            place("E001", "duplicate-key.yaml", 5, 5),
+            place("E001", "syntax.yaml", 5, 1),
+        ]
+    );
+    assert_eq!(v["summary"]["files"], 3, "the valid file is still checked");
+    insta::assert_json_snapshot!("e001_json", v);
+}
+
+#[test]
+fn e002_unknown_key_bad_id_and_columns_after_chinese_text() {
+    let dir = fixture("e002");
+    let (code, v) = json(dir.path(), &["."]);
+    assert_eq!(code, 1);
+    // `idd` follows `team: {name: 电商运营部, ` on line 2: 20 characters before it, column 21.
+    assert_eq!(
+        places(&v),
+        vec![
+            place("E002", "bad-id.yaml", 3, 9),
+            place("E002", "cjk-column.yaml", 2, 8),
+            place("E002", "cjk-column.yaml", 2, 21),
+            place("E002", "unknown-key.yaml", 6, 5),
+        ]
+    );
+    let diags = v["diagnostics"].as_array().unwrap();
+    assert_eq!(diags[3]["help"], "did you mean `target`?");
+    assert_eq!(diags[2]["message"], "unknown key `idd` in the team");
+    insta::assert_json_snapshot!("e002_json", v);
+}
+
+#[test]
+fn e003_duplicate_id_across_files_labels_both_places() {
+    let dir = fixture("e003");
+    let (code, v) = json(dir.path(), &["."]);
+    assert_eq!(code, 1);
+    assert_eq!(places(&v), vec![place("E003", "b.yaml", 5, 9)]);
+    let human = kpic(dir.path(), &["check", "--format", "human", "."]);
+    assert!(
+        human.stdout.contains("first defined here at a.yaml:3:9"),
+        "{}",
+        human.stdout
+    );
+    insta::assert_snapshot!("e003_human", human.stdout);
+}
+
+#[test]
+fn e004_unknown_references_with_did_you_mean() {
+    let dir = fixture("e004");
+    let (code, v) = json(dir.path(), &["."]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        places(&v),
+        vec![
+            place("E004", "team.yaml", 11, 12),
+            place("E004", "team.yaml", 12, 27),
+        ]
+    );
+    let diags = v["diagnostics"].as_array().unwrap();
+    assert_eq!(diags[0]["help"], "did you mean `li-na`?");
+    assert_eq!(diags[0]["rule"], "unknown-reference");
+    assert_eq!(diags[0]["end_column"], 17);
+    let human = kpic(
+        dir.path(),
+        &["check", "--format", "human", "--select", "E004", "."],
+    );
+    insta::assert_snapshot!("e004_human", human.stdout);
+}
+
+#[test]
+fn compact_format_is_one_line_per_finding() {
+    let dir = fixture("e004");
+    let run = kpic(
+        dir.path(),
+        &["check", "--format", "compact", "--select", "E004", "."],
+    );
+    assert_eq!(
+        run.stdout,
+        "team.yaml:11:12: error[E004] `owner` names unknown owner `li-nq`\n\
+         team.yaml:12:27: error[E004] `contributors` names unknown owner `nobody-at-all`\n"
+    );
+}
+
+#[test]
+fn given_files_are_reported_but_the_workspace_resolves_references() {
+    let dir = tempfile::tempdir().unwrap();
+    let specs = dir.path().join("kpi-specs");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/check/ws"),
+        &specs,
+    );
+    std::fs::write(specs.join("broken.yaml"), "version: 1\nowners: [\n").unwrap();
+    // The whole workspace: the broken file is reported.
+    let (code, v) = json(dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(places(&v), vec![place("E001", "kpi-specs/broken.yaml", 3, 1)]);
+    // Pre-commit mode: only the given file; its owner lives in another file.
+    let (code, v) = json(dir.path(), &["kpi-specs/team.yaml"]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["summary"]["files"], 1);
+    // A given file whose reference only resolves through the rest of the workspace.
+    std::fs::remove_file(specs.join("owners.yaml")).unwrap();
+    let (code, v) = json(dir.path(), &["kpi-specs/team.yaml"]);
+    assert_eq!(code, 1);
+    assert!(places(&v).iter().all(|p| p.0 == "E004" && p.1 == "kpi-specs/team.yaml"));
+}
+
+#[test]
+fn no_spec_files_is_a_one_line_error_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = kpic(dir.path(), &["check"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stdout, "");
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(run.stderr.contains("kpi-specs"), "{}", run.stderr);
+}
+
+#[test]
+fn unreadable_paths_and_bad_arguments_exit_2() {
+    let dir = fixture("ws");
+    for args in [
+        &["check", "missing.yaml"][..],
+        &["check", "--format", "xml", "team.yaml"],
+        &["check", "--today", "2027-02-30", "team.yaml"],
+        &["check", "--select", "E999", "team.yaml"],
+    ] {
+        let run = kpic(dir.path(), args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.starts_with("kpic: error: "), "{}", run.stderr);
+        assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    }
+    let run = kpic(dir.path(), &["check", "--select", "duplicat-id", "team.yaml"]);
+    assert!(run.stderr.contains("did you mean `duplicate-id`?"), "{}", run.stderr);
+}
+
+#[test]
+fn json_output_is_sorted_by_file_line_column() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, body) in [
+        ("b.yaml", "version: 2\n"),
+        ("a.yaml", "version: 1\nowners:\n  - {id: x}\n  - {id: '-bad', name: y}\n"),
+    ] {
+        std::fs::write(dir.path().join(name), body).unwrap();
+    }
+    let (_, v) = json(dir.path(), &["b.yaml", "a.yaml"]);
+    let got = places(&v);
+    let mut sorted = got.clone();
+    sorted.sort();
+    assert_eq!(got, sorted);
+    assert_eq!(got.len(), 3, "{v}");
+}
+
+#[test]
+fn paths_in_output_are_relative_to_the_working_directory() {
+    let dir = fixture("e004");
+    let sub: PathBuf = dir.path().join("sub");
+    std::fs::create_dir(&sub).unwrap();
+    let run = kpic(&sub, &["check", "--format", "compact", "--select", "E004", ".."]);
+    assert!(run.stdout.starts_with("../team.yaml:11:12:"), "{}", run.stdout);
+}
