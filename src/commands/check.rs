@@ -32,12 +32,20 @@ pub fn parse_output(s: &str) -> Result<Output> {
     Ok(Output { format, path })
 }
 
-/// The outputs to write when `--format` is not given.
+/// The outputs to write when `--format` is not given: `human`, plus `github` annotations when
+/// running in GitHub Actions (`GITHUB_ACTIONS=true`).
 fn default_outputs() -> Vec<Output> {
-    vec![Output {
+    let mut outputs = vec![Output {
         format: Format::Human,
         path: None,
-    }]
+    }];
+    if std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true") {
+        outputs.push(Output {
+            format: Format::Github,
+            path: None,
+        });
+    }
+    outputs
 }
 
 /// Runs `kpic check`.
@@ -82,6 +90,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
         files: &outcome.ws.files,
         diagnostics: &outcome.diagnostics,
         files_checked: outcome.files_checked(),
+        reported: &outcome.ws.reported,
     };
     for out in &outputs {
         let mut buf = Vec::new();
@@ -92,8 +101,16 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
         report::write(out.format, &report, Style { color, width }, &mut buf)
             .map_err(|e| Error::new(format!("cannot write the report: {e}")))?;
         match &out.path {
-            Some(path) => write_atomic(&req.cwd.join(path), &buf)
-                .map_err(|e| Error::new(format!("cannot write `{}`: {e}", path.display())))?,
+            Some(path) => {
+                let full = req.cwd.join(path);
+                if let Some(parent) = full.parent() {
+                    std::fs::create_dir_all(parent).map_err(|e| {
+                        Error::new(format!("cannot write `{}`: {e}", path.display()))
+                    })?;
+                }
+                write_atomic(&full, &buf)
+                    .map_err(|e| Error::new(format!("cannot write `{}`: {e}", path.display())))?
+            }
             None => {
                 let mut stdout = std::io::stdout().lock();
                 // A closed pipe (`kpic check | head`) is not an error worth a panic.

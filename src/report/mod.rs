@@ -2,14 +2,17 @@
 //! writes the findings it is given.
 
 mod compact;
+mod github;
 mod human;
 mod json;
+mod junit;
+mod sarif;
 
 use std::io::{self, Write};
 use std::str::FromStr;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::source::{LineCol, SourceFile};
+use crate::source::{FileId, LineCol, SourceFile};
 
 /// An output format of `kpic check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,11 +23,18 @@ pub enum Format {
     Compact,
     /// One JSON object (DESIGN §3).
     Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=…::message`).
+    Github,
+    /// JUnit XML: one test case per file checked.
+    Junit,
 }
 
 impl Format {
     /// Every format name.
-    pub const NAMES: &'static [&'static str] = &["human", "compact", "json"];
+    pub const NAMES: &'static [&'static str] =
+        &["human", "compact", "json", "sarif", "github", "junit"];
 }
 
 impl FromStr for Format {
@@ -35,6 +45,9 @@ impl FromStr for Format {
             "human" => Format::Human,
             "compact" => Format::Compact,
             "json" => Format::Json,
+            "sarif" => Format::Sarif,
+            "github" => Format::Github,
+            "junit" => Format::Junit,
             _ => {
                 return Err(format!(
                     "unknown format `{s}`; expected one of {}",
@@ -66,6 +79,8 @@ pub struct Report<'a> {
     pub diagnostics: &'a [Diagnostic],
     /// Number of files reported on.
     pub files_checked: usize,
+    /// Whether each file (by [`crate::source::FileId`]) is reported on, passing or not.
+    pub reported: &'a [bool],
 }
 
 /// How the human format looks.
@@ -100,6 +115,14 @@ impl Report<'_> {
         (f.line_col(d.span.start), f.line_col(d.span.end))
     }
 
+    /// The files reported on, findings or not, in file order.
+    pub fn reported_files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .filter(|(id, _)| self.reported.get(*id).copied().unwrap_or(false))
+    }
+
     /// The file name of a diagnostic.
     pub fn file_name(&self, d: &Diagnostic) -> &str {
         &self.files[d.file].name
@@ -117,5 +140,8 @@ pub fn write(
         Format::Human => human::write(report, style, out),
         Format::Compact => compact::write(report, out),
         Format::Json => json::write(report, out),
+        Format::Sarif => sarif::write(report, out),
+        Format::Github => github::write(report, out),
+        Format::Junit => junit::write(report, out),
     }
 }
