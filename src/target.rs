@@ -2,9 +2,8 @@
 //! `{op, value, unit}`, and Chinese phrasings (`不少于2份`, `24小时内`, `90%以上`), all parsed
 //! to one [`Target`] with a direction.
 //!
-//! INTERFACE NOTE (for parallel work): the types and function signatures in this file are
-//! the contract used by rules, `build` and `score`. The grammar itself is being completed
-//! by the rules work (issue 3); keep the signatures stable.
+//! The types and function signatures here are the contract used by rules, `build` and
+//! `score`: keep them stable.
 
 use std::fmt;
 
@@ -18,13 +17,13 @@ pub enum Op {
     /// `>=`, `≥`, 不少于, 至少, 以上
     #[serde(rename = ">=")]
     Ge,
-    /// `<=`, `≤`, 不超过, 以内, 内
+    /// `<=`, `≤`, 不超过, 以内, 内, 以下
     #[serde(rename = "<=")]
     Le,
     /// `>`, 高于, 超过
     #[serde(rename = ">")]
     Gt,
-    /// `<`, 低于, 少于, 以下
+    /// `<`, 低于, 少于
     #[serde(rename = "<")]
     Lt,
     /// `=`, `==`
@@ -130,22 +129,96 @@ pub struct TargetError {
     pub help: String,
 }
 
+/// What kind of quantity a unit measures; decides the natural floor of a target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UnitKind {
+    /// `%`: a share or a rate.
+    Percent,
+    /// `h`, `d`, `min`, `w`, `s`: an amount of time.
+    Duration,
+    /// A count of things: `份`, `次`, `reports`, `tickets`.
+    Count,
+    /// Anything else (money, points, ratios), which may be negative.
+    Other,
+}
+
+impl UnitKind {
+    /// The kind of a normalised unit.
+    pub fn of(unit: &str) -> UnitKind {
+        const COUNTERS: &[&str] = &[
+            "份", "次", "个", "件", "篇", "场", "场次", "人", "人次", "名", "位", "单", "条", "项",
+            "家", "款", "本", "期", "台", "套", "张", "页", "封", "起", "例", "笔", "批", "轮",
+        ];
+        const NOT_COUNTS: &[&str] = &[
+            "points", "pts", "pps", "bps", "dollars", "euros", "pounds", "yuan", "usd", "eur",
+            "cny", "rmb", "gbp", "degrees",
+        ];
+        match unit {
+            "%" => UnitKind::Percent,
+            "h" | "d" | "min" | "w" | "s" | "工作日" | "business days" | "working days" => {
+                UnitKind::Duration
+            }
+            u if COUNTERS.contains(&u) => UnitKind::Count,
+            u => {
+                let first = u
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                let plural_noun = first.len() > 2
+                    && first.ends_with('s')
+                    && first.chars().all(|c| c.is_ascii_alphabetic() || c == '-');
+                if plural_noun && !NOT_COUNTS.contains(&first.as_str()) {
+                    UnitKind::Count
+                } else {
+                    UnitKind::Other
+                }
+            }
+        }
+    }
+}
+
+impl Target {
+    /// The kind of quantity the unit measures, if there is a unit.
+    pub fn unit_kind(&self) -> Option<UnitKind> {
+        self.unit.as_deref().map(UnitKind::of)
+    }
+}
+
 /// Parses a target as written in a spec: a string, or a mapping `{op, value, unit}`.
 /// A bare number is not a target (no comparison).
 pub fn parse_node(node: &Node) -> Result<Target, TargetError> {
     match &node.value {
         Value::Str(s) => parse_text(s),
         Value::Map(_) => parse_mapping(node),
+        Value::Int(_) | Value::Float(_) => {
+            let n = node.as_f64().map_or_else(|| "2".into(), format_number);
+            Err(TargetError {
+                message: format!(
+                    "the target `{n}` is a bare number: it says not which way is better"
+                ),
+                help: format!(
+                    "write a comparison with a unit, such as `\">= {n} reports\"`, `\"<= {n} h\"` or `不少于{n}份`"
+                ),
+            })
+        }
         _ => Err(TargetError {
-            message: format!("the target is {}, not a comparison against a number", node.type_name()),
-            help: "write a comparison such as `>= 2 reports` or `不少于2份`".into(),
+            message: format!(
+                "the target is {}, not a comparison against a number",
+                node.type_name()
+            ),
+            help: "write a comparison such as `\">= 2 reports\"` or `不少于2份`".into(),
         }),
     }
 }
 
 fn parse_mapping(node: &Node) -> Result<Target, TargetError> {
     let op = node.get("op").and_then(Node::as_str).and_then(parse_op);
-    let value = node.get("value").and_then(Node::as_f64).filter(|v| v.is_finite());
+    let value = node
+        .get("value")
+        .and_then(Node::as_f64)
+        .filter(|v| v.is_finite());
     let unit = node
         .get("unit")
         .and_then(Node::as_str)
@@ -162,8 +235,8 @@ fn parse_mapping(node: &Node) -> Result<Target, TargetError> {
 
 fn parse_op(s: &str) -> Option<Op> {
     Some(match s.trim() {
-        ">=" | "≥" => Op::Ge,
-        "<=" | "≤" => Op::Le,
+        ">=" | "≥" | "=>" | "≧" => Op::Ge,
+        "<=" | "≤" | "=<" | "≦" => Op::Le,
         ">" => Op::Gt,
         "<" => Op::Lt,
         "=" | "==" => Op::Eq,
@@ -171,44 +244,584 @@ fn parse_op(s: &str) -> Option<Op> {
     })
 }
 
-/// Normalises a unit: duration words to `h`, `d`, `min`, `w`; other units kept as written.
+/// Normalises a unit: duration words to `h`, `d`, `min`, `w`, `s`; percent words to `%`; other
+/// units kept as written.
 pub fn normalise_unit(u: &str) -> String {
-    match u {
-        "小时" | "个小时" | "hour" | "hours" | "hr" | "hrs" => "h".into(),
-        "天" | "日" | "day" | "days" => "d".into(),
-        "分钟" | "minute" | "minutes" | "mins" => "min".into(),
-        "周" | "星期" | "week" | "weeks" => "w".into(),
-        "percent" | "％" => "%".into(),
-        other => other.into(),
+    let lower = u.to_ascii_lowercase();
+    match lower.as_str() {
+        "小时" | "个小时" | "h" | "hour" | "hours" | "hr" | "hrs" => "h".into(),
+        "天" | "日" | "d" | "day" | "days" => "d".into(),
+        "分钟" | "min" | "minute" | "minutes" | "mins" => "min".into(),
+        "周" | "星期" | "个星期" | "w" | "week" | "weeks" | "wk" | "wks" => "w".into(),
+        "秒" | "秒钟" | "s" | "sec" | "secs" | "second" | "seconds" => "s".into(),
+        "%" | "percent" | "per cent" | "pct" | "％" => "%".into(),
+        _ => u.into(),
     }
 }
 
-/// Parses a target written as text. (Being completed by issue 3: the ASCII form
-/// `OP NUMBER [UNIT]` is handled here; Chinese phrasings are added by the rules work.)
+/// Parses a target written as text: `OP NUMBER [UNIT]` (`>= 2 reports`, `<2%`, `≤ 24 h`), a
+/// Chinese phrasing (`不少于2份`, `至少3次`, `低于2%`, `24小时内`, `90%以上`, `达到150%以上`,
+/// `10%以下`) or an English one (`at least 2 reports`, `within 24 hours`, `below 2%`).
+///
+/// `以上`, `以下` and `以内` include the number, as in Chinese usage (`90%以上` is `>= 90 %`).
 pub fn parse_text(s: &str) -> Result<Target, TargetError> {
-    let t = s.trim();
-    let ops = [">=", "<=", "==", "≥", "≤", ">", "<", "="];
-    for sym in ops {
-        if let Some(rest) = t.strip_prefix(sym) {
-            let rest = rest.trim_start();
-            let end = rest
-                .char_indices()
-                .find(|(_, c)| !(c.is_ascii_digit() || *c == '.' || *c == '-' || *c == '+'))
-                .map_or(rest.len(), |(i, _)| i);
-            if let Ok(value) = rest[..end].parse::<f64>()
-                && value.is_finite()
-            {
-                let unit = normalise_unit(rest[end..].trim());
-                return Ok(Target {
-                    op: parse_op(sym).unwrap_or(Op::Eq),
-                    value,
-                    unit: (!unit.is_empty()).then_some(unit),
-                });
-            }
+    let text = fold_width(s);
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(TargetError {
+            message: "the target is empty".into(),
+            help: "write a comparison such as `\">= 2 reports\"` or `不少于2份`".into(),
+        });
+    }
+    if let Some(target) = symbolic(t).or_else(|| phrase(t)) {
+        return Ok(target);
+    }
+    Err(unmeasurable(t))
+}
+
+/// `OP NUMBER [UNIT]`.
+fn symbolic(t: &str) -> Option<Target> {
+    const OPS: &[&str] = &[
+        ">=", "<=", "==", "=>", "=<", "≥", "≤", "≧", "≦", ">", "<", "=",
+    ];
+    let sym = OPS.iter().find(|sym| t.starts_with(**sym))?;
+    let (value, rest) = number(t[sym.len()..].trim_start())?;
+    let unit = unit(rest.trim())?;
+    Some(Target {
+        op: parse_op(sym)?,
+        value,
+        unit,
+    })
+}
+
+/// A prefix word and the comparison it sets; `None` for words that only say "reach" and need
+/// a suffix (`保持在90%以上`).
+const PREFIXES: &[(&str, Option<Op>, bool)] = &[
+    // (word, op, whether a suffix may override it)
+    ("大于或等于", Some(Op::Ge), false),
+    ("小于或等于", Some(Op::Le), false),
+    ("大于等于", Some(Op::Ge), false),
+    ("小于等于", Some(Op::Le), false),
+    ("不少于", Some(Op::Ge), false),
+    ("不低于", Some(Op::Ge), false),
+    ("不小于", Some(Op::Ge), false),
+    ("不超过", Some(Op::Le), false),
+    ("不高于", Some(Op::Le), false),
+    ("不大于", Some(Op::Le), false),
+    ("不多于", Some(Op::Le), false),
+    ("控制在", Some(Op::Le), true),
+    ("保持在", None, true),
+    ("维持在", None, true),
+    ("至少", Some(Op::Ge), false),
+    ("最少", Some(Op::Ge), false),
+    ("至多", Some(Op::Le), false),
+    ("最多", Some(Op::Le), false),
+    ("高于", Some(Op::Gt), false),
+    ("大于", Some(Op::Gt), false),
+    ("超过", Some(Op::Gt), false),
+    ("多于", Some(Op::Gt), false),
+    ("低于", Some(Op::Lt), false),
+    ("少于", Some(Op::Lt), false),
+    ("小于", Some(Op::Lt), false),
+    ("等于", Some(Op::Eq), false),
+    ("达到", Some(Op::Ge), true),
+    ("在", None, true),
+    ("no less than", Some(Op::Ge), false),
+    ("not less than", Some(Op::Ge), false),
+    ("no fewer than", Some(Op::Ge), false),
+    ("at least", Some(Op::Ge), false),
+    ("no more than", Some(Op::Le), false),
+    ("not more than", Some(Op::Le), false),
+    ("at most", Some(Op::Le), false),
+    ("up to", Some(Op::Le), false),
+    ("within", Some(Op::Le), false),
+    ("more than", Some(Op::Gt), false),
+    ("greater than", Some(Op::Gt), false),
+    ("above", Some(Op::Gt), false),
+    ("over", Some(Op::Gt), false),
+    ("less than", Some(Op::Lt), false),
+    ("fewer than", Some(Op::Lt), false),
+    ("below", Some(Op::Lt), false),
+    ("under", Some(Op::Lt), false),
+    ("exactly", Some(Op::Eq), false),
+];
+
+/// Suffix words (after the unit) and the comparison they set, longest first.
+const SUFFIXES: &[(&str, Op)] = &[
+    ("及以上", Op::Ge),
+    ("或以上", Op::Ge),
+    ("及以下", Op::Le),
+    ("或以下", Op::Le),
+    ("以上", Op::Ge),
+    ("以下", Op::Le),
+    ("以内", Op::Le),
+    ("之内", Op::Le),
+    ("内", Op::Le),
+    ("or more", Op::Ge),
+    ("or higher", Op::Ge),
+    ("or above", Op::Ge),
+    ("or less", Op::Le),
+    ("or fewer", Op::Le),
+    ("or lower", Op::Le),
+    ("or below", Op::Le),
+];
+
+/// Words naming the period, allowed before a Chinese phrasing (`每月不少于2份`): the period
+/// itself belongs in `period`.
+const PERIOD_WORDS: &[&str] = &[
+    "每半年",
+    "每季度",
+    "每个月",
+    "每月",
+    "每周",
+    "每天",
+    "每日",
+    "每年",
+    "每季",
+];
+
+/// A Chinese or English phrasing: `[PREFIX] NUMBER [UNIT] [SUFFIX]` with a prefix or a suffix.
+fn phrase(t: &str) -> Option<Target> {
+    let mut t = t;
+    for p in PERIOD_WORDS {
+        if let Some(rest) = t.strip_prefix(p) {
+            t = rest.trim_start();
+            break;
         }
     }
-    Err(TargetError {
-        message: format!("`{t}` is not a comparison against a number"),
-        help: "write a comparison such as `>= 2 reports`, `< 2 %` or `不少于2份`".into(),
+    let mut prefix: Option<(Option<Op>, bool)> = None;
+    for (word, op, soft) in PREFIXES {
+        if let Some(rest) = strip_prefix_word(t, word) {
+            t = rest.trim_start();
+            prefix = Some((*op, *soft));
+            break;
+        }
+    }
+    let (value, rest) = number(t)?;
+    let mut rest = rest.trim();
+    let mut suffix = None;
+    for (word, op) in SUFFIXES {
+        if let Some(r) = strip_suffix_word(rest, word) {
+            rest = r.trim_end();
+            suffix = Some(*op);
+            break;
+        }
+    }
+    let op = match (prefix, suffix) {
+        (Some((Some(op), _)), None) => op,
+        (Some((None, _)), None) | (None, None) => return None,
+        (Some((Some(p), false)), Some(s)) if p != s => return None,
+        (_, Some(s)) => s,
+    };
+    Some(Target {
+        op,
+        value,
+        unit: unit(rest)?,
     })
+}
+
+/// Strips a prefix word: Chinese words directly, English words case-insensitively and only
+/// before a space or a digit.
+fn strip_prefix_word<'a>(t: &'a str, word: &str) -> Option<&'a str> {
+    if word.is_ascii() {
+        let head = t.get(..word.len())?;
+        let rest = &t[word.len()..];
+        let boundary = rest.starts_with(|c: char| c.is_whitespace() || c.is_ascii_digit());
+        (head.eq_ignore_ascii_case(word) && boundary).then_some(rest)
+    } else {
+        t.strip_prefix(word)
+    }
+}
+
+/// Strips a suffix word: Chinese words directly, English words case-insensitively and only
+/// after a space, a digit or `%`.
+fn strip_suffix_word<'a>(t: &'a str, word: &str) -> Option<&'a str> {
+    if word.is_ascii() {
+        let at = t.len().checked_sub(word.len())?;
+        let tail = t.get(at..)?;
+        let rest = &t[..at];
+        let boundary =
+            rest.ends_with(|c: char| c.is_whitespace() || c.is_ascii_digit() || c == '%');
+        (tail.eq_ignore_ascii_case(word) && boundary).then_some(rest)
+    } else {
+        t.strip_suffix(word)
+    }
+}
+
+/// A leading number (`2`, `-0.5`, `1,000`, `.5`) and the text after it.
+fn number(t: &str) -> Option<(f64, &str)> {
+    let bytes = t.as_bytes();
+    let mut end = 0;
+    if matches!(bytes.first(), Some(b'+' | b'-')) {
+        end = 1;
+    }
+    let digits_start = end;
+    while end < bytes.len()
+        && (bytes[end].is_ascii_digit()
+            || bytes[end] == b'.'
+            || (bytes[end] == b','
+                && end > digits_start
+                && bytes
+                    .get(end + 1..end + 4)
+                    .is_some_and(|g| g.iter().all(u8::is_ascii_digit))
+                && !bytes.get(end + 4).is_some_and(u8::is_ascii_digit)))
+    {
+        end += 1;
+    }
+    let digits: String = t[digits_start..end].chars().filter(|c| *c != ',').collect();
+    if !digits.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let value: f64 = digits.parse().ok()?;
+    let value = if t.starts_with('-') { -value } else { value };
+    value.is_finite().then_some((value, &t[end..]))
+}
+
+/// The unit after a number: empty is no unit; text that holds another comparison, number
+/// range or clause is not a unit.
+fn unit(u: &str) -> Option<Option<String>> {
+    let u = u.trim();
+    if u.is_empty() {
+        return Some(None);
+    }
+    const NOT_IN_UNIT: &[&str] = &[
+        "<",
+        ">",
+        "=",
+        "≥",
+        "≤",
+        "以上",
+        "以下",
+        "以内",
+        "不少于",
+        "不超过",
+        "至少",
+        "低于",
+        "高于",
+        "少于",
+        "超过",
+        ",",
+        ",",
+        ";",
+        ";",
+        "。",
+        "、",
+        "~",
+        "～",
+        "-",
+        "–",
+        "(",
+        "(",
+    ];
+    if u.chars().count() > 40
+        || NOT_IN_UNIT.iter().any(|w| u.contains(w))
+        || u.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+    {
+        return None;
+    }
+    let lower = u.to_ascii_lowercase();
+    let exponent = lower.strip_prefix('e').is_some_and(|r| {
+        r.trim_start_matches(['+', '-'])
+            .starts_with(|c: char| c.is_ascii_digit())
+    });
+    if exponent
+        || lower
+            .split_whitespace()
+            .any(|w| ["and", "or", "to", "then"].contains(&w))
+    {
+        return None;
+    }
+    Some(Some(normalise_unit(u)))
+}
+
+/// Folds full-width digits, signs and `％` to ASCII, so `不少于２份` reads like `不少于2份`.
+fn fold_width(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            '％' => '%',
+            '＞' => '>',
+            '＜' => '<',
+            '＝' => '=',
+            '．' => '.',
+            '＋' => '+',
+            '－' => '-',
+            '\u{3000}' => ' ',
+            _ => c,
+        })
+        .collect()
+}
+
+/// Whether text is mostly written in Chinese (has a CJK ideograph).
+pub fn has_cjk(s: &str) -> bool {
+    s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+/// The error for text that is not a comparison, with a measurable form to write instead that
+/// fits what the text seems to be about.
+fn unmeasurable(t: &str) -> TargetError {
+    let zh = has_cjk(t);
+    let lower = t.to_lowercase();
+    let about = |words: &[&str]| words.iter().any(|w| lower.contains(w));
+    let example = if let Some((value, rest)) = number(t) {
+        let n = format_number(value);
+        let u = rest.trim();
+        if zh {
+            format!("`不少于{n}{u}` (>= {n}) or `不超过{n}{u}` (<= {n})")
+        } else {
+            let u = if u.is_empty() {
+                String::new()
+            } else {
+                format!(" {u}")
+            };
+            format!("`\">= {n}{u}\"` or `\"<= {n}{u}\"`")
+        }
+    } else if about(&[
+        "尽快", "及时", "asap", "soon", "quick", "fast", "prompt", "时长", "响应", "response",
+        "time",
+    ]) {
+        if zh {
+            "`24小时内` (<= 24 h)".into()
+        } else {
+            "`\"<= 24 h\"`".into()
+        }
+    } else if about(&[
+        "满意",
+        "率",
+        "占比",
+        "比例",
+        "rate",
+        "ratio",
+        "share",
+        "satisf",
+        "percent",
+        "conversion",
+        "%",
+    ]) {
+        if zh {
+            "`90%以上` (>= 90 %) or `低于2%` (< 2 %)".into()
+        } else {
+            "`\">= 90 %\"` or `\"< 2 %\"`".into()
+        }
+    } else if zh {
+        "`不少于2份` (>= 2 份) or `不超过5次` (<= 5 次)".into()
+    } else {
+        "`\">= 2 reports\"` or `\"<= 5 errors\"`".into()
+    };
+    TargetError {
+        message: format!("`{t}` is not a comparison against a number"),
+        help: format!("say which way and how much, e.g. {example}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(s: &str) -> String {
+        match parse_text(s) {
+            Ok(t) => t.to_string(),
+            Err(e) => panic!("`{s}` did not parse: {}", e.message),
+        }
+    }
+
+    fn rejected(s: &str) -> TargetError {
+        match parse_text(s) {
+            Ok(t) => panic!("`{s}` parsed as `{t}` but should be rejected"),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn ascii_comparisons() {
+        assert_eq!(ok(">= 2 reports"), ">= 2 reports");
+        assert_eq!(ok("<= 24 h"), "<= 24 h");
+        assert_eq!(ok("< 2 %"), "< 2 %");
+        assert_eq!(ok("<2%"), "< 2 %");
+        assert_eq!(ok("> 0.5"), "> 0.5");
+        assert_eq!(ok("= 0 incidents"), "= 0 incidents");
+        assert_eq!(ok("== 100 %"), "= 100 %");
+        assert_eq!(ok("≥ 30 articles"), ">= 30 articles");
+        assert_eq!(ok("≤ 4 hours"), "<= 4 h");
+        assert_eq!(ok("  >=  -5  %  "), ">= -5 %");
+        assert_eq!(ok(">= 1,000 orders"), ">= 1000 orders");
+        assert_eq!(ok(">= .5 d"), ">= 0.5 d");
+        assert_eq!(ok(">= 2 reports per month"), ">= 2 reports per month");
+    }
+
+    #[test]
+    fn full_width_characters_fold_to_ascii() {
+        assert_eq!(ok("＞＝ ２ 份"), ">= 2 份");
+        assert_eq!(ok("不少于２份"), ">= 2 份");
+        assert_eq!(ok("低于２％"), "< 2 %");
+    }
+
+    #[test]
+    fn chinese_phrasings_of_the_seed() {
+        assert_eq!(ok("不少于2份"), ">= 2 份");
+        assert_eq!(ok("至少3次"), ">= 3 次");
+        assert_eq!(ok("低于2%"), "< 2 %");
+        assert_eq!(ok("少于5%"), "< 5 %");
+        assert_eq!(ok("不超过5次"), "<= 5 次");
+        assert_eq!(ok("24小时内"), "<= 24 h");
+        assert_eq!(ok("90%以上"), ">= 90 %");
+        assert_eq!(ok("达到150%以上"), ">= 150 %");
+        assert_eq!(ok("10%以下"), "<= 10 %");
+    }
+
+    #[test]
+    fn more_chinese_phrasings() {
+        assert_eq!(ok("不少于 2 份"), ">= 2 份");
+        assert_eq!(ok("每月不少于2份"), ">= 2 份");
+        assert_eq!(ok("3天以内"), "<= 3 d");
+        assert_eq!(ok("30分钟内"), "<= 30 min");
+        assert_eq!(ok("2周之内"), "<= 2 w");
+        assert_eq!(ok("48个小时内"), "<= 48 h");
+        assert_eq!(ok("控制在5%以内"), "<= 5 %");
+        assert_eq!(ok("控制在3%"), "<= 3 %");
+        assert_eq!(ok("保持在95%以上"), ">= 95 %");
+        assert_eq!(ok("达到95%"), ">= 95 %");
+        assert_eq!(ok("高于80%"), "> 80 %");
+        assert_eq!(ok("超过10个"), "> 10 个");
+        assert_eq!(ok("不低于4.5分"), ">= 4.5 分");
+        assert_eq!(ok("等于0次"), "= 0 次");
+        assert_eq!(ok("5次及以下"), "<= 5 次");
+        assert_eq!(ok("3场或以上"), ">= 3 场");
+        assert_eq!(ok("2份以上"), ">= 2 份");
+    }
+
+    #[test]
+    fn english_phrasings() {
+        assert_eq!(ok("at least 2 reports"), ">= 2 reports");
+        assert_eq!(ok("At least 2 reports"), ">= 2 reports");
+        assert_eq!(ok("within 24 hours"), "<= 24 h");
+        assert_eq!(ok("below 2%"), "< 2 %");
+        assert_eq!(ok("no more than 5 errors"), "<= 5 errors");
+        assert_eq!(ok("more than 10 orders"), "> 10 orders");
+        assert_eq!(ok("90% or more"), ">= 90 %");
+        assert_eq!(ok("5 tickets or fewer"), "<= 5 tickets");
+        assert_eq!(ok("under 3 minutes"), "< 3 min");
+    }
+
+    #[test]
+    fn vague_or_directionless_text_is_rejected_with_a_measurable_form() {
+        let e = rejected("提升客户满意度");
+        assert_eq!(
+            e.message,
+            "`提升客户满意度` is not a comparison against a number"
+        );
+        assert!(e.help.contains("90%以上"), "{}", e.help);
+        let e = rejected("improve conversion");
+        assert!(e.help.contains(">= 90 %"), "{}", e.help);
+        let e = rejected("尽快");
+        assert!(e.help.contains("24小时内"), "{}", e.help);
+        let e = rejected("as soon as possible");
+        assert!(e.help.contains("<= 24 h"), "{}", e.help);
+        let e = rejected("more reports");
+        assert!(e.help.contains(">= 2 reports"), "{}", e.help);
+        let e = rejected("2份");
+        assert!(e.help.contains("不少于2份"), "{}", e.help);
+        let e = rejected("90 %");
+        assert!(e.help.contains(">= 90 %"), "{}", e.help);
+        for s in [
+            "",
+            "   ",
+            "提高",
+            "尽快回复",
+            "increase sales",
+            "多",
+            ">=",
+            ">= many",
+            ">= two reports",
+            "2 reports",
+            "不少于",
+            "不少于两份",
+            "不少于2份以下",
+            "低于2%以上",
+            "90%-95%",
+            "between 2 and 5",
+            ">= 2 and <= 5",
+            ">= 2 <= 5",
+            ">= 2, then 3",
+            "2份以上,5份以下",
+            "atleast 2 reports",
+            "overall 5",
+            "达到",
+            ">= inf",
+            ">= NaN %",
+            ">= 1e999",
+        ] {
+            rejected(s);
+        }
+    }
+
+    #[test]
+    fn directions() {
+        assert_eq!(
+            parse_text("不少于2份").unwrap().direction(),
+            Direction::HigherIsBetter
+        );
+        assert_eq!(
+            parse_text("24小时内").unwrap().direction(),
+            Direction::LowerIsBetter
+        );
+        assert_eq!(
+            parse_text("低于2%").unwrap().direction(),
+            Direction::LowerIsBetter
+        );
+        assert_eq!(parse_text("= 0").unwrap().direction(), Direction::Exact);
+        let t = parse_text("低于2%").unwrap();
+        assert!(t.is_met_by(1.9) && !t.is_met_by(2.0));
+        let t = parse_text("90%以上").unwrap();
+        assert!(t.is_met_by(90.0) && !t.is_met_by(89.9));
+    }
+
+    fn node(yaml: &str) -> Node {
+        crate::workspace::yaml::load(yaml, Default::default())
+            .root
+            .expect("a document")
+    }
+
+    #[test]
+    fn nodes_strings_mappings_and_numbers() {
+        let root = node(
+            "a: \"不少于2份\"\nb: {op: \"<\", value: 8, unit: \"%\"}\nc: 2\nd: {op: \">=\"}\ne: [1]\nf: {op: \"≤\", value: 3, unit: 小时}\n",
+        );
+        let get = |k: &str| parse_node(root.get(k).unwrap());
+        assert_eq!(get("a").unwrap().to_string(), ">= 2 份");
+        assert_eq!(get("b").unwrap().to_string(), "< 8 %");
+        assert_eq!(get("f").unwrap().to_string(), "<= 3 h");
+        let e = get("c").unwrap_err();
+        assert!(e.message.contains("bare number"), "{}", e.message);
+        assert!(e.help.contains(">= 2 reports"), "{}", e.help);
+        assert!(get("d").unwrap_err().message.contains("`op`"));
+        assert!(get("e").is_err());
+    }
+
+    #[test]
+    fn units_and_their_kinds() {
+        assert_eq!(normalise_unit("小时"), "h");
+        assert_eq!(normalise_unit("天"), "d");
+        assert_eq!(normalise_unit("分钟"), "min");
+        assert_eq!(normalise_unit("周"), "w");
+        assert_eq!(normalise_unit("Hours"), "h");
+        assert_eq!(normalise_unit("percent"), "%");
+        assert_eq!(normalise_unit("份"), "份");
+        assert_eq!(UnitKind::of("%"), UnitKind::Percent);
+        assert_eq!(UnitKind::of("h"), UnitKind::Duration);
+        assert_eq!(UnitKind::of("份"), UnitKind::Count);
+        assert_eq!(UnitKind::of("reports"), UnitKind::Count);
+        assert_eq!(UnitKind::of("tickets per agent"), UnitKind::Count);
+        assert_eq!(UnitKind::of("points"), UnitKind::Other);
+        assert_eq!(UnitKind::of("元"), UnitKind::Other);
+        assert_eq!(UnitKind::of("USD"), UnitKind::Other);
+    }
+
+    #[test]
+    fn format_numbers() {
+        assert_eq!(format_number(2.0), "2");
+        assert_eq!(format_number(2.5), "2.5");
+        assert_eq!(format_number(-0.125), "-0.125");
+        assert_eq!(parse_text(">= 1.50 %").unwrap().to_string(), ">= 1.5 %");
+    }
 }
