@@ -9,6 +9,7 @@ pub mod commands;
 pub mod config;
 pub mod date;
 pub mod diagnostic;
+pub mod emit;
 pub mod error;
 pub mod fsutil;
 pub mod report;
