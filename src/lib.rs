@@ -14,6 +14,7 @@ pub mod error;
 pub mod fsutil;
 pub mod report;
 pub mod rules;
+pub mod score;
 pub mod source;
 pub mod target;
 pub mod workspace;

@@ -1,0 +1,725 @@
+//! `kpic score` as a library: a filled-in scorecard (a CSV with `kpi_id` and `actual` columns)
+//! and the workspace's targets become, per KPI, whether the target is met and its attainment,
+//! per owner a weighted score, and per team the share of KPIs met. Printing is [`render`]'s job.
+//!
+//! How the numbers are computed (all percentages):
+//! - **Attainment** of a KPI with an actual: higher-is-better (`>=`, `>`) `actual ÷ target`;
+//!   lower-is-better (`<=`, `<`) `target ÷ actual`, where an actual of 0 is fully met and gets
+//!   the cap; equality (`=`) 100% when met, else 0%. Every attainment is capped (`--cap`,
+//!   default 120%). Ratios are only taken between a positive target and a non-negative actual:
+//!   when the target is 0 or negative, or the actual is negative, the KPI is pass/fail
+//!   (100% when met, else 0%).
+//! - **Owner score**: `Σ(weight × attainment) ÷ Σ weight` over the owner's KPIs that have an
+//!   actual. When none of the owner's KPIs has a `weight`, they count equally; when some do, a
+//!   KPI without one counts with weight 0 (`weights-not-100` reports such specs).
+//! - **Team share met**: KPIs met ÷ KPIs with an actual.
+//!
+//! KPIs without an actual (an empty cell, or no row) are listed as missing and never scored
+//! as zero. With paths given, only the KPIs in those files are scored; rows naming other KPIs
+//! of the workspace are ignored.
+
+pub mod render;
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::diagnostic::did_you_mean;
+use crate::error::{Error, Result};
+use crate::target::{self, Direction, Target};
+use crate::workspace::Workspace;
+
+/// The default cap on attainment, in percent.
+pub const DEFAULT_CAP: f64 = 120.0;
+
+/// The largest actuals file read, in bytes (64 MiB: a scorecard of 20,000 KPIs is about 4 MB).
+pub const MAX_SHEET_SIZE: u64 = 64 * 1024 * 1024;
+
+/// How to score.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Options {
+    /// The highest attainment counted, in percent (at least 100).
+    pub cap: f64,
+}
+
+impl Options {
+    /// Options with a cap, refused unless it is a finite number of at least 100.
+    pub fn new(cap: f64) -> Result<Options> {
+        if !cap.is_finite() || cap < 100.0 {
+            return Err(Error::new(format!(
+                "invalid `--cap {cap}`: the cap is a percentage of at least 100 (default 120)"
+            )));
+        }
+        Ok(Options { cap })
+    }
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { cap: DEFAULT_CAP }
+    }
+}
+
+/// One data row of an actuals file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetRow {
+    /// The 1-based row number as a spreadsheet shows it (the header is row 1).
+    pub row: usize,
+    /// The `kpi_id` cell, trimmed, without a formula guard.
+    pub kpi_id: String,
+    /// The `actual` cell, trimmed, without a formula guard (empty when not filled in).
+    pub actual: String,
+}
+
+/// The rows of an actuals file that matter for scoring.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sheet {
+    /// The data rows, in file order; blank rows and repeated header rows are left out.
+    pub rows: Vec<SheetRow>,
+}
+
+/// Reads an actuals file: UTF-8 CSV (a BOM is fine) with a header row naming `kpi_id` and
+/// `actual` columns (any case, in any order, among any other columns). `name` is the file's
+/// display name, for messages.
+pub fn parse_sheet(name: &str, bytes: &[u8]) -> Result<Sheet> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Err(e) = std::str::from_utf8(bytes) {
+        return Err(Error::new(format!(
+            "`{name}` is not valid UTF-8 (invalid byte at offset {}); save it as \"CSV UTF-8\"",
+            e.valid_up_to()
+        )));
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut records = reader.records();
+    let bad_csv = |e: csv::Error| {
+        let row = match e.kind() {
+            csv::ErrorKind::Utf8 { pos: Some(p), .. } => Some(p.record() + 1),
+            _ => e.position().map(|p| p.record() + 1),
+        };
+        match row {
+            Some(row) => Error::new(format!("`{name}` row {row} is not valid CSV: {e}")),
+            None => Error::new(format!("`{name}` is not valid CSV: {e}")),
+        }
+    };
+    let header = match records.next() {
+        Some(h) => h.map_err(bad_csv)?,
+        None => {
+            return Err(Error::new(format!(
+                "`{name}` is empty; it needs a header row with `kpi_id` and `actual` columns"
+            )));
+        }
+    };
+    let column = |wanted: &str| {
+        header
+            .iter()
+            .position(|h| clean_cell(h).eq_ignore_ascii_case(wanted))
+    };
+    let (kpi_col, actual_col) = match (column("kpi_id"), column("actual")) {
+        (Some(k), Some(a)) => (k, a),
+        (k, _) => {
+            let missing = if k.is_none() { "kpi_id" } else { "actual" };
+            return Err(Error::new(format!(
+                "`{name}` has no `{missing}` column; the header row (row 1) must name `kpi_id` and `actual` columns (the `scorecards.csv` that `kpic build` writes has both)"
+            )));
+        }
+    };
+    let mut sheet = Sheet::default();
+    for (i, record) in records.enumerate() {
+        let record = record.map_err(bad_csv)?;
+        let cell = |c: usize| clean_cell(record.get(c).unwrap_or("")).to_owned();
+        let row = SheetRow {
+            row: i + 2,
+            kpi_id: cell(kpi_col),
+            actual: cell(actual_col),
+        };
+        let blank = row.kpi_id.is_empty() && row.actual.is_empty();
+        let repeated_header =
+            row.kpi_id.eq_ignore_ascii_case("kpi_id") && row.actual.eq_ignore_ascii_case("actual");
+        if !blank && !repeated_header {
+            sheet.rows.push(row);
+        }
+    }
+    Ok(sheet)
+}
+
+/// A cell without surrounding whitespace and without one leading `'` (the formula guard that
+/// `kpic build` and spreadsheets put in front of `=`, `+`, `-`, `@`).
+fn clean_cell(s: &str) -> &str {
+    let s = s.trim();
+    s.strip_prefix('\'').map_or(s, str::trim)
+}
+
+/// Parses an actual value (already without its formula guard): a number with an optional sign, decimals, thousands separators in
+/// groups of three (`1,234.5`), a trailing `%`, or a trailing unit equal to the KPI's unit
+/// (`22 h`, `3份`). Full-width digits and signs (`１２％`) are read as ASCII. `NaN`, `inf`,
+/// exponents and ambiguous commas (`1,5`) are refused.
+pub fn parse_actual(text: &str, unit: Option<&str>) -> Option<f64> {
+    let s: String = text.chars().map(half_width).collect();
+    let s = s.trim();
+    let end = s
+        .char_indices()
+        .find(|(_, c)| !(c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | '+')))
+        .map_or(s.len(), |(i, _)| i);
+    let (number, suffix) = s.split_at(end);
+    let suffix = suffix.trim();
+    let suffix_ok = suffix.is_empty()
+        || suffix == "%"
+        || unit.is_some_and(|u| target::normalise_unit(suffix) == u || suffix == u);
+    if !suffix_ok {
+        return None;
+    }
+    let digits = plain_number(number)?;
+    digits.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// Full-width digits, signs and separators to ASCII; U+2212 (minus sign) to `-`.
+fn half_width(c: char) -> char {
+    match c {
+        '０'..='９' | '．' | '，' | '％' | '＋' | '－' => {
+            char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+        }
+        '\u{2212}' => '-',
+        _ => c,
+    }
+}
+
+/// `-1,234.5` → `-1234.5`, when the text is a plain decimal number with well-placed separators.
+fn plain_number(s: &str) -> Option<String> {
+    let (sign, rest) = match s.strip_prefix(['-', '+']) {
+        Some(r) => (if s.starts_with('-') { "-" } else { "" }, r),
+        None => ("", s),
+    };
+    let (int, frac) = match rest.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (rest, None),
+    };
+    let all_digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    if let Some(f) = frac
+        && !all_digits(f)
+    {
+        return None;
+    }
+    let int_ok = if int.contains(',') {
+        let mut groups = int.split(',');
+        let first = groups.next().unwrap_or("");
+        all_digits(first) && first.len() <= 3 && groups.all(|g| g.len() == 3 && all_digits(g))
+    } else {
+        all_digits(int) || (int.is_empty() && frac.is_some())
+    };
+    if !int_ok {
+        return None;
+    }
+    let int: String = int.chars().filter(|c| *c != ',').collect();
+    let int = if int.is_empty() { "0".into() } else { int };
+    Some(match frac {
+        Some(f) => format!("{sign}{int}.{f}"),
+        None => format!("{sign}{int}"),
+    })
+}
+
+/// The attainment of `actual` against `target`, in percent, at most `cap` (see the module
+/// documentation for the rules and edge cases).
+pub fn attainment(target: &Target, actual: f64, cap: f64) -> f64 {
+    let pass_fail = if target.is_met_by(actual) { 100.0 } else { 0.0 };
+    let t = target.value;
+    let ratio = match target.direction() {
+        Direction::HigherIsBetter if t > 0.0 && actual >= 0.0 => actual / t * 100.0,
+        Direction::LowerIsBetter if t > 0.0 && actual == 0.0 => cap,
+        Direction::LowerIsBetter if t > 0.0 && actual > 0.0 => t / actual * 100.0,
+        _ => pass_fail,
+    };
+    ratio.min(cap)
+}
+
+/// What is wrong with a row of the actuals file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Problem {
+    /// The `kpi_id` names no KPI of the workspace.
+    UnknownKpi {
+        /// The ID as written.
+        kpi_id: String,
+        /// A KPI ID that is a likely typo fix.
+        suggestion: Option<String>,
+    },
+    /// The `actual` is not a number.
+    NotANumber {
+        /// The KPI of the row.
+        kpi_id: String,
+        /// The cell as written.
+        actual: String,
+    },
+    /// The KPI already had a row.
+    Duplicate {
+        /// The KPI listed twice.
+        kpi_id: String,
+        /// The row that listed it first.
+        first_row: usize,
+    },
+    /// An actual without a `kpi_id`.
+    NoKpiId {
+        /// The actual as written.
+        actual: String,
+    },
+}
+
+/// A bad row of the actuals file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BadRow {
+    /// The 1-based row number (the header is row 1).
+    pub row: usize,
+    /// What is wrong.
+    #[serde(flatten)]
+    pub problem: Problem,
+}
+
+impl BadRow {
+    /// What is wrong, in one lowercase line.
+    pub fn message(&self) -> String {
+        match &self.problem {
+            Problem::UnknownKpi { kpi_id, suggestion } => match suggestion {
+                Some(s) => format!("unknown KPI `{kpi_id}`; did you mean `{s}`?"),
+                None => format!("unknown KPI `{kpi_id}`; no KPI of the workspace has this ID"),
+            },
+            Problem::NotANumber { kpi_id, actual } => format!(
+                "the actual `{actual}` of KPI `{kpi_id}` is not a number; write a number such as `12.5`, `95%` or `1,234`, or leave the cell empty"
+            ),
+            Problem::Duplicate { kpi_id, first_row } => format!(
+                "KPI `{kpi_id}` is listed twice (first at row {first_row}); keep one row per KPI"
+            ),
+            Problem::NoKpiId { actual } => {
+                format!("the row has an actual (`{actual}`) but no `kpi_id`; fill in the KPI's ID")
+            }
+        }
+    }
+}
+
+/// Why a KPI has no score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MissingReason {
+    /// Its row has an empty `actual` cell.
+    EmptyActual,
+    /// No row names it.
+    NotListed,
+}
+
+/// One KPI in scope, with or without an actual.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KpiScore {
+    /// The KPI's ID.
+    pub kpi_id: String,
+    /// The KPI's name.
+    pub kpi_name: Option<String>,
+    /// The team of the KPI's file.
+    pub team_id: Option<String>,
+    /// The accountable owner.
+    pub owner_id: Option<String>,
+    /// The parsed target (`None` when it does not parse, which `unmeasurable-target` reports).
+    pub target: Option<Target>,
+    /// The direction the target's comparator sets.
+    pub direction: Option<Direction>,
+    /// The `weight` in the spec.
+    pub weight: Option<f64>,
+    /// The row of the actuals file that gave the actual.
+    pub row: Option<usize>,
+    /// The actual value.
+    pub actual: Option<f64>,
+    /// Whether the actual meets the target.
+    pub met: Option<bool>,
+    /// The attainment in percent, capped.
+    pub attainment: Option<f64>,
+    /// Why there is no actual.
+    #[serde(skip)]
+    pub missing: Option<MissingReason>,
+}
+
+/// An owner's weighted score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OwnerScore {
+    /// The owner's ID.
+    pub owner_id: String,
+    /// The owner's name.
+    pub owner_name: Option<String>,
+    /// The weighted score in percent, over the KPIs with an actual (`None` when none has).
+    pub score: Option<f64>,
+    /// The owner's KPIs in scope.
+    pub kpis: usize,
+    /// Of those, the ones with an actual (scored).
+    pub scored: usize,
+    /// Of the scored, the ones met.
+    pub met: usize,
+    /// The KPIs without an actual.
+    pub missing: usize,
+    /// The weight of the scored KPIs.
+    pub weight_scored: f64,
+    /// The weight of all the owner's KPIs in scope.
+    pub weight_total: f64,
+    /// Whether the KPIs count equally because none has a `weight`.
+    pub equal_weights: bool,
+}
+
+/// A team's share of KPIs met.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TeamScore {
+    /// The team's ID.
+    pub team_id: String,
+    /// The team's name.
+    pub team_name: Option<String>,
+    /// The team's `locale` (`en` or `zh-CN`).
+    pub locale: Option<String>,
+    /// The team's KPIs in scope.
+    pub kpis: usize,
+    /// Of those, the ones with an actual.
+    pub scored: usize,
+    /// Of the scored, the ones met.
+    pub met: usize,
+    /// The KPIs without an actual.
+    pub missing: usize,
+    /// `met ÷ scored` in percent (`None` when nothing is scored).
+    pub share_met: Option<f64>,
+}
+
+/// A KPI without an actual.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Missing {
+    /// The KPI's ID.
+    pub kpi_id: String,
+    /// The accountable owner.
+    pub owner_id: Option<String>,
+    /// The team.
+    pub team_id: Option<String>,
+    /// Why there is no actual.
+    pub reason: MissingReason,
+}
+
+/// The results of a scoring run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scores {
+    /// The cap used, in percent.
+    pub cap: f64,
+    /// Every KPI in scope, in workspace order (files by name, then as written).
+    pub kpis: Vec<KpiScore>,
+    /// Owners of KPIs in scope, in order of their first KPI.
+    pub owners: Vec<OwnerScore>,
+    /// Teams of KPIs in scope, in workspace order.
+    pub teams: Vec<TeamScore>,
+}
+
+impl Scores {
+    /// The KPIs with an actual.
+    pub fn scored(&self) -> impl Iterator<Item = &KpiScore> {
+        self.kpis.iter().filter(|k| k.actual.is_some())
+    }
+
+    /// The KPIs without an actual.
+    pub fn missing(&self) -> Vec<Missing> {
+        self.kpis
+            .iter()
+            .filter_map(|k| {
+                Some(Missing {
+                    kpi_id: k.kpi_id.clone(),
+                    owner_id: k.owner_id.clone(),
+                    team_id: k.team_id.clone(),
+                    reason: k.missing?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Scores the KPIs of the reported files of `ws` against the rows of `sheet`. Returns every bad
+/// row, in row order, when there is any.
+pub fn score(
+    ws: &Workspace,
+    sheet: &Sheet,
+    options: &Options,
+) -> std::result::Result<Scores, Vec<BadRow>> {
+    let actuals = actuals(ws, sheet)?;
+    let mut kpis = Vec::new();
+    let mut teams: Vec<TeamScore> = Vec::new();
+    for spec in ws.reported_specs() {
+        let team = spec.team.as_ref();
+        let team_id = team.and_then(|t| t.id.as_ref()).map(|i| i.value.clone());
+        if let (Some(t), Some(id)) = (team, &team_id)
+            && !spec.kpis.is_empty()
+            && !teams.iter().any(|x| &x.team_id == id)
+        {
+            teams.push(TeamScore {
+                team_id: id.clone(),
+                team_name: t.name.as_ref().map(|n| n.value.clone()),
+                locale: t.locale.as_ref().map(|l| l.value.clone()),
+                kpis: 0,
+                scored: 0,
+                met: 0,
+                missing: 0,
+                share_met: None,
+            });
+        }
+        for kpi in &spec.kpis {
+            // A duplicate ID (E003) is scored once, where the index says it is defined.
+            match ws.index.kpis.get(&kpi.id.value) {
+                Some(&(f, _)) if f == spec.file => {}
+                _ => continue,
+            }
+            if kpis.iter().any(|k: &KpiScore| k.kpi_id == kpi.id.value) {
+                continue;
+            }
+            let target = kpi
+                .target
+                .as_ref()
+                .and_then(|t| target::parse_node(&t.value).ok());
+            let found = actuals.get(kpi.id.value.as_str());
+            let (row, actual, missing) = match found {
+                Some(&(row, Some(v))) => (Some(row), Some(v), None),
+                Some(&(row, None)) => (Some(row), None, Some(MissingReason::EmptyActual)),
+                None => (None, None, Some(MissingReason::NotListed)),
+            };
+            let met = actual.zip(target.as_ref()).map(|(a, t)| t.is_met_by(a));
+            let attainment = actual
+                .zip(target.as_ref())
+                .map(|(a, t)| attainment(t, a, options.cap));
+            kpis.push(KpiScore {
+                kpi_id: kpi.id.value.clone(),
+                kpi_name: kpi.name.as_ref().map(|n| n.value.clone()),
+                team_id: team_id.clone(),
+                owner_id: kpi.owner.as_ref().map(|o| o.value.clone()),
+                direction: target.as_ref().map(Target::direction),
+                target,
+                weight: kpi.weight.as_ref().map(|w| w.value),
+                row,
+                actual,
+                met,
+                attainment,
+                missing,
+            });
+        }
+    }
+    for team in &mut teams {
+        let of_team = kpis
+            .iter()
+            .filter(|k| k.team_id.as_deref() == Some(&team.team_id));
+        for k in of_team {
+            team.kpis += 1;
+            if k.actual.is_none() {
+                team.missing += 1;
+            } else if k.attainment.is_some() {
+                team.scored += 1;
+                team.met += usize::from(k.met == Some(true));
+            }
+        }
+        team.share_met = (team.scored > 0).then(|| team.met as f64 / team.scored as f64 * 100.0);
+    }
+    let owners = owners(ws, &kpis);
+    Ok(Scores {
+        cap: options.cap,
+        kpis,
+        owners,
+        teams,
+    })
+}
+
+/// Per KPI ID, the row that names it and its actual (`None` when the cell is empty).
+type Actuals<'s> = HashMap<&'s str, (usize, Option<f64>)>;
+
+/// Checks every row and returns the actuals, or every bad row.
+fn actuals<'s>(ws: &Workspace, sheet: &'s Sheet) -> std::result::Result<Actuals<'s>, Vec<BadRow>> {
+    let mut found: Actuals<'s> = HashMap::new();
+    let mut bad = Vec::new();
+    for r in &sheet.rows {
+        let problem = if r.kpi_id.is_empty() {
+            Some(Problem::NoKpiId {
+                actual: r.actual.clone(),
+            })
+        } else if let Some((_, kpi)) = ws.kpi(&r.kpi_id) {
+            let unit = kpi
+                .target
+                .as_ref()
+                .and_then(|t| target::parse_node(&t.value).ok())
+                .and_then(|t| t.unit);
+            let actual = if r.actual.is_empty() {
+                Ok(None)
+            } else {
+                parse_actual(&r.actual, unit.as_deref()).map(Some).ok_or(())
+            };
+            match (found.get(r.kpi_id.as_str()), actual) {
+                (Some(&(first_row, _)), _) => Some(Problem::Duplicate {
+                    kpi_id: r.kpi_id.clone(),
+                    first_row,
+                }),
+                (None, Ok(v)) => {
+                    found.insert(&r.kpi_id, (r.row, v));
+                    None
+                }
+                (None, Err(())) => {
+                    // Record the row so that a later row for the same KPI is a duplicate.
+                    found.insert(&r.kpi_id, (r.row, None));
+                    Some(Problem::NotANumber {
+                        kpi_id: r.kpi_id.clone(),
+                        actual: r.actual.clone(),
+                    })
+                }
+            }
+        } else {
+            Some(Problem::UnknownKpi {
+                kpi_id: r.kpi_id.clone(),
+                suggestion: did_you_mean(&r.kpi_id, ws.index.kpis.keys().map(String::as_str))
+                    .map(str::to_owned),
+            })
+        };
+        if let Some(problem) = problem {
+            bad.push(BadRow {
+                row: r.row,
+                problem,
+            });
+        }
+    }
+    if bad.is_empty() { Ok(found) } else { Err(bad) }
+}
+
+/// Each owner's weighted score over their KPIs with an actual.
+fn owners(ws: &Workspace, kpis: &[KpiScore]) -> Vec<OwnerScore> {
+    let mut order: Vec<&str> = Vec::new();
+    for k in kpis {
+        if let Some(o) = k.owner_id.as_deref()
+            && !order.contains(&o)
+        {
+            order.push(o);
+        }
+    }
+    order
+        .into_iter()
+        .map(|id| {
+            let mine: Vec<&KpiScore> = kpis
+                .iter()
+                .filter(|k| k.owner_id.as_deref() == Some(id))
+                .collect();
+            let equal_weights = mine.iter().all(|k| k.weight.is_none());
+            let weight = |k: &KpiScore| {
+                if equal_weights {
+                    1.0
+                } else {
+                    k.weight.unwrap_or(0.0)
+                }
+            };
+            let scored: Vec<(&KpiScore, f64)> = mine
+                .iter()
+                .filter_map(|k| Some((*k, k.attainment?)))
+                .collect();
+            let weight_scored: f64 = scored.iter().map(|(k, _)| weight(k)).sum();
+            let weighted: f64 = scored.iter().map(|(k, a)| weight(k) * a).sum();
+            OwnerScore {
+                owner_id: id.to_owned(),
+                owner_name: ws
+                    .owner(id)
+                    .and_then(|o| o.name.as_ref())
+                    .map(|n| n.value.clone()),
+                score: (weight_scored > 0.0).then(|| weighted / weight_scored),
+                kpis: mine.len(),
+                scored: scored.len(),
+                met: mine.iter().filter(|k| k.met == Some(true)).count(),
+                missing: mine.iter().filter(|k| k.actual.is_none()).count(),
+                weight_scored,
+                weight_total: mine.iter().map(|k| weight(k)).sum(),
+                equal_weights,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::target::Op;
+
+    fn t(op: Op, value: f64) -> Target {
+        Target {
+            op,
+            value,
+            unit: None,
+        }
+    }
+
+    #[test]
+    fn attainment_by_direction_and_edge_cases() {
+        // higher-is-better: 3 / 2 = 150% → capped at 120; 1 / 2 = 50%
+        assert_eq!(attainment(&t(Op::Ge, 2.0), 3.0, 120.0), 120.0);
+        assert_eq!(attainment(&t(Op::Ge, 2.0), 1.0, 120.0), 50.0);
+        assert_eq!(attainment(&t(Op::Ge, 2.0), 3.0, 200.0), 150.0);
+        // lower-is-better: 24 / 30 = 80%; an actual of 0 is fully met → the cap
+        assert_eq!(attainment(&t(Op::Le, 24.0), 30.0, 120.0), 80.0);
+        assert_eq!(attainment(&t(Op::Lt, 2.0), 0.0, 120.0), 120.0);
+        // equality: pass/fail
+        assert_eq!(attainment(&t(Op::Eq, 1.0), 1.0, 120.0), 100.0);
+        assert_eq!(attainment(&t(Op::Eq, 1.0), 2.0, 120.0), 0.0);
+        // a target of 0 or negative values: pass/fail
+        assert_eq!(attainment(&t(Op::Ge, 0.0), 5.0, 120.0), 100.0);
+        assert_eq!(attainment(&t(Op::Ge, 0.0), -1.0, 120.0), 0.0);
+        assert_eq!(attainment(&t(Op::Le, 0.0), 0.0, 120.0), 100.0);
+        assert_eq!(attainment(&t(Op::Ge, -5.0), -3.0, 120.0), 100.0);
+        assert_eq!(attainment(&t(Op::Ge, 2.0), -3.0, 120.0), 0.0);
+        assert_eq!(attainment(&t(Op::Le, 2.0), -1.0, 120.0), 100.0);
+    }
+
+    #[test]
+    fn actual_numbers() {
+        assert_eq!(parse_actual("12.5", None), Some(12.5));
+        assert_eq!(parse_actual(" 95% ", None), Some(95.0));
+        assert_eq!(parse_actual("95 %", None), Some(95.0));
+        assert_eq!(parse_actual("1,234.5", None), Some(1234.5));
+        assert_eq!(parse_actual("-1,234", None), Some(-1234.0));
+        assert_eq!(parse_actual(clean_cell("'-3"), None), Some(-3.0));
+        assert_eq!(parse_actual("+4", None), Some(4.0));
+        assert_eq!(parse_actual(".5", None), Some(0.5));
+        assert_eq!(parse_actual("１２．５％", None), Some(12.5));
+        assert_eq!(parse_actual("22 h", Some("h")), Some(22.0));
+        assert_eq!(parse_actual("22小时", Some("h")), Some(22.0));
+        assert_eq!(parse_actual("3份", Some("份")), Some(3.0));
+        for bad in [
+            "", "abc", "NaN", "inf", "1e3", "1,5", "1,23,456", "12,3456", "1.2.3", "--1", "5 d",
+            "1.", "12 h",
+        ] {
+            assert_eq!(parse_actual(bad, None), None, "{bad:?}");
+        }
+        assert_eq!(parse_actual("5 d", Some("h")), None);
+    }
+
+    #[test]
+    fn sheet_columns_bom_and_rows() {
+        let text =
+            "\u{feff}Note,KPI_ID,extra,Actual\nx,a,y,1\n,,,\n,b,,\nkpi_id,kpi_id,,actual\n,,,7\n";
+        let sheet = parse_sheet("a.csv", text.as_bytes()).unwrap();
+        let rows: Vec<_> = sheet
+            .rows
+            .iter()
+            .map(|r| (r.row, r.kpi_id.as_str(), r.actual.as_str()))
+            .collect();
+        assert_eq!(rows, [(2, "a", "1"), (4, "b", ""), (6, "", "7")]);
+        let err = parse_sheet("a.csv", b"kpi_id,value\nx,1\n").unwrap_err();
+        assert!(
+            err.message.contains("no `actual` column"),
+            "{}",
+            err.message
+        );
+        let err = parse_sheet("a.csv", b"id,actual\n").unwrap_err();
+        assert!(
+            err.message.contains("no `kpi_id` column"),
+            "{}",
+            err.message
+        );
+        assert!(parse_sheet("a.csv", b"").is_err());
+        assert!(parse_sheet("a.csv", b"kpi_id,actual\n\xff,1\n").is_err());
+    }
+
+    #[test]
+    fn cap_is_validated() {
+        assert!(Options::new(120.0).is_ok());
+        assert!(Options::new(100.0).is_ok());
+        assert!(Options::new(99.0).is_err());
+        assert!(Options::new(f64::NAN).is_err());
+        assert!(Options::new(f64::INFINITY).is_err());
+    }
+}

@@ -1,0 +1,731 @@
+//! The outputs of `kpic score`: an aligned plain-text table, a Markdown results page in English
+//! or Chinese, CSV (one row per KPI) and JSON. Attainment, scores and shares are percentages,
+//! rounded to one decimal in the text formats and at full precision in JSON.
+
+use std::io::{self, Write};
+use std::str::FromStr;
+
+use serde::Serialize;
+
+use super::{KpiScore, Missing, MissingReason, OwnerScore, Scores, TeamScore};
+use crate::target::format_number;
+
+/// An output format of `kpic score`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Aligned plain text for a terminal.
+    Table,
+    /// A results page for the team.
+    Markdown,
+    /// One row per KPI.
+    Csv,
+    /// One JSON object.
+    Json,
+}
+
+impl Format {
+    /// Every format name.
+    pub const NAMES: &'static [&'static str] = &["table", "markdown", "csv", "json"];
+}
+
+impl FromStr for Format {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "table" => Format::Table,
+            "markdown" | "md" => Format::Markdown,
+            "csv" => Format::Csv,
+            "json" => Format::Json,
+            _ => {
+                return Err(format!(
+                    "unknown format `{s}`; expected one of {}",
+                    Format::NAMES.join(", ")
+                ));
+            }
+        })
+    }
+}
+
+/// The language of the Markdown page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// English.
+    En,
+    /// Simplified Chinese.
+    ZhCn,
+}
+
+impl Lang {
+    /// Parses a locale: `en`, `zh-CN` (any case; `zh`, `zh-Hans` also read as Chinese).
+    pub fn parse(s: &str) -> Option<Lang> {
+        let s = s.trim().to_ascii_lowercase();
+        if s == "en" || s.starts_with("en-") || s.starts_with("en_") {
+            Some(Lang::En)
+        } else if s == "zh" || s.starts_with("zh-") || s.starts_with("zh_") {
+            Some(Lang::ZhCn)
+        } else {
+            None
+        }
+    }
+
+    /// The language to write in: `--lang`, else the teams' `locale` when they all share one,
+    /// else the configured default locale, else English.
+    pub fn pick(arg: Option<Lang>, scores: &Scores, config_locale: Option<&str>) -> Lang {
+        if let Some(l) = arg {
+            return l;
+        }
+        let mut locales = scores
+            .teams
+            .iter()
+            .map(|t| t.locale.as_deref().and_then(Lang::parse));
+        if let Some(Some(first)) = locales.next()
+            && locales.all(|l| l == Some(first))
+        {
+            return first;
+        }
+        config_locale.and_then(Lang::parse).unwrap_or(Lang::En)
+    }
+}
+
+/// What a page needs besides the scores.
+#[derive(Debug, Clone, Copy)]
+pub struct Page<'a> {
+    /// The actuals file, as the user named it.
+    pub source: &'a str,
+    /// The language of the Markdown page.
+    pub lang: Lang,
+}
+
+/// Writes `scores` in `format`.
+pub fn write(
+    format: Format,
+    scores: &Scores,
+    page: Page<'_>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        Format::Table => table(scores, out),
+        Format::Markdown => markdown(scores, page, out),
+        Format::Csv => csv(scores, out),
+        Format::Json => json(scores, out),
+    }
+}
+
+/// `87.5%`.
+fn percent(v: Option<f64>) -> String {
+    v.map_or_else(|| "-".into(), |v| format!("{v:.1}%"))
+}
+
+fn number(v: Option<f64>) -> String {
+    v.map_or_else(String::new, format_number)
+}
+
+fn target_text(k: &KpiScore) -> String {
+    k.target
+        .as_ref()
+        .map_or_else(String::new, ToString::to_string)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Table
+
+/// Columns a character takes in a terminal: 2 for CJK and other wide characters, 0 for
+/// combining marks and controls, else 1.
+fn char_width(c: char) -> usize {
+    match c as u32 {
+        0x0300..=0x036F | 0x200B..=0x200F | 0xFE00..=0xFE0F => 0,
+        0x1100..=0x115F
+        | 0x2E80..=0x303E
+        | 0x3041..=0x33FF
+        | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xA000..=0xA4CF
+        | 0xAC00..=0xD7A3
+        | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6
+        | 0x1F300..=0x1F64F
+        | 0x1F900..=0x1F9FF
+        | 0x20000..=0x3FFFD => 2,
+        _ if c.is_control() => 0,
+        _ => 1,
+    }
+}
+
+/// The columns a string takes in a terminal (CJK characters count 2).
+pub fn display_width(s: &str) -> usize {
+    s.chars().map(char_width).sum()
+}
+
+/// A table cell: control characters (a newline in a name) become spaces.
+fn cell(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// Writes rows aligned by display width; `right` marks right-aligned (numeric) columns.
+fn aligned(
+    out: &mut dyn Write,
+    header: &[&str],
+    right: &[bool],
+    rows: &[Vec<String>],
+) -> io::Result<()> {
+    let mut widths: Vec<usize> = header.iter().map(|h| display_width(h)).collect();
+    for row in rows {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(display_width(c));
+        }
+    }
+    let header: Vec<String> = header.iter().map(|h| (*h).to_owned()).collect();
+    for row in std::iter::once(&header).chain(rows) {
+        let mut line = String::new();
+        for (i, (c, w)) in row.iter().zip(&widths).enumerate() {
+            if i > 0 {
+                line.push_str("  ");
+            }
+            let pad = " ".repeat(w - display_width(c));
+            if right[i] {
+                line.push_str(&pad);
+                line.push_str(c);
+            } else {
+                line.push_str(c);
+                line.push_str(&pad);
+            }
+        }
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    Ok(())
+}
+
+fn table(scores: &Scores, out: &mut dyn Write) -> io::Result<()> {
+    let rows: Vec<Vec<String>> = scores
+        .kpis
+        .iter()
+        .map(|k| {
+            let result = match (k.met, k.missing) {
+                (_, Some(_)) => "missing",
+                (Some(true), _) => "yes",
+                (Some(false), _) => "no",
+                (None, None) => "-",
+            };
+            vec![
+                cell(&k.kpi_id),
+                cell(k.owner_id.as_deref().unwrap_or("-")),
+                cell(&target_text(k)),
+                number(k.actual),
+                number(k.weight),
+                result.into(),
+                if k.actual.is_some() {
+                    percent(k.attainment)
+                } else {
+                    String::new()
+                },
+            ]
+        })
+        .collect();
+    aligned(
+        out,
+        &[
+            "KPI",
+            "OWNER",
+            "TARGET",
+            "ACTUAL",
+            "WEIGHT",
+            "MET",
+            "ATTAINMENT",
+        ],
+        &[false, false, false, true, true, false, true],
+        &rows,
+    )?;
+    writeln!(out)?;
+    let rows: Vec<Vec<String>> = scores
+        .owners
+        .iter()
+        .map(|o| {
+            vec![
+                cell(&o.owner_id),
+                cell(o.owner_name.as_deref().unwrap_or("")),
+                percent(o.score),
+                format!("{}/{}", o.met, o.scored),
+                o.missing.to_string(),
+            ]
+        })
+        .collect();
+    aligned(
+        out,
+        &["OWNER", "NAME", "SCORE", "MET", "MISSING"],
+        &[false, false, true, true, true],
+        &rows,
+    )?;
+    writeln!(out)?;
+    let rows: Vec<Vec<String>> = scores
+        .teams
+        .iter()
+        .map(|t| {
+            vec![
+                cell(&t.team_id),
+                cell(t.team_name.as_deref().unwrap_or("")),
+                format!("{}/{}", t.met, t.scored),
+                percent(t.share_met),
+                t.missing.to_string(),
+            ]
+        })
+        .collect();
+    aligned(
+        out,
+        &["TEAM", "NAME", "MET", "SHARE MET", "MISSING"],
+        &[false, false, true, true, true],
+        &rows,
+    )?;
+    writeln!(
+        out,
+        "\nattainment capped at {}%; {} of {} KPIs scored, {} without an actual",
+        format_number(scores.cap),
+        scores.scored().count(),
+        scores.kpis.len(),
+        scores.kpis.iter().filter(|k| k.actual.is_none()).count()
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Markdown
+
+/// User text made inert in CommonMark: ASCII punctuation that could start markup is
+/// backslash-escaped and line breaks become spaces, so a name can neither inject HTML nor break
+/// a table.
+fn md(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '&' | '#' | '~' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A code span, or escaped text when the value itself holds a backtick.
+fn code(s: &str) -> String {
+    if s.contains('`') || s.chars().any(char::is_control) {
+        md(s)
+    } else {
+        format!("`{s}`")
+    }
+}
+
+/// The fixed text of the page in one language.
+struct Texts {
+    title: &'static str,
+    title_sep: &'static str,
+    summary: &'static str,
+    owners: &'static str,
+    kpis: &'static str,
+    missing: &'static str,
+    method: &'static str,
+    owner_header: [&'static str; 4],
+    kpi_header: [&'static str; 7],
+    met: &'static str,
+    not_met: &'static str,
+    empty_actual: &'static str,
+    not_listed: &'static str,
+    method_lines: [&'static str; 3],
+}
+
+const EN: Texts = Texts {
+    title: "KPI results",
+    title_sep: ": ",
+    summary: "Summary",
+    owners: "Owners",
+    kpis: "KPIs",
+    missing: "Missing actuals",
+    method: "How the scores are computed",
+    owner_header: ["Owner", "Score", "Met", "Missing actuals"],
+    kpi_header: [
+        "KPI",
+        "Owner",
+        "Target",
+        "Actual",
+        "Weight",
+        "Result",
+        "Attainment",
+    ],
+    met: "met",
+    not_met: "not met",
+    empty_actual: "the `actual` cell is empty",
+    not_listed: "no row in the file",
+    method_lines: [
+        "Higher is better (`>=`, `>`): attainment = actual ÷ target.",
+        "Lower is better (`<=`, `<`): attainment = target ÷ actual; an actual of 0 counts as fully met.",
+        "Equal to (`=`): 100% when met, else 0%. A target of 0, or a negative target or actual, is pass/fail: 100% when met, else 0%.",
+    ],
+};
+
+const ZH: Texts = Texts {
+    title: "KPI 考核结果",
+    title_sep: "：",
+    summary: "概览",
+    owners: "个人得分",
+    kpis: "KPI 明细",
+    missing: "缺少实际值",
+    method: "计分方法",
+    owner_header: ["责任人", "得分", "达成", "缺少实际值"],
+    kpi_header: ["KPI", "责任人", "目标", "实际值", "权重", "结果", "达成率"],
+    met: "达成",
+    not_met: "未达成",
+    empty_actual: "`actual` 单元格为空",
+    not_listed: "文件中没有这一行",
+    method_lines: [
+        "越高越好（`>=`、`>`）：达成率 = 实际值 ÷ 目标值。",
+        "越低越好（`<=`、`<`）：达成率 = 目标值 ÷ 实际值；实际值为 0 视为完全达成。",
+        "等于（`=`）：达成为 100%，否则为 0%。目标值为 0，或目标值、实际值为负数时，只看是否达成：达成为 100%，否则为 0%。",
+    ],
+};
+
+fn texts(lang: Lang) -> &'static Texts {
+    match lang {
+        Lang::En => &EN,
+        Lang::ZhCn => &ZH,
+    }
+}
+
+/// Writes a Markdown table; `right` marks right-aligned columns.
+fn md_table(
+    out: &mut dyn Write,
+    header: &[&str],
+    right: &[bool],
+    rows: &[Vec<String>],
+) -> io::Result<()> {
+    writeln!(out, "| {} |", header.join(" | "))?;
+    let rule: Vec<&str> = right
+        .iter()
+        .map(|r| if *r { "---:" } else { "---" })
+        .collect();
+    writeln!(out, "|{}|", rule.join("|"))?;
+    for row in rows {
+        writeln!(out, "| {} |", row.join(" | "))?;
+    }
+    Ok(())
+}
+
+/// `市场调研报告 (`market-research-reports`)`, or the ID alone.
+fn named(name: Option<&str>, id: &str, lang: Lang) -> String {
+    match (name, lang) {
+        (Some(n), Lang::En) => format!("{} ({})", md(n), code(id)),
+        (Some(n), Lang::ZhCn) => format!("{}（{}）", md(n), code(id)),
+        (None, _) => code(id),
+    }
+}
+
+fn owner_name<'a>(scores: &'a Scores, id: &str) -> Option<&'a str> {
+    scores
+        .owners
+        .iter()
+        .find(|o| o.owner_id == id)
+        .and_then(|o| o.owner_name.as_deref())
+}
+
+fn markdown(scores: &Scores, page: Page<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let lang = page.lang;
+    let t = texts(lang);
+    let cap = format_number(scores.cap);
+    let single = scores.teams.len() == 1;
+    match scores.teams.first() {
+        Some(team) if single => {
+            let name = team.team_name.as_deref().unwrap_or(&team.team_id);
+            writeln!(out, "# {}{}{}\n", t.title, t.title_sep, md(name))?;
+        }
+        _ => writeln!(out, "# {}\n", t.title)?,
+    }
+    match lang {
+        Lang::En => writeln!(
+            out,
+            "Scored from {}. Attainment is capped at {cap}%.\n",
+            code(page.source)
+        )?,
+        Lang::ZhCn => writeln!(
+            out,
+            "根据 {} 计算。达成率上限为 {cap}%。\n",
+            code(page.source)
+        )?,
+    }
+    let h = if single { "##" } else { "###" };
+    for team in &scores.teams {
+        if !single {
+            let name = team.team_name.as_deref().unwrap_or(&team.team_id);
+            writeln!(out, "## {}\n", named(Some(name), &team.team_id, lang))?;
+        }
+        team_section(scores, team, page, h, out)?;
+    }
+    writeln!(out, "## {}\n", t.method)?;
+    for line in t.method_lines {
+        writeln!(out, "- {line}")?;
+    }
+    match lang {
+        Lang::En => writeln!(
+            out,
+            "- Attainment is capped at {cap}%. An owner's score is the weighted mean of the attainment of their KPIs with an actual: Σ(weight × attainment) ÷ Σ weight. KPIs without an actual are not scored as zero; they are listed as missing."
+        ),
+        Lang::ZhCn => writeln!(
+            out,
+            "- 达成率上限为 {cap}%。个人得分是其有实际值的 KPI 达成率的加权平均：Σ（权重 × 达成率）÷ Σ 权重。没有实际值的 KPI 不按 0 分计，而是列为缺少实际值。"
+        ),
+    }
+}
+
+fn team_section(
+    scores: &Scores,
+    team: &TeamScore,
+    page: Page<'_>,
+    h: &str,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let lang = page.lang;
+    let t = texts(lang);
+    let kpis: Vec<&KpiScore> = scores
+        .kpis
+        .iter()
+        .filter(|k| k.team_id.as_deref() == Some(&team.team_id))
+        .collect();
+    writeln!(out, "{h} {}\n", t.summary)?;
+    let share = percent(team.share_met);
+    match lang {
+        Lang::En => {
+            writeln!(
+                out,
+                "- KPIs met: {} of {} with an actual ({share})",
+                team.met, team.scored
+            )?;
+            writeln!(
+                out,
+                "- KPIs without an actual: {} of {}\n",
+                team.missing, team.kpis
+            )?;
+        }
+        Lang::ZhCn => {
+            writeln!(
+                out,
+                "- 达成的 KPI：有实际值的 {} 项中达成 {} 项（{share}）",
+                team.scored, team.met
+            )?;
+            writeln!(
+                out,
+                "- 缺少实际值的 KPI：{} 项中 {} 项\n",
+                team.kpis, team.missing
+            )?;
+        }
+    }
+    let owners: Vec<&OwnerScore> = scores
+        .owners
+        .iter()
+        .filter(|o| {
+            kpis.iter()
+                .any(|k| k.owner_id.as_deref() == Some(&o.owner_id))
+        })
+        .collect();
+    if !owners.is_empty() {
+        writeln!(out, "{h} {}\n", t.owners)?;
+        let rows: Vec<Vec<String>> = owners
+            .iter()
+            .map(|o| {
+                vec![
+                    named(o.owner_name.as_deref(), &o.owner_id, lang),
+                    percent(o.score),
+                    format!("{} / {}", o.met, o.scored),
+                    o.missing.to_string(),
+                ]
+            })
+            .collect();
+        md_table(out, &t.owner_header, &[false, true, true, true], &rows)?;
+        writeln!(out)?;
+    }
+    let scored: Vec<&&KpiScore> = kpis.iter().filter(|k| k.actual.is_some()).collect();
+    if !scored.is_empty() {
+        writeln!(out, "{h} {}\n", t.kpis)?;
+        let rows: Vec<Vec<String>> = scored
+            .iter()
+            .map(|k| {
+                let owner = k
+                    .owner_id
+                    .as_deref()
+                    .map(|o| owner_name(scores, o).map_or_else(|| code(o), md))
+                    .unwrap_or_default();
+                let result = match k.met {
+                    Some(true) => t.met,
+                    Some(false) => t.not_met,
+                    None => "-",
+                };
+                vec![
+                    named(k.kpi_name.as_deref(), &k.kpi_id, lang),
+                    owner,
+                    md(&target_text(k)),
+                    number(k.actual),
+                    number(k.weight),
+                    result.to_owned(),
+                    percent(k.attainment),
+                ]
+            })
+            .collect();
+        md_table(
+            out,
+            &t.kpi_header,
+            &[false, false, false, true, true, false, true],
+            &rows,
+        )?;
+        writeln!(out)?;
+    }
+    let missing: Vec<&&KpiScore> = kpis.iter().filter(|k| k.actual.is_none()).collect();
+    if !missing.is_empty() {
+        writeln!(out, "{h} {}\n", t.missing)?;
+        match lang {
+            Lang::En => writeln!(
+                out,
+                "These KPIs have no actual in {} and are not scored:\n",
+                code(page.source)
+            )?,
+            Lang::ZhCn => writeln!(
+                out,
+                "以下 KPI 在 {} 中没有实际值，不计入得分：\n",
+                code(page.source)
+            )?,
+        }
+        for k in missing {
+            let why = match k.missing {
+                Some(MissingReason::EmptyActual) => t.empty_actual,
+                _ => t.not_listed,
+            };
+            let owner = k
+                .owner_id
+                .as_deref()
+                .map(|o| owner_name(scores, o).map_or_else(|| code(o), md))
+                .unwrap_or_default();
+            // The ID comes first, so that user text never starts a Markdown block.
+            let name = k.kpi_name.as_deref().map(md).unwrap_or_default();
+            match lang {
+                Lang::En => writeln!(out, "- {} {name}, {owner}: {why}", code(&k.kpi_id))?,
+                Lang::ZhCn => writeln!(out, "- {} {name}，{owner}：{why}", code(&k.kpi_id))?,
+            }
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV
+
+/// A cell a spreadsheet would run as a formula gets a leading `'`.
+fn guard(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    }
+}
+
+fn csv(scores: &Scores, out: &mut dyn Write) -> io::Result<()> {
+    let mut w = ::csv::Writer::from_writer(out);
+    w.write_record([
+        "team_id",
+        "owner_id",
+        "kpi_id",
+        "kpi_name",
+        "target",
+        "weight",
+        "actual",
+        "met",
+        "attainment",
+    ])?;
+    for k in &scores.kpis {
+        let met = match k.met {
+            Some(true) => "true",
+            Some(false) => "false",
+            None => "",
+        };
+        let attainment = match k.attainment {
+            Some(a) => format!("{a:.1}"),
+            None => String::new(),
+        };
+        w.write_record([
+            guard(k.team_id.as_deref().unwrap_or("")),
+            guard(k.owner_id.as_deref().unwrap_or("")),
+            guard(&k.kpi_id),
+            guard(k.kpi_name.as_deref().unwrap_or("")),
+            guard(&target_text(k)),
+            number(k.weight),
+            number(k.actual),
+            met.to_owned(),
+            attainment,
+        ])?;
+    }
+    w.flush()
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON
+
+/// The JSON document: `{"version":1,"cap":…,"kpis":[…],"owners":[…],"teams":[…],"missing":[…]}`.
+#[derive(Serialize)]
+struct JsonScores<'a> {
+    version: u32,
+    cap: f64,
+    kpis: Vec<&'a KpiScore>,
+    owners: &'a [OwnerScore],
+    teams: &'a [TeamScore],
+    missing: Vec<Missing>,
+}
+
+fn json(scores: &Scores, out: &mut dyn Write) -> io::Result<()> {
+    let doc = JsonScores {
+        version: 1,
+        cap: scores.cap,
+        kpis: scores.scored().collect(),
+        owners: &scores.owners,
+        teams: &scores.teams,
+        missing: scores.missing(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widths() {
+        assert_eq!(display_width("abc"), 3);
+        assert_eq!(display_width("李娜"), 4);
+        assert_eq!(display_width("达成率："), 8);
+        assert_eq!(display_width("e\u{301}"), 1);
+    }
+
+    #[test]
+    fn markdown_escapes_user_text() {
+        assert_eq!(md("a|b <script>"), "a\\|b \\<script\\>");
+        assert_eq!(md("x\ny"), "x y");
+        assert_eq!(code("li-na"), "`li-na`");
+        assert_eq!(code("a`b"), "a\\`b");
+    }
+
+    #[test]
+    fn csv_guard() {
+        assert_eq!(guard("= 1"), "'= 1");
+        assert_eq!(guard("@x"), "'@x");
+        assert_eq!(guard(">= 2"), ">= 2");
+    }
+
+    #[test]
+    fn languages() {
+        assert_eq!(Lang::parse("zh-CN"), Some(Lang::ZhCn));
+        assert_eq!(Lang::parse("ZH"), Some(Lang::ZhCn));
+        assert_eq!(Lang::parse("en"), Some(Lang::En));
+        assert_eq!(Lang::parse("fr"), None);
+    }
+}
