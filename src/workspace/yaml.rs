@@ -13,23 +13,35 @@ use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan, Tag};
 
 use crate::source::Span;
 
-/// Limits on what one YAML file may contain.
+/// Limits on what one YAML file may contain. Loading stops at the first limit exceeded, with
+/// an error at the node that exceeded it, so memory stays proportional to the limits.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
-    /// Deepest nesting of sequences and mappings.
+    /// Deepest nesting of sequences and mappings (capped at [`HARD_MAX_DEPTH`]).
     pub max_depth: usize,
-    /// Most nodes in one file, aliases expanded.
+    /// Most nodes in one file (every scalar, sequence and mapping, keys included), aliases
+    /// expanded.
     pub max_nodes: usize,
-    /// Most nodes that alias expansion may add to one file.
+    /// Most nodes that anchors and aliases may copy in one file.
     pub max_alias_nodes: usize,
 }
+
+/// Default deepest nesting: a spec needs about 5 levels.
+pub const DEFAULT_MAX_DEPTH: usize = 64;
+/// Default most nodes in one file: about 100,000 KPIs of five fields.
+pub const DEFAULT_MAX_NODES: usize = 1_000_000;
+/// Default most nodes copied by anchors and aliases in one file.
+pub const DEFAULT_MAX_ALIAS_NODES: usize = 100_000;
+/// Nesting never goes deeper than this, whatever the limits say, so that code walking the tree
+/// recursively (dropping it, converting it to JSON, schema validation) has a bounded stack.
+pub const HARD_MAX_DEPTH: usize = 200;
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_depth: 64,
-            max_nodes: 5_000_000,
-            max_alias_nodes: 100_000,
+            max_depth: DEFAULT_MAX_DEPTH,
+            max_nodes: DEFAULT_MAX_NODES,
+            max_alias_nodes: DEFAULT_MAX_ALIAS_NODES,
         }
     }
 }
@@ -152,6 +164,8 @@ impl Node {
         match self.value {
             Value::Null => "null",
             Value::Bool(_) => "a boolean",
+            Value::Float(f) if f.is_nan() => "`.nan` (not a number)",
+            Value::Float(f) if f.is_infinite() => "an infinite number (`.inf` or too large)",
             Value::Int(_) | Value::Float(_) => "a number",
             Value::Str(_) => "a string",
             Value::Seq(_) => "a list",
@@ -242,7 +256,8 @@ enum Frame {
         anchor: usize,
         entries: Vec<Entry>,
         pending_key: Option<Node>,
-        seen: HashMap<String, Span>,
+        /// Index of the keys, built only once a mapping is large (small ones are scanned).
+        seen: Option<HashMap<String, Span>>,
     },
 }
 
@@ -285,11 +300,20 @@ pub fn load(text: &str, limits: Limits) -> Loaded {
             }
             Err(e) => {
                 let at = b.conv.byte(e.marker().index());
+                // saphyr-parser counts flow nesting in a byte and stops at 255 levels.
+                let (message, help) = if e.info() == "recursion limit exceeded" {
+                    (
+                        format!("nesting deeper than {} levels", b.max_depth()),
+                        Some(DEPTH_HELP.to_owned()),
+                    )
+                } else {
+                    (format!("invalid YAML: {}", e.info()), None)
+                };
                 b.errors.push(YamlError {
-                    message: format!("invalid YAML: {}", e.info()),
+                    message,
                     span: Span::new(at, at),
                     labels: Vec::new(),
-                    help: None,
+                    help,
                 });
                 b.fatal = true;
                 break;
@@ -299,12 +323,37 @@ pub fn load(text: &str, limits: Limits) -> Loaded {
     let fatal = b.fatal;
     Loaded {
         empty: b.docs == 0 && !fatal,
-        root: if fatal { None } else { b.root },
+        // The root is set only once the first document is complete, so a problem later in the
+        // file (in a second document) does not stop the first one from being checked.
+        root: b.root,
         errors: b.errors,
     }
 }
 
+const DEPTH_HELP: &str = "KPI specs need only a few levels; flatten the structure";
+
 impl Builder<'_> {
+    fn max_depth(&self) -> usize {
+        self.limits.max_depth.min(HARD_MAX_DEPTH)
+    }
+
+    /// Charges `n` copied nodes to the alias budget; false (and a fatal error) when it runs out.
+    fn copy_budget(&mut self, n: usize, span: Span) -> bool {
+        self.alias_nodes += n;
+        if self.alias_nodes > self.limits.max_alias_nodes {
+            self.fail(
+                span,
+                format!(
+                    "aliases expand to more than {} nodes (an alias bomb?)",
+                    self.limits.max_alias_nodes
+                ),
+                Some("write the values out instead of nesting aliases"),
+            );
+            return false;
+        }
+        true
+    }
+
     fn fail(&mut self, span: Span, message: String, help: Option<&str>) {
         self.errors.push(YamlError {
             message,
@@ -406,7 +455,7 @@ impl Builder<'_> {
                         anchor,
                         entries: Vec::new(),
                         pending_key: None,
-                        seen: HashMap::new(),
+                        seen: None,
                     });
                 }
             }
@@ -448,27 +497,17 @@ impl Builder<'_> {
                 }
             }
             Event::Alias(id) => {
-                let Some(node) = self.anchors.get(&id).cloned() else {
+                let Some(size) = self.anchors.get(&id).map(node_count) else {
                     self.fail(span, "alias to an unknown anchor".into(), None);
                     return;
                 };
-                let size = node_count(&node);
-                self.alias_nodes += size;
-                if self.alias_nodes > self.limits.max_alias_nodes {
-                    self.fail(
-                        span,
-                        format!(
-                            "aliases expand to more than {} nodes (an alias bomb?)",
-                            self.limits.max_alias_nodes
-                        ),
-                        Some("write the values out instead of nesting aliases"),
-                    );
+                // Budget first, copy after: a refused alias never allocates its expansion.
+                if !self.copy_budget(size, span) || !self.count(size, span) {
                     return;
                 }
-                if !self.count(size, span) {
+                let Some(mut node) = self.anchors.get(&id).cloned() else {
                     return;
-                }
-                let mut node = node;
+                };
                 node.span = span;
                 if matches!(
                     self.stack.last(),
@@ -507,11 +546,12 @@ impl Builder<'_> {
     }
 
     fn depth_ok(&mut self, span: Span) -> bool {
-        if self.stack.len() >= self.limits.max_depth {
+        let max = self.max_depth();
+        if self.stack.len() >= max {
             self.fail(
                 span,
-                format!("nesting deeper than {} levels", self.limits.max_depth),
-                Some("KPI specs need only a few levels; flatten the structure"),
+                format!("nesting deeper than {max} levels"),
+                Some(DEPTH_HELP),
             );
             return false;
         }
@@ -520,6 +560,10 @@ impl Builder<'_> {
 
     fn push(&mut self, node: Node, anchor: usize) {
         if anchor != 0 {
+            // Keeping a copy of an anchored node costs as much as expanding it once.
+            if !self.copy_budget(node_count(&node), node.span) {
+                return;
+            }
             self.anchors.insert(anchor, node.clone());
         }
         match self.stack.last_mut() {
@@ -536,9 +580,9 @@ impl Builder<'_> {
                 ..
             }) => match pending_key.take() {
                 None => {
-                    let key_text = node.as_str().unwrap_or_default().to_owned();
-                    if let Some(first) = seen.get(&key_text) {
-                        let first = *first;
+                    let key_text = node.as_str().unwrap_or_default();
+                    if let Some(first) = first_key(entries, seen, key_text) {
+                        let key_text = key_text.to_owned();
                         self.errors.push(YamlError {
                             message: format!("duplicate key `{key_text}` in a mapping"),
                             span: node.span,
@@ -548,12 +592,40 @@ impl Builder<'_> {
                         self.fatal = true;
                         return;
                     }
-                    seen.insert(key_text, node.span);
+                    if let Some(seen) = seen {
+                        seen.insert(key_text.to_owned(), node.span);
+                    }
                     *pending_key = Some(node);
                 }
                 Some(key) => entries.push(Entry { key, value: node }),
             },
         }
+    }
+}
+
+/// Mappings with more keys than this index them in a hash map; smaller ones are scanned.
+const SCAN_KEYS: usize = 16;
+
+/// Where `key` was first defined in the mapping being built, if it was.
+fn first_key(
+    entries: &[Entry],
+    seen: &mut Option<HashMap<String, Span>>,
+    key: &str,
+) -> Option<Span> {
+    if seen.is_none() && entries.len() >= SCAN_KEYS {
+        *seen = Some(
+            entries
+                .iter()
+                .map(|e| (e.key_str().to_owned(), e.key.span))
+                .collect(),
+        );
+    }
+    match seen {
+        Some(index) => index.get(key).copied(),
+        None => entries
+            .iter()
+            .find(|e| e.key_str() == key)
+            .map(|e| e.key.span),
     }
 }
 
@@ -666,5 +738,92 @@ mod tests {
     fn empty_and_comment_only_files_are_empty() {
         assert!(load("", Limits::default()).empty);
         assert!(load("# nothing\n", Limits::default()).empty);
+    }
+
+    #[test]
+    fn duplicate_keys_are_found_in_large_mappings_too() {
+        let mut text: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
+        text.push_str("k3: again\n");
+        let l = load(&text, Limits::default());
+        assert_eq!(l.errors.len(), 1, "{:?}", l.errors);
+        assert!(l.errors[0].message.contains("`k3`"));
+        assert_eq!(&text[l.errors[0].labels[0].0.start..][..2], "k3");
+    }
+
+    #[test]
+    fn nested_anchors_are_charged_to_the_alias_budget() {
+        // Every level anchored: keeping the copies alone would be quadratic in the depth.
+        let inner = format!("[{}]", vec!["x"; 10_000].join(", "));
+        let mut text = inner;
+        for i in 0..50 {
+            text = format!("&a{i} [{text}]");
+        }
+        let l = load(&text, Limits::default());
+        assert!(l.root.is_none());
+        assert!(l.errors[0].message.contains("alias"), "{:?}", l.errors);
+    }
+
+    #[test]
+    fn a_few_small_aliases_are_fine() {
+        let root = ok("a: &x {id: t}\nb: *x\n");
+        assert_eq!(
+            root.get("b").unwrap().get("id").unwrap().as_str(),
+            Some("t")
+        );
+    }
+
+    #[test]
+    fn the_node_limit_stops_loading() {
+        let text = format!("[{}]", vec!["1"; 2_000].join(","));
+        let limits = Limits {
+            max_nodes: 1_000,
+            ..Limits::default()
+        };
+        let l = load(&text, limits);
+        assert!(l.root.is_none());
+        assert!(l.errors[0].message.contains("more than 1000 YAML nodes"));
+    }
+
+    #[test]
+    fn depth_is_capped_whatever_the_limits_say() {
+        let text = "- ".repeat(10_000) + "x\n";
+        let limits = Limits {
+            max_depth: usize::MAX,
+            ..Limits::default()
+        };
+        let l = load(&text, limits);
+        assert!(l.root.is_none());
+        assert_eq!(
+            l.errors[0].message,
+            format!("nesting deeper than {HARD_MAX_DEPTH} levels")
+        );
+    }
+
+    #[test]
+    fn deep_flow_nesting_gets_the_depth_message() {
+        let l = load(&"{a: ".repeat(100_000), Limits::default());
+        assert!(l.errors[0].message.starts_with("nesting deeper than"));
+        assert!(l.errors[0].help.is_some());
+    }
+
+    #[test]
+    fn a_second_document_is_refused_but_the_first_is_kept() {
+        let l = load("a: 1\n---\nb: [\n", Limits::default());
+        assert_eq!(l.root.unwrap().get("a").unwrap().value, Value::Int(1));
+        assert!(l.errors[0].message.contains("more than one YAML document"));
+        assert!(
+            l.errors.len() >= 2,
+            "the syntax error in the second document is reported"
+        );
+    }
+
+    #[test]
+    fn non_finite_numbers_are_named_in_messages() {
+        let root = ok("a: .nan\nb: -.inf\nc: 1e400\nd: 99999999999999999999\n");
+        assert!(root.get("a").unwrap().type_name().contains("nan"));
+        assert!(root.get("b").unwrap().type_name().contains("infinite"));
+        assert!(root.get("c").unwrap().type_name().contains("infinite"));
+        assert_eq!(root.get("d").unwrap().value, Value::Float(1e20));
+        assert_eq!(root.get("a").unwrap().to_json(), serde_json::json!("NaN"));
     }
 }
