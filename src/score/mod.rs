@@ -459,13 +459,9 @@ pub fn score(
                 share_met: None,
             });
         }
-        for kpi in &spec.kpis {
+        for (i, kpi) in spec.kpis.iter().enumerate() {
             // A duplicate ID (E003) is scored once, where the index says it is defined.
-            match ws.index.kpis.get(&kpi.id.value) {
-                Some(&(f, _)) if f == spec.file => {}
-                _ => continue,
-            }
-            if kpis.iter().any(|k: &KpiScore| k.kpi_id == kpi.id.value) {
+            if ws.index.kpis.get(&kpi.id.value) != Some(&(spec.file, i)) {
                 continue;
             }
             let target = kpi
@@ -712,6 +708,112 @@ mod tests {
         );
         assert!(parse_sheet("a.csv", b"").is_err());
         assert!(parse_sheet("a.csv", b"kpi_id,actual\n\xff,1\n").is_err());
+    }
+
+    /// A workspace of one file, loaded from text.
+    fn workspace(yaml: &str) -> Workspace {
+        let input = crate::workspace::Input {
+            path: "t.yaml".into(),
+            name: "t.yaml".into(),
+            reported: true,
+            text: Some(yaml.into()),
+        };
+        crate::workspace::load(vec![input], &Default::default()).0
+    }
+
+    fn sheet(rows: &[(&str, &str)]) -> Sheet {
+        Sheet {
+            rows: rows
+                .iter()
+                .enumerate()
+                .map(|(i, (k, a))| SheetRow {
+                    row: i + 2,
+                    kpi_id: (*k).into(),
+                    actual: (*a).into(),
+                })
+                .collect(),
+        }
+    }
+
+    const WEIGHTS: &str = "version: 1
+team: {id: t, name: T}
+owners:
+  - {id: eq, name: Equal}
+  - {id: part, name: Partial}
+kpis:
+  - {id: e1, name: E1, owner: eq, target: '>= 10 x'}
+  - {id: e2, name: E2, owner: eq, target: '>= 10 x'}
+  - {id: e3, name: E3, owner: eq, target: '>= 10 x'}
+  - {id: p1, name: P1, owner: part, target: '>= 10 x', weight: 100}
+  - {id: p2, name: P2, owner: part, target: '>= 10 x'}
+";
+
+    #[test]
+    fn equal_weights_only_when_no_kpi_has_one() {
+        let ws = workspace(WEIGHTS);
+        let s = sheet(&[
+            ("e1", "10"),
+            ("e2", "5"),
+            ("e3", ""),
+            ("p1", "5"),
+            ("p2", "10"),
+        ]);
+        let scores = score(&ws, &s, &Options::default()).unwrap();
+        let eq = &scores.owners[0];
+        // No weights: e1 100% and e2 50% count equally; e3 is missing, not zero:
+        // (1 × 100 + 1 × 50) / 2 = 75
+        assert_eq!((eq.owner_id.as_str(), eq.score), ("eq", Some(75.0)));
+        assert!(eq.equal_weights);
+        assert_eq!(
+            (eq.scored, eq.missing, eq.weight_scored, eq.weight_total),
+            (2, 1, 2.0, 3.0)
+        );
+        // Some weights: p2 without one counts 0: (100 × 50 + 0 × 100) / 100 = 50
+        let part = &scores.owners[1];
+        assert_eq!((part.owner_id.as_str(), part.score), ("part", Some(50.0)));
+        assert!(!part.equal_weights);
+        assert_eq!(scores.teams[0].share_met, Some(50.0)); // e1, p2 of 4 scored
+        let missing = scores.missing();
+        assert_eq!(missing.len(), 1);
+        assert_eq!(missing[0].reason, MissingReason::EmptyActual);
+    }
+
+    #[test]
+    fn owner_without_actuals_has_no_score() {
+        let ws = workspace(WEIGHTS);
+        let scores = score(&ws, &sheet(&[("p1", "5")]), &Options::default()).unwrap();
+        assert_eq!(scores.owners[0].score, None);
+        assert_eq!(scores.owners[0].missing, 3);
+        assert_eq!(
+            scores.missing()[0].reason,
+            MissingReason::NotListed,
+            "e1 has no row"
+        );
+    }
+
+    #[test]
+    fn bad_rows_are_all_reported_in_order() {
+        let ws = workspace(WEIGHTS);
+        let s = sheet(&[
+            ("e1", "x"),
+            ("e1", "3"),
+            ("E1", "3"),
+            ("", "4"),
+            ("p1", "1,5"),
+        ]);
+        let bad = score(&ws, &s, &Options::default()).unwrap_err();
+        let rows: Vec<(usize, &Problem)> = bad.iter().map(|b| (b.row, &b.problem)).collect();
+        assert_eq!(rows.len(), 5);
+        assert!(matches!(rows[0], (2, Problem::NotANumber { .. })));
+        assert!(matches!(
+            rows[1],
+            (3, Problem::Duplicate { first_row: 2, .. })
+        ));
+        assert!(
+            matches!(rows[2], (4, Problem::UnknownKpi { suggestion: Some(s), .. }) if s == "e1")
+        );
+        assert!(matches!(rows[3], (5, Problem::NoKpiId { .. })));
+        assert!(matches!(rows[4], (6, Problem::NotANumber { .. })));
     }
 
     #[test]

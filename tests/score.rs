@@ -1,0 +1,562 @@
+//! `kpic score`: filled-in scorecards against the fixture workspace `tests/fixtures/score/ws`,
+//! run through the real binary. Expected numbers are computed by hand in the comments.
+//!
+//! The fixture (`actuals.csv`, header = row 1):
+//!
+//! | row | KPI | target | actual | met | attainment |
+//! |---|---|---|---|---|---|
+//! | 2 | tickets-closed (ana, w50) | >= 1000 tickets | 1,250 | yes | 1250 / 1000 = 125% → cap 120% |
+//! | 3 | first-response (ana, w30) | <= 24 h | 30 | no | 24 / 30 = 80% |
+//! | 4 | escalation-rate (ana, w20) | < 2 % | 0 | yes | lower-is-better 0 → fully met = cap 120% |
+//! | 5 | kb-articles (ben, w40) | >= 10 articles | 8 | no | 8 / 10 = 80% |
+//! | 6 | audit-plan (ben, w20) | = 1 plan | '+1 | yes | equality met → 100% |
+//! | 7 | csat (ben, w40) | >= 90 % | (empty) | — | missing |
+//! | 8 | market-reports (li-na, w60) | >= 2 份 | 2 | yes | 2 / 2 = 100% |
+//! | — | competitor-analysis (li-na, w40) | >= 1 份 | (no row) | — | missing |
+//! | 9 | listing-readiness (chen-jie, w50) | >= 98 % | 95% | no | 95 / 98 = 96.938…% |
+//! | 10 | description-error-rate (chen-jie, w50) | < 2 % | 2.5 % | no | 2 / 2.5 = 80% |
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+/// Copies the fixture workspace into a fresh temp folder (no parent `kpic.yaml` is found).
+fn fixture() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/score/ws");
+    copy_dir(&src, dir.path());
+    dir
+}
+
+fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for entry in std::fs::read_dir(src).unwrap() {
+        let entry = entry.unwrap();
+        let to = dst.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to);
+        } else {
+            std::fs::copy(entry.path(), to).unwrap();
+        }
+    }
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn kpic(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_kpic"))
+        .arg("score")
+        .args(args)
+        .current_dir(dir)
+        .env("COLUMNS", "100")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+/// Runs `score --format json` with `args` and returns the parsed output.
+fn json(dir: &Path, args: &[&str]) -> Value {
+    let mut all = vec!["--format", "json"];
+    all.extend(args);
+    let run = kpic(dir, &all);
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", run.stdout, run.stderr))
+}
+
+fn kpi<'a>(v: &'a Value, id: &str) -> &'a Value {
+    v["kpis"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kpi_id"] == id)
+        .unwrap_or_else(|| panic!("no KPI `{id}` in {v:#}"))
+}
+
+fn owner<'a>(v: &'a Value, id: &str) -> &'a Value {
+    v["owners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["owner_id"] == id)
+        .unwrap_or_else(|| panic!("no owner `{id}`"))
+}
+
+fn team<'a>(v: &'a Value, id: &str) -> &'a Value {
+    v["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["team_id"] == id)
+        .unwrap_or_else(|| panic!("no team `{id}`"))
+}
+
+fn close(actual: &Value, expected: f64) {
+    let a = actual
+        .as_f64()
+        .unwrap_or_else(|| panic!("not a number: {actual}"));
+    assert!((a - expected).abs() < 1e-9, "{a} != {expected}");
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) {
+    std::fs::write(dir.join(name), bytes).unwrap();
+}
+
+#[test]
+fn each_direction_the_cap_equality_and_zero() {
+    let dir = fixture();
+    let v = json(dir.path(), &["--actuals", "actuals.csv"]);
+    assert_eq!(v["version"], 1);
+    close(&v["cap"], 120.0);
+    // Higher is better: 1,250 (thousands separator) / 1000 = 125% → capped at 120%.
+    let k = kpi(&v, "tickets-closed");
+    close(&k["actual"], 1250.0);
+    assert_eq!(k["met"], true);
+    assert_eq!(k["direction"], "higher-is-better");
+    close(&k["attainment"], 120.0);
+    // Higher is better, not met: 8 / 10 = 80%.
+    let k = kpi(&v, "kb-articles");
+    assert_eq!(k["met"], false);
+    close(&k["attainment"], 80.0);
+    // Higher is better, `95%`: 95 / 98 = 96.93877551…%, full precision in JSON.
+    let k = kpi(&v, "listing-readiness");
+    assert_eq!(k["met"], false);
+    close(&k["attainment"], 95.0 / 98.0 * 100.0);
+    // Lower is better, not met: 24 / 30 = 80%.
+    let k = kpi(&v, "first-response");
+    assert_eq!(k["direction"], "lower-is-better");
+    assert_eq!(k["met"], false);
+    close(&k["attainment"], 80.0);
+    // Lower is better, `2.5 %`: 2 / 2.5 = 80%.
+    let k = kpi(&v, "description-error-rate");
+    close(&k["actual"], 2.5);
+    close(&k["attainment"], 80.0);
+    // Lower is better, an actual of 0: fully met, at the cap.
+    let k = kpi(&v, "escalation-rate");
+    assert_eq!(k["met"], true);
+    close(&k["attainment"], 120.0);
+    // Equality, the cell guarded as `'+1`: met → 100%.
+    let k = kpi(&v, "audit-plan");
+    assert_eq!(k["direction"], "exact");
+    assert_eq!(
+        k["target"],
+        serde_json::json!({"op": "=", "value": 1.0, "unit": "plan"})
+    );
+    assert_eq!(k["met"], true);
+    close(&k["attainment"], 100.0);
+    assert_eq!(k["row"], 6);
+}
+
+#[test]
+fn a_higher_cap_lets_attainment_above_120() {
+    let dir = fixture();
+    let v = json(dir.path(), &["--actuals", "actuals.csv", "--cap", "150"]);
+    close(&v["cap"], 150.0);
+    // 1250 / 1000 = 125%, under a cap of 150%.
+    close(&kpi(&v, "tickets-closed")["attainment"], 125.0);
+    // An actual of 0 on a lower-is-better KPI gets the cap, whatever it is.
+    close(&kpi(&v, "escalation-rate")["attainment"], 150.0);
+    // ana: (50 × 125 + 30 × 80 + 20 × 150) / 100 = (6250 + 2400 + 3000) / 100 = 116.5
+    close(&owner(&v, "ana")["score"], 116.5);
+}
+
+#[test]
+fn a_cap_below_100_is_refused() {
+    let dir = fixture();
+    let run = kpic(dir.path(), &["--actuals", "actuals.csv", "--cap", "90"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("at least 100"), "{}", run.stderr);
+}
+
+#[test]
+fn weighted_owner_scores_and_missing_actuals() {
+    let dir = fixture();
+    let v = json(dir.path(), &["--actuals", "actuals.csv"]);
+    // ana: (50 × 120 + 30 × 80 + 20 × 120) / (50 + 30 + 20) = (6000 + 2400 + 2400) / 100 = 108
+    let o = owner(&v, "ana");
+    close(&o["score"], 108.0);
+    assert_eq!(
+        (o["scored"].as_u64(), o["met"].as_u64()),
+        (Some(3), Some(2))
+    );
+    // ben: csat (w40) has no actual and is not scored as zero:
+    // (40 × 80 + 20 × 100) / (40 + 20) = 5200 / 60 = 86.666…
+    let o = owner(&v, "ben");
+    close(&o["score"], 5200.0 / 60.0);
+    assert_eq!(o["missing"], 1);
+    close(&o["weight_scored"], 60.0);
+    close(&o["weight_total"], 100.0);
+    // li-na: only market-reports (w60) has an actual: 60 × 100 / 60 = 100
+    close(&owner(&v, "li-na")["score"], 100.0);
+    // chen-jie: (50 × 96.93877… + 50 × 80) / 100 = 88.469387…
+    close(
+        &owner(&v, "chen-jie")["score"],
+        (50.0 * (95.0 / 98.0 * 100.0) + 50.0 * 80.0) / 100.0,
+    );
+    // Missing: an empty cell and a KPI with no row, neither in `kpis`.
+    let missing: Vec<(&str, &str)> = v["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["kpi_id"].as_str().unwrap(), m["reason"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        missing,
+        [
+            ("competitor-analysis", "not-listed"),
+            ("csat", "empty-actual")
+        ]
+    );
+    assert_eq!(v["kpis"].as_array().unwrap().len(), 8);
+}
+
+#[test]
+fn team_share_met() {
+    let dir = fixture();
+    let v = json(dir.path(), &["--actuals", "actuals.csv"]);
+    // support: met tickets-closed, escalation-rate, audit-plan of 5 scored = 60%; csat missing.
+    let t = team(&v, "support");
+    assert_eq!(
+        (t["kpis"].as_u64(), t["scored"].as_u64()),
+        (Some(6), Some(5))
+    );
+    assert_eq!(
+        (t["met"].as_u64(), t["missing"].as_u64()),
+        (Some(3), Some(1))
+    );
+    close(&t["share_met"], 60.0);
+    // ops: met market-reports of 3 scored = 33.33…%; competitor-analysis missing.
+    let t = team(&v, "ops");
+    assert_eq!(
+        (t["met"].as_u64(), t["scored"].as_u64()),
+        (Some(1), Some(3))
+    );
+    close(&t["share_met"], 100.0 / 3.0);
+    assert_eq!(t["missing"], 1);
+}
+
+#[test]
+fn paths_limit_the_kpis_scored() {
+    let dir = fixture();
+    // Rows for the ops KPIs are ignored: they are outside the given file.
+    let v = json(
+        dir.path(),
+        &["--actuals", "actuals.csv", "kpi-specs/support.yaml"],
+    );
+    let teams: Vec<&str> = v["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["team_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(teams, ["support"]);
+    assert_eq!(v["kpis"].as_array().unwrap().len(), 5);
+    assert_eq!(v["missing"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn bom_extra_columns_and_any_order_are_accepted() {
+    let dir = fixture();
+    // Only the two columns that matter, in another order, upper case, with a BOM, an extra
+    // column, a quoted cell spanning two lines (rows are records, not lines) and a blank row.
+    let csv = "\u{feff}Actual,note,KPI_ID\n\
+               \"1,250\",\"two\nlines\",tickets-closed\n\
+               ,,\n\
+               30,,first-response\n\
+               ０,full-width zero,escalation-rate\n\
+               8 articles,with the unit,kb-articles\n";
+    write(dir.path(), "bom.csv", csv.as_bytes());
+    let v = json(
+        dir.path(),
+        &["--actuals", "bom.csv", "kpi-specs/support.yaml"],
+    );
+    close(&kpi(&v, "tickets-closed")["actual"], 1250.0);
+    assert_eq!(kpi(&v, "first-response")["row"], 4);
+    close(&kpi(&v, "escalation-rate")["actual"], 0.0);
+    close(&kpi(&v, "kb-articles")["actual"], 8.0);
+    // ana: (50 × 120 + 30 × 80 + 20 × 120) / 100 = 108, as with the full scorecard.
+    close(&owner(&v, "ana")["score"], 108.0);
+    // ben: only kb-articles (w40, 80%) scored: 40 × 80 / 40 = 80
+    close(&owner(&v, "ben")["score"], 80.0);
+}
+
+#[test]
+fn every_kind_of_bad_row_is_reported_with_its_row() {
+    let dir = fixture();
+    // Row 1 is the header; row 2 holds a cell over two lines.
+    let csv = "kpi_id,actual,note\n\
+               tickets-closed,\"1,250\",\"a note\nover two lines\"\n\
+               ticket-closed,3,\n\
+               first-response,about 30,\n\
+               tickets-closed,900,\n\
+               ,5,\n\
+               no-such-kpi-anywhere,1,\n\
+               kb-articles,\"1,5\",\n\
+               audit-plan,NaN,\n\
+               escalation-rate,0,\n";
+    write(dir.path(), "bad.csv", csv.as_bytes());
+    let run = kpic(dir.path(), &["--actuals", "bad.csv"]);
+    assert_eq!(run.code, 1, "stderr: {}", run.stderr);
+    assert_eq!(run.stdout, "", "nothing is scored");
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "bad.csv:3: error: unknown KPI `ticket-closed`; did you mean `tickets-closed`?",
+            "bad.csv:4: error: the actual `about 30` of KPI `first-response` is not a number; write a number such as `12.5`, `95%` or `1,234`, or leave the cell empty",
+            "bad.csv:5: error: KPI `tickets-closed` is listed twice (first at row 2); keep one row per KPI",
+            "bad.csv:6: error: the row has an actual (`5`) but no `kpi_id`; fill in the KPI's ID",
+            "bad.csv:7: error: unknown KPI `no-such-kpi-anywhere`; no KPI of the workspace has this ID",
+            "bad.csv:8: error: the actual `1,5` of KPI `kb-articles` is not a number; write a number such as `12.5`, `95%` or `1,234`, or leave the cell empty",
+            "bad.csv:9: error: the actual `NaN` of KPI `audit-plan` is not a number; write a number such as `12.5`, `95%` or `1,234`, or leave the cell empty",
+            "kpic: error: 7 bad rows in `bad.csv`; nothing was scored",
+        ]
+    );
+}
+
+#[test]
+fn a_missing_column_is_exit_2() {
+    let dir = fixture();
+    write(
+        dir.path(),
+        "no-actual.csv",
+        b"kpi_id,value\ntickets-closed,3\n",
+    );
+    let run = kpic(dir.path(), &["--actuals", "no-actual.csv"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        "kpic: error: `no-actual.csv` has no `actual` column; the header row (row 1) must name `kpi_id` and `actual` columns (the `scorecards.csv` that `kpic build` writes has both)\n"
+    );
+    write(dir.path(), "no-id.csv", b"id,actual\ntickets-closed,3\n");
+    let run = kpic(dir.path(), &["--actuals", "no-id.csv"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("has no `kpi_id` column"),
+        "{}",
+        run.stderr
+    );
+    let run = kpic(dir.path(), &["--actuals", "nowhere.csv"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("cannot read `nowhere.csv`"),
+        "{}",
+        run.stderr
+    );
+    write(dir.path(), "gbk.csv", b"kpi_id,actual\n\xc0\xee,3\n");
+    let run = kpic(dir.path(), &["--actuals", "gbk.csv"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("not valid UTF-8"), "{}", run.stderr);
+}
+
+#[test]
+fn broken_specs_are_not_scored() {
+    let dir = fixture();
+    let path = dir.path().join("kpi-specs/support.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replacen("owner: ben", "owner: benn", 1)).unwrap();
+    let run = kpic(dir.path(), &["--actuals", "actuals.csv"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.contains("`benn`"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with("kpic: error: the specs have 1 error; fix them first (`kpic check`)"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn csv_output_has_one_row_per_kpi() {
+    let dir = fixture();
+    let run = kpic(
+        dir.path(),
+        &[
+            "--actuals",
+            "actuals.csv",
+            "--format",
+            "csv",
+            "kpi-specs/support.yaml",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut reader = csv::Reader::from_reader(run.stdout.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        header,
+        [
+            "team_id",
+            "owner_id",
+            "kpi_id",
+            "kpi_name",
+            "target",
+            "weight",
+            "actual",
+            "met",
+            "attainment"
+        ]
+    );
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    let pick = |r: &Vec<String>| {
+        [2, 1, 6, 7, 8]
+            .iter()
+            .map(|&i| r[i].clone())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let rows: Vec<String> = rows.iter().map(pick).collect();
+    assert_eq!(
+        rows,
+        [
+            "tickets-closed ana 1250 true 120.0",
+            "first-response ana 30 false 80.0",
+            "escalation-rate ana 0 true 120.0",
+            "kb-articles ben 8 false 80.0",
+            "audit-plan ben 1 true 100.0",
+            "csat ben   ",
+        ]
+    );
+    // The equality target would run as a formula in a spreadsheet: it is guarded.
+    assert!(run.stdout.contains(",'= 1 plan,"), "{}", run.stdout);
+}
+
+#[test]
+fn table_aligns_by_display_width() {
+    let dir = fixture();
+    let run = kpic(dir.path(), &["--actuals", "actuals.csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!("table", run.stdout);
+    // Every line of the owners block has its SCORE ending in the same terminal column, though
+    // 李娜 is 2 characters and 4 columns wide.
+    let block: Vec<&str> = run
+        .stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("OWNER"))
+        .take_while(|l| !l.is_empty())
+        .collect();
+    let width = |s: &str| -> usize {
+        s.chars()
+            .map(|c| {
+                if ('\u{4e00}'..='\u{9fff}').contains(&c) {
+                    2
+                } else {
+                    1
+                }
+            })
+            .sum()
+    };
+    let ends: Vec<usize> = block
+        .iter()
+        .map(|l| {
+            let end = l
+                .find('%')
+                .map_or_else(|| l.find("SCORE").unwrap() + 5, |i| i + 1);
+            width(&l[..end])
+        })
+        .collect();
+    assert_eq!(ends.len(), 5);
+    assert!(
+        ends.windows(2).all(|w| w[0] == w[1]),
+        "{ends:?}\n{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn markdown_in_the_team_language() {
+    let dir = fixture();
+    let zh = kpic(
+        dir.path(),
+        &[
+            "--actuals",
+            "actuals.csv",
+            "--format",
+            "markdown",
+            "kpi-specs/ops.yaml",
+        ],
+    );
+    assert_eq!(zh.code, 0, "{}", zh.stderr);
+    insta::assert_snapshot!("markdown_zh", zh.stdout);
+    let en = kpic(
+        dir.path(),
+        &[
+            "--actuals",
+            "actuals.csv",
+            "--format",
+            "markdown",
+            "kpi-specs/support.yaml",
+        ],
+    );
+    assert_eq!(en.code, 0, "{}", en.stderr);
+    insta::assert_snapshot!("markdown_en", en.stdout);
+    // `--lang` overrides the team's locale.
+    let forced = kpic(
+        dir.path(),
+        &[
+            "--actuals",
+            "actuals.csv",
+            "--format",
+            "markdown",
+            "--lang",
+            "en",
+            "kpi-specs/ops.yaml",
+        ],
+    );
+    assert!(
+        forced.stdout.starts_with("# KPI results: 电商运营部\n"),
+        "{}",
+        forced.stdout
+    );
+}
+
+#[test]
+fn markdown_is_valid_commonmark_without_html() {
+    let dir = fixture();
+    let run = kpic(
+        dir.path(),
+        &["--actuals", "actuals.csv", "--format", "markdown"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut opts = pulldown_cmark::Options::empty();
+    opts.insert(pulldown_cmark::Options::ENABLE_TABLES);
+    let events: Vec<_> = pulldown_cmark::Parser::new_ext(&run.stdout, opts).collect();
+    let tables = events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                pulldown_cmark::Event::Start(pulldown_cmark::Tag::Table(_))
+            )
+        })
+        .count();
+    // Two teams, each with an owners and a KPI table.
+    assert_eq!(tables, 4);
+    assert!(!events.iter().any(|e| matches!(
+        e,
+        pulldown_cmark::Event::Html(_) | pulldown_cmark::Event::InlineHtml(_)
+    )));
+}
+
+#[test]
+fn json_snapshot() {
+    let dir = fixture();
+    let v = json(dir.path(), &["--actuals", "actuals.csv"]);
+    insta::assert_json_snapshot!("json", v);
+}
