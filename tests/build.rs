@@ -1,0 +1,541 @@
+//! `kpic build`: the handbook, CSV scorecards and JSON model, run through the real binary in
+//! temp folders, plus library calls for what the binary cannot reach (a negative weight).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+
+/// Copies `tests/fixtures/build/NAME` into a fresh temp folder, so no parent `kpic.yaml` is found.
+fn fixture(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/build")
+        .join(name);
+    copy_dir(&src, dir.path());
+    dir
+}
+
+fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for entry in std::fs::read_dir(src).unwrap() {
+        let entry = entry.unwrap();
+        let to = dst.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to);
+        } else {
+            std::fs::copy(entry.path(), to).unwrap();
+        }
+    }
+}
+
+struct Run {
+    code: i32,
+    stderr: String,
+}
+
+fn kpic(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_kpic"))
+        .args(args)
+        .current_dir(dir)
+        .env("COLUMNS", "100")
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+/// Builds `dir` into `dir/out` with extra arguments and checks that it succeeded.
+fn build(dir: &Path, extra: &[&str]) -> PathBuf {
+    let mut args = vec!["build", "--out", "out"];
+    args.extend(extra);
+    let run = kpic(dir, &args);
+    assert_eq!(run.code, 0, "build failed:\n{}", run.stderr);
+    dir.join("out")
+}
+
+/// Every file under `dir`, by relative path, with its bytes.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(base, &path, out);
+            } else {
+                let rel = path
+                    .strip_prefix(base)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.insert(rel, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    walk(dir, dir, &mut out);
+    out
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn csv_rows(text: &str) -> Vec<BTreeMap<String, String>> {
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let headers = r.headers().unwrap().clone();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            headers
+                .iter()
+                .zip(rec.iter())
+                .map(|(h, v)| (h.to_owned(), v.to_owned()))
+                .collect()
+        })
+        .collect()
+}
+
+// --- snapshots of a fixture workspace with an English and a Chinese team ---------------------
+
+#[test]
+fn handbook_in_each_teams_language() {
+    let dir = fixture("ws");
+    let out = build(dir.path(), &[]);
+    insta::assert_snapshot!("handbook_by_locale", read(&out.join("handbook.md")));
+}
+
+#[test]
+fn handbook_in_english() {
+    let dir = fixture("ws");
+    let out = build(dir.path(), &["--lang", "en"]);
+    insta::assert_snapshot!("handbook_en", read(&out.join("handbook.md")));
+}
+
+#[test]
+fn handbook_in_chinese() {
+    let dir = fixture("ws");
+    let out = build(dir.path(), &["--lang", "zh-CN"]);
+    insta::assert_snapshot!("handbook_zh_cn", read(&out.join("handbook.md")));
+}
+
+#[test]
+fn scorecards_and_model() {
+    let dir = fixture("ws");
+    let out = build(dir.path(), &[]);
+    let files: Vec<String> = tree(&out).into_keys().collect();
+    assert_eq!(
+        files,
+        [
+            "handbook.md",
+            "kpis.json",
+            "scorecards.csv",
+            "scorecards/ada.csv",
+            "scorecards/bob.csv",
+            "scorecards/wei.csv",
+            "scorecards/xia.csv",
+        ]
+    );
+    insta::assert_snapshot!("scorecards_csv", read(&out.join("scorecards.csv")));
+    insta::assert_snapshot!("scorecard_bob_csv", read(&out.join("scorecards/bob.csv")));
+    let json = read(&out.join("kpis.json"));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["version"], 1);
+    insta::assert_snapshot!("kpis_json", json);
+}
+
+#[test]
+fn per_owner_files_hold_exactly_their_rows() {
+    let dir = fixture("ws");
+    let out = build(dir.path(), &[]);
+    let all = csv_rows(&read(&out.join("scorecards.csv")));
+    for owner in ["ada", "bob", "wei", "xia"] {
+        let own = csv_rows(&read(&out.join(format!("scorecards/{owner}.csv"))));
+        let expected: Vec<_> = all
+            .iter()
+            .filter(|r| r["owner_id"] == owner)
+            .cloned()
+            .collect();
+        assert!(!own.is_empty());
+        assert_eq!(own, expected, "{owner}");
+        assert!(own.iter().all(|r| r["actual"].is_empty()));
+    }
+}
+
+// --- determinism and atomicity ---------------------------------------------------------------
+
+#[test]
+fn building_twice_gives_identical_bytes() {
+    let dir = fixture("ws");
+    let first = tree(&build(dir.path(), &["--csv-bom"]));
+    let second = tree(&build(dir.path(), &["--csv-bom"]));
+    assert_eq!(first.len(), 7);
+    assert_eq!(first, second);
+    // No temporary or old folders are left beside the output.
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("kpic-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn a_failing_build_leaves_the_previous_output_untouched() {
+    let dir = fixture("broken");
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(out.join("scorecards")).unwrap();
+    std::fs::write(out.join("handbook.md"), "# the previous handbook\n").unwrap();
+    std::fs::write(out.join("scorecards/ada.csv"), "owner_id,actual\nada,3\n").unwrap();
+    let before = tree(&out);
+    let run = kpic(dir.path(), &["build", "--out", "out"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("E004"), "{}", run.stderr);
+    assert!(run.stderr.contains("nothing written"), "{}", run.stderr);
+    assert_eq!(tree(&out), before);
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!names.iter().any(|n| n.contains("kpic-")), "{names:?}");
+}
+
+#[test]
+fn a_failing_build_creates_no_output_folder() {
+    let dir = fixture("broken");
+    let run = kpic(dir.path(), &["build", "--out", "out"]);
+    assert_eq!(run.code, 1);
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+fn a_good_build_replaces_a_previous_output() {
+    let dir = fixture("ws");
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(out.join("scorecards")).unwrap();
+    std::fs::write(out.join("scorecards/gone.csv"), "stale").unwrap();
+    build(dir.path(), &[]);
+    assert!(!out.join("scorecards/gone.csv").exists());
+    assert!(out.join("scorecards/ada.csv").exists());
+}
+
+#[test]
+fn refuses_outputs_that_would_lose_data() {
+    let dir = fixture("ws");
+    std::fs::write(dir.path().join("notes.txt"), "keep me").unwrap();
+    std::fs::create_dir(dir.path().join("mine")).unwrap();
+    std::fs::write(dir.path().join("mine/todo.md"), "keep me too").unwrap();
+    for (out, expect) in [
+        ("notes.txt", "is a file"),
+        (".", "part of the workspace"),
+        ("kpi-specs", "part of the workspace"),
+        ("mine", "which kpic did not write"),
+    ] {
+        let run = kpic(dir.path(), &["build", "--out", out]);
+        assert_eq!(run.code, 2, "--out {out}: {}", run.stderr);
+        assert!(run.stderr.contains(expect), "--out {out}: {}", run.stderr);
+    }
+    assert_eq!(read(&dir.path().join("notes.txt")), "keep me");
+    assert_eq!(read(&dir.path().join("mine/todo.md")), "keep me too");
+    assert_eq!(tree(&dir.path().join("kpi-specs")).len(), 3);
+}
+
+#[test]
+fn rejects_an_unknown_language() {
+    let dir = fixture("ws");
+    let run = kpic(dir.path(), &["build", "--out", "out", "--lang", "fr"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("expected `en` or `zh-CN`"),
+        "{}",
+        run.stderr
+    );
+    assert!(!dir.path().join("out").exists());
+}
+
+// --- CSV: byte-order mark and formula injection ----------------------------------------------
+
+#[test]
+fn csv_bom_only_when_asked() {
+    let dir = fixture("ws");
+    let out = build(dir.path(), &["--csv-bom"]);
+    for f in ["scorecards.csv", "scorecards/ada.csv"] {
+        let bytes = std::fs::read(out.join(f)).unwrap();
+        assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "{f}");
+        assert!(bytes[3..].starts_with(b"owner_id,"), "{f}");
+    }
+    let out = build(dir.path(), &[]);
+    assert!(
+        std::fs::read(out.join("scorecards.csv"))
+            .unwrap()
+            .starts_with(b"owner_id,")
+    );
+}
+
+#[test]
+fn csv_cells_cannot_run_as_formulas() {
+    let dir = fixture("hostile");
+    let out = build(dir.path(), &[]);
+    let rows = csv_rows(&read(&out.join("scorecards.csv")));
+    let by_id = |id: &str| rows.iter().find(|r| r["kpi_id"] == id).unwrap();
+    let plus = by_id("k-plus");
+    assert_eq!(plus["owner_name"], "'=cmd|' /C calc'!A0");
+    assert_eq!(plus["kpi_name"], "'+1");
+    assert_eq!(plus["metric"], "'-2");
+    assert_eq!(plus["source"], "'@SUM(A1:A9)");
+    assert_eq!(plus["weight"], "50");
+    let tab = by_id("k-tab");
+    assert_eq!(tab["kpi_name"], "'\tTabbed | name");
+    assert_eq!(tab["metric"], "'\rcarriage <!-- comment -->");
+    let mallory = by_id("k-mallory");
+    assert_eq!(mallory["source"], "'=HYPERLINK(\"http://x\")");
+    assert_eq!(mallory["metric"], "1. numbered");
+    // No cell of any file starts with a formula character.
+    for (name, bytes) in tree(&out) {
+        if !name.ends_with(".csv") {
+            continue;
+        }
+        for row in csv_rows(std::str::from_utf8(&bytes).unwrap()) {
+            for (col, cell) in row {
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "{name}: {col} = {cell:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn negative_weights_stay_numbers() {
+    // A negative weight fails the schema, so only a library call can compile one.
+    let text = "version: 1\nteam: {id: t, name: T}\nowners: [{id: o, name: '-2'}]\n\
+                kpis:\n  - {id: k, name: '-5', owner: o, target: '>= 1 x', period: monthly, weight: -10}\n";
+    let (ws, _) = kpic::workspace::load(
+        vec![kpic::workspace::Input {
+            path: PathBuf::from("t.yaml"),
+            name: "t.yaml".into(),
+            reported: true,
+            text: Some(text.into()),
+        }],
+        &kpic::workspace::LoadOptions::default(),
+    );
+    let output = kpic::emit::compile(&ws, &kpic::emit::Options::default());
+    let csv = output
+        .documents
+        .iter()
+        .find(|d| d.path == Path::new("scorecards.csv"))
+        .unwrap();
+    let rows = csv_rows(std::str::from_utf8(&csv.bytes).unwrap());
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["weight"], "-10");
+    assert_eq!(rows[0]["kpi_name"], "'-5");
+    assert_eq!(rows[0]["owner_name"], "'-2");
+    let json = output
+        .documents
+        .iter()
+        .find(|d| d.path == Path::new("kpis.json"))
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&json.bytes).unwrap();
+    assert_eq!(v["kpis"][0]["weight"], serde_json::json!(-10));
+}
+
+// --- owner IDs in file names -----------------------------------------------------------------
+
+#[test]
+fn owner_ids_become_file_names_only_when_safe() {
+    use kpic::emit::scorecards::owner_file_name;
+    assert_eq!(owner_file_name("li-na").unwrap(), "li-na.csv");
+    assert_eq!(owner_file_name("COM10").unwrap(), "COM10.csv");
+    for reserved in [
+        "CON", "con", "Prn", "AUX", "nul", "COM1", "com9", "LPT1", "lpt9",
+    ] {
+        assert_eq!(
+            owner_file_name(reserved).unwrap(),
+            format!("_{reserved}.csv")
+        );
+    }
+    for bad in [
+        "",
+        "../etc",
+        "a/b",
+        "a\\b",
+        ".hidden",
+        "-x",
+        "a.b",
+        "ä",
+        &"a".repeat(65),
+    ] {
+        assert!(owner_file_name(bad).is_err(), "{bad:?}");
+    }
+}
+
+#[test]
+fn windows_device_names_are_prefixed() {
+    let dir = fixture("hostile");
+    let run = kpic(dir.path(), &["build", "--out", "out"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("scorecards/_CON.csv"), "{}", run.stderr);
+    let files: Vec<String> = tree(&dir.path().join("out")).into_keys().collect();
+    assert!(
+        files.contains(&"scorecards/_CON.csv".to_owned()),
+        "{files:?}"
+    );
+    assert!(
+        !files
+            .iter()
+            .any(|f| f.eq_ignore_ascii_case("scorecards/con.csv"))
+    );
+}
+
+#[test]
+fn paths_in_documents_cannot_leave_the_output_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let docs = [kpic::emit::Document {
+        path: PathBuf::from("../escape.txt"),
+        bytes: b"x".to_vec(),
+    }];
+    assert!(kpic::emit::out_dir::write(&out, &docs).is_err());
+    assert!(!dir.path().join("escape.txt").exists());
+    assert!(!out.exists());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+// --- Markdown escaping -----------------------------------------------------------------------
+
+/// Parses Markdown as GitHub does (tables, strikethrough) and checks it holds no HTML, no link
+/// and no code span except the fixed `actual`, and that every table row has as many cells as
+/// its header. Returns the concatenated text.
+fn assert_safe_markdown(md: &str) -> String {
+    let mut opts = Options::empty();
+    opts.insert(Options::ENABLE_TABLES);
+    opts.insert(Options::ENABLE_STRIKETHROUGH);
+    let mut text = String::new();
+    let mut header_cells = 0;
+    let mut cells = 0;
+    let mut in_head = false;
+    let mut rows = 0;
+    for event in Parser::new_ext(md, opts) {
+        match event {
+            Event::Html(h) | Event::InlineHtml(h) => panic!("HTML in the handbook: {h:?}"),
+            Event::Code(c) => assert_eq!(&*c, "actual", "unexpected code span"),
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                assert!(dest_url.starts_with('#'), "unexpected link to {dest_url}")
+            }
+            Event::Start(Tag::Image { .. }) => panic!("image in the handbook"),
+            Event::Start(Tag::Strikethrough) => panic!("strikethrough in the handbook"),
+            Event::Start(Tag::List(_)) | Event::Start(Tag::Heading { .. }) => {}
+            Event::Start(Tag::TableHead) => {
+                in_head = true;
+                cells = 0;
+            }
+            Event::End(TagEnd::TableHead) => {
+                in_head = false;
+                header_cells = cells;
+            }
+            Event::Start(Tag::TableRow) => cells = 0,
+            Event::End(TagEnd::TableRow) => {
+                assert_eq!(cells, header_cells, "a row with the wrong number of cells");
+                rows += 1;
+            }
+            Event::Start(Tag::TableCell) => cells += 1,
+            Event::End(TagEnd::TableCell) => text.push('\n'),
+            Event::Text(t) => text.push_str(&t),
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::CodeBlock,
+            ) => text.push('\n'),
+            _ => {}
+        }
+        let _ = in_head;
+    }
+    assert!(rows > 0, "no table rows");
+    text
+}
+
+#[test]
+fn hostile_names_cannot_break_the_markdown() {
+    let dir = fixture("hostile");
+    let out = build(dir.path(), &[]);
+    let md = read(&out.join("handbook.md"));
+    let text = assert_safe_markdown(&md);
+    // The text survives, literally, as text.
+    for literal in [
+        "Red | Team <script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "Mallory's `KPI` <em>x</em>",
+        "Duty | with [link](javascript:alert(1)) and *stars*",
+        "- not a list # not a heading <script>alert(2)</script> ``` fence &amp; entity",
+        "1. numbered",
+    ] {
+        assert!(text.contains(literal), "missing {literal:?} in:\n{text}");
+    }
+    // Exactly one list item per fixed list (the overview and the review steps), no list from
+    // user text: count the top-level headings to be sure the description made none.
+    let headings = md.lines().filter(|l| l.starts_with('#')).count();
+    let user_headings = md.lines().filter(|l| l.starts_with("# not")).count();
+    assert_eq!(user_headings, 0);
+    assert!(headings > 5);
+    // Mermaid labels cannot close their quotes.
+    let mermaid = md
+        .split("```mermaid")
+        .nth(1)
+        .unwrap()
+        .split("```\n")
+        .next()
+        .unwrap();
+    for line in mermaid.lines().filter(|l| l.contains('[')) {
+        let label = line.split_once("[\"").unwrap().1;
+        let label = label.strip_suffix("\"]").unwrap();
+        assert!(!label.contains('"') && !label.contains('<'), "{line}");
+    }
+}
+
+#[test]
+fn handbooks_of_the_fixture_are_valid_markdown() {
+    let dir = fixture("ws");
+    for lang in ["en", "zh-CN"] {
+        let out = build(dir.path(), &["--lang", lang]);
+        assert_safe_markdown(&read(&out.join("handbook.md")));
+    }
+}
+
+#[test]
+fn table_of_contents_links_to_each_team() {
+    let dir = fixture("ws");
+    let out = build(dir.path(), &[]);
+    let md = read(&out.join("handbook.md"));
+    assert!(md.contains("- [采购部](#采购部)"), "{md}");
+    assert!(md.contains("- [Warehouse](#warehouse)"), "{md}");
+    let dir = fixture("hostile");
+    let out = build(dir.path(), &[]);
+    let md = read(&out.join("handbook.md"));
+    assert!(!md.contains("## Contents"), "one team needs no contents");
+}
+
+// --- the example in docs/ --------------------------------------------------------------------
+
+#[test]
+fn docs_handbook_is_up_to_date() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let run = kpic(root, &["build", "--out", out.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "kpi-specs/ does not build:\n{}", run.stderr);
+    let fresh = read(&out.join("handbook.md"));
+    let docs = root.join("docs/handbook.md");
+    if std::env::var_os("KPIC_UPDATE_DOCS").is_some() {
+        std::fs::write(&docs, &fresh).unwrap();
+    }
+    let committed = std::fs::read_to_string(&docs).unwrap_or_default();
+    assert!(
+        committed == fresh,
+        "docs/handbook.md is out of date with kpi-specs/; regenerate it with\n  \
+         KPIC_UPDATE_DOCS=1 cargo test --test build docs_handbook_is_up_to_date\n\
+         or: cargo run -- build --out target/handbook && cp target/handbook/handbook.md docs/handbook.md"
+    );
+}
