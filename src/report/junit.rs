@@ -86,7 +86,7 @@ pub fn escape(s: &str) -> String {
     escape_as(s, true)
 }
 
-/// Escapes text for XML element content, keeping line breaks and tabs as they are.
+/// Escapes text for XML element content, keeping quotes, line breaks and tabs as they are.
 pub fn escape_text(s: &str) -> String {
     escape_as(s, false)
 }
@@ -99,8 +99,8 @@ fn escape_as(s: &str, attribute: bool) -> String {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
+            '"' if attribute => out.push_str("&quot;"),
+            '\'' if attribute => out.push_str("&apos;"),
             '\r' => out.push_str("&#13;"),
             '\n' | '\t' if !attribute => out.push(c),
             '\n' => out.push_str("&#10;"),
@@ -124,6 +124,6 @@ mod tests {
         );
         assert_eq!(escape("a\nb\tc\u{1}d"), "a&#10;b&#9;c\u{fffd}d");
         assert_eq!(escape("团队 ok"), "团队 ok");
-        assert_eq!(escape_text("a\n<b>\r"), "a\n&lt;b&gt;&#13;");
+        assert_eq!(escape_text("'a'\n<b>\r"), "'a'\n&lt;b&gt;&#13;");
     }
 }
