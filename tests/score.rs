@@ -560,3 +560,54 @@ fn json_snapshot() {
     let v = json(dir.path(), &["--actuals", "actuals.csv"]);
     insta::assert_json_snapshot!("json", v);
 }
+
+#[test]
+fn the_scorecards_that_build_writes_round_trip() {
+    let dir = fixture();
+    let build = Command::new(env!("CARGO_BIN_EXE_kpic"))
+        .args(["build", "--out", "out", "--csv-bom"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        build.status.success(),
+        "{}",
+        String::from_utf8_lossy(&build.stderr)
+    );
+    // Fill in the `actual` column of the written scorecard, as a spreadsheet user would.
+    let actuals = [
+        ("tickets-closed", "1,250"),
+        ("first-response", "30"),
+        ("escalation-rate", "0"),
+        ("kb-articles", "8"),
+        ("audit-plan", "1"),
+        ("market-reports", "2"),
+        ("listing-readiness", "95%"),
+        ("description-error-rate", "2.5"),
+    ];
+    let text = std::fs::read(dir.path().join("out/scorecards.csv")).unwrap();
+    assert!(text.starts_with(b"\xEF\xBB\xBF"));
+    let mut reader = csv::Reader::from_reader(&text[3..]);
+    let header = reader.headers().unwrap().clone();
+    let id = header.iter().position(|h| h == "kpi_id").unwrap();
+    let actual = header.iter().position(|h| h == "actual").unwrap();
+    let mut filled = csv::Writer::from_writer(Vec::new());
+    filled.write_record(&header).unwrap();
+    for record in reader.records() {
+        let mut cells: Vec<String> = record.unwrap().iter().map(String::from).collect();
+        if let Some((_, v)) = actuals.iter().find(|(k, _)| *k == cells[id]) {
+            cells[actual] = (*v).into();
+        }
+        filled.write_record(&cells).unwrap();
+    }
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend(filled.into_inner().unwrap());
+    write(dir.path(), "filled.csv", &bytes);
+    let v = json(dir.path(), &["--actuals", "filled.csv"]);
+    // The same numbers as from the hand-written fixture.
+    close(&owner(&v, "ana")["score"], 108.0);
+    close(&owner(&v, "ben")["score"], 5200.0 / 60.0);
+    close(&team(&v, "support")["share_met"], 60.0);
+    close(&team(&v, "ops")["share_met"], 100.0 / 3.0);
+    assert_eq!(v["missing"].as_array().unwrap().len(), 2);
+}
