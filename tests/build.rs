@@ -539,3 +539,53 @@ fn docs_handbook_is_up_to_date() {
          or: cargo run -- build --out target/handbook && cp target/handbook/handbook.md docs/handbook.md"
     );
 }
+
+#[test]
+fn owner_ids_differing_only_in_case_do_not_overwrite_each_other() {
+    let text = "version: 1\nteam: {id: t, name: T}\nowners: [{id: ab, name: A}, {id: AB, name: B}]\n\
+                kpis:\n  - {id: k1, name: K1, owner: ab, target: '>= 1 x', period: monthly, weight: 100}\n\
+                \x20 - {id: k2, name: K2, owner: AB, target: '>= 1 x', period: monthly, weight: 100}\n";
+    let (ws, _) = kpic::workspace::load(
+        vec![kpic::workspace::Input {
+            path: PathBuf::from("t.yaml"),
+            name: "t.yaml".into(),
+            reported: true,
+            text: Some(text.into()),
+        }],
+        &kpic::workspace::LoadOptions::default(),
+    );
+    let output = kpic::emit::compile(&ws, &kpic::emit::Options::default());
+    let paths: Vec<_> = output.documents.iter().map(|d| d.path.clone()).collect();
+    assert!(
+        paths.contains(&PathBuf::from("scorecards/ab.csv")),
+        "{paths:?}"
+    );
+    assert!(
+        !paths.contains(&PathBuf::from("scorecards/AB.csv")),
+        "{paths:?}"
+    );
+    assert_eq!(output.notes.len(), 1);
+    assert!(output.notes[0].contains("`AB`"), "{:?}", output.notes);
+    // Both owners' rows are still in the combined file.
+    let all = output
+        .documents
+        .iter()
+        .find(|d| d.path == Path::new("scorecards.csv"))
+        .unwrap();
+    assert_eq!(csv_rows(std::str::from_utf8(&all.bytes).unwrap()).len(), 2);
+}
+
+#[cfg(unix)]
+#[test]
+fn refuses_a_symlinked_output_folder() {
+    let dir = fixture("ws");
+    std::fs::create_dir(dir.path().join("real")).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("real"), dir.path().join("link")).unwrap();
+    let run = kpic(dir.path(), &["build", "--out", "link"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("symbolic link"), "{}", run.stderr);
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("real")).unwrap().count(),
+        0
+    );
+}

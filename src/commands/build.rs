@@ -1,7 +1,7 @@
 //! `kpic build`: check everything, then compile the handbook, scorecards and JSON model into
 //! `--out DIR`, atomically. Nothing is written while errors remain.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -42,7 +42,7 @@ pub fn run(args: BuildArgs) -> Result<ExitCode> {
     };
     let mut buf = Vec::new();
     let style = Style {
-        color: false,
+        color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
         width: std::env::var("COLUMNS")
             .ok()
             .and_then(|c| c.parse().ok())

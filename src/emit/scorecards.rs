@@ -2,7 +2,7 @@
 //! KPI with an empty `actual` column for staff to fill in. Every text cell goes through
 //! [`csv_guard::text`]; owner IDs reach file names only through [`owner_file_name`].
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use super::csv_guard;
@@ -40,15 +40,23 @@ pub struct Scorecards {
 /// Renders every scorecard.
 pub fn render(view: &View<'_>, bom: bool) -> Scorecards {
     // Rows grouped by owner (in owner order, unknown owners last), KPI order within.
-    let owner_pos = |k: &KpiView<'_>| {
-        k.kpi
+    let owner_pos: HashMap<&str, usize> = view
+        .owners
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (o.id.as_str(), i))
+        .collect();
+    let mut by_owner: Vec<Vec<&KpiView<'_>>> = vec![Vec::new(); view.owners.len() + 1];
+    for k in &view.kpis {
+        let pos = k
+            .kpi
             .owner
             .as_ref()
-            .and_then(|o| view.owners.iter().position(|x| x.id.value == o.value))
-            .unwrap_or(usize::MAX)
-    };
-    let mut kpis: Vec<&KpiView<'_>> = view.kpis.iter().collect();
-    kpis.sort_by_key(|k| owner_pos(k));
+            .and_then(|o| owner_pos.get(o.as_str()).copied())
+            .unwrap_or(view.owners.len());
+        by_owner[pos].push(k);
+    }
+    let kpis: Vec<&KpiView<'_>> = by_owner.iter().flatten().copied().collect();
 
     let mut out = Scorecards::default();
     out.documents.push(Document {
@@ -56,13 +64,8 @@ pub fn render(view: &View<'_>, bom: bool) -> Scorecards {
         bytes: write_csv(view, &kpis, bom),
     });
     let mut taken: HashSet<String> = HashSet::new();
-    for owner in &view.owners {
+    for (owner, rows) in view.owners.iter().zip(&by_owner) {
         let id = owner.id.as_str();
-        let rows: Vec<&KpiView<'_>> = kpis
-            .iter()
-            .copied()
-            .filter(|k| k.kpi.owner.as_ref().is_some_and(|o| o.value == id))
-            .collect();
         if rows.is_empty() {
             continue;
         }
@@ -89,7 +92,7 @@ pub fn render(view: &View<'_>, bom: bool) -> Scorecards {
         }
         out.documents.push(Document {
             path: PathBuf::from("scorecards").join(name),
-            bytes: write_csv(view, &rows, bom),
+            bytes: write_csv(view, rows, bom),
         });
     }
     out
