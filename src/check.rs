@@ -113,6 +113,7 @@ pub fn run(req: &CheckRequest) -> Result<CheckOutcome> {
             Some(d)
         })
         .collect();
+    crate::suppress::apply(&ws, &mut diagnostics, &levels);
     drop(levels);
     sort(&ws, &mut diagnostics);
     diagnostics.dedup();

@@ -1,16 +1,41 @@
 //! `kpic.yaml`: where the workspace is, which rules run at what severity, and rule options.
+//!
+//! The file is validated by walking the YAML tree, so that every problem gets its own span and
+//! a did-you-mean; `schemas/kpic-config.schema.json` describes the same structure for editors
+//! (a test keeps the two in step). A bad config is an [`Error`] (exit 2): kpic never silently
+//! ignores a setting.
 
 use std::collections::HashMap;
+use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::diagnostic::Level;
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+
+use crate::diagnostic::{Level, did_you_mean};
 use crate::error::{Error, Result};
-use crate::rules::RuleOptions;
-use crate::workspace::yaml::{self, Node};
+use crate::rules::{self, RuleMeta, RuleOptions};
+use crate::source::Span;
+use crate::workspace::yaml::{self, Node, Value};
 use crate::workspace::{DEFAULT_MAX_FILE_SIZE, discover::io_reason};
 
 /// The configuration file's name.
 pub const FILE_NAME: &str = "kpic.yaml";
+
+/// The JSON Schema of `kpic.yaml`, as shipped (`kpic schema --config`).
+pub const CONFIG_SCHEMA: &str = include_str!("../schemas/kpic-config.schema.json");
+
+/// The top-level keys of `kpic.yaml`.
+pub const KEYS: &[&str] = &[
+    "paths",
+    "exclude",
+    "rules",
+    "vague-words",
+    "locale",
+    "max-file-size",
+];
+
+/// The locales a handbook can be written in.
+pub const LOCALES: &[&str] = &["en", "zh-CN"];
 
 /// The configuration in force for a run.
 #[derive(Debug, Clone)]
@@ -65,7 +90,7 @@ impl Config {
         let text = std::fs::read_to_string(path).map_err(|e| {
             Error::new(format!(
                 "cannot read config `{}`: {}",
-                path.display(),
+                shown(path),
                 io_reason(&e)
             ))
         })?;
@@ -74,34 +99,606 @@ impl Config {
             .map(Path::to_path_buf)
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or_else(|| PathBuf::from("."));
-        let mut config = Config::default_in(&root_dir);
+        let mut config = Config::parse(&shown(path), &text, &root_dir)?;
         config.file = Some(path.to_path_buf());
-        let loaded = yaml::load(&text, yaml::Limits::default());
-        if let Some(e) = loaded.errors.first() {
-            return Err(Error::new(format!(
-                "invalid config `{}`: {}",
-                path.display(),
-                e.message
-            )));
-        }
-        let Some(root) = loaded.root else {
-            return Ok(config);
-        };
-        let bad = |what: &str| Error::new(format!("invalid config `{}`: {what}", path.display()));
-        if let Some(paths) = root.get("paths") {
-            config.paths = strings(paths).ok_or_else(|| bad("`paths` must be a list of paths"))?;
-        }
-        if let Some(exclude) = root.get("exclude") {
-            config.exclude =
-                strings(exclude).ok_or_else(|| bad("`exclude` must be a list of globs"))?;
-        }
         Ok(config)
+    }
+
+    /// Reads configuration text; `name` is the file name shown in errors, `root` the folder
+    /// `paths` and `exclude` are relative to.
+    pub fn parse(name: &str, text: &str, root: &Path) -> Result<Config> {
+        let mut config = Config::default_in(root);
+        let loaded = yaml::load(text, yaml::Limits::default());
+        let mut problems: Vec<Problem> = loaded
+            .errors
+            .iter()
+            .map(|e| Problem {
+                message: e.message.clone(),
+                span: e.span,
+                help: e.help.clone(),
+                labels: e.labels.clone(),
+            })
+            .collect();
+        if problems.is_empty()
+            && let Some(root) = &loaded.root
+        {
+            let mut reader = Reader {
+                config: &mut config,
+                problems: &mut problems,
+                seen_rules: HashMap::new(),
+            };
+            reader.top(root);
+        }
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(config_error(name, text, &problems))
+        }
     }
 }
 
-fn strings(node: &Node) -> Option<Vec<String>> {
-    node.as_seq()?
+/// The config file's name as shown to the user: relative to the working directory when inside it.
+fn shown(path: &Path) -> String {
+    match std::env::current_dir() {
+        Ok(cwd) if path.is_absolute() => crate::workspace::discover::display_name(path, &cwd),
+        _ => path.display().to_string(),
+    }
+}
+
+/// One problem in a config file.
+#[derive(Debug, Clone)]
+struct Problem {
+    message: String,
+    span: Span,
+    help: Option<String>,
+    labels: Vec<(Span, String)>,
+}
+
+impl Problem {
+    fn new(span: Span, message: impl Into<String>) -> Self {
+        Problem {
+            message: message.into(),
+            span,
+            help: None,
+            labels: Vec::new(),
+        }
+    }
+
+    fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// Walks the YAML tree of a config, filling in the config and collecting every problem.
+struct Reader<'a> {
+    config: &'a mut Config,
+    problems: &'a mut Vec<Problem>,
+    /// Rules configured so far, by code, with the span of their key.
+    seen_rules: HashMap<&'static str, Span>,
+}
+
+impl Reader<'_> {
+    fn top(&mut self, root: &Node) {
+        let entries = match &root.value {
+            Value::Null => return,
+            Value::Map(m) => m,
+            _ => {
+                self.problems.push(
+                    Problem::new(
+                        root.span,
+                        format!(
+                            "`{FILE_NAME}` must be a mapping, found {}",
+                            root.type_name()
+                        ),
+                    )
+                    .help("write settings as `key: value`, e.g. `paths: [kpi-specs]`"),
+                );
+                return;
+            }
+        };
+        for e in entries {
+            let v = &e.value;
+            match e.key_str() {
+                "paths" => {
+                    if let Some(list) = self.strings(v, "paths", "a list of files or folders") {
+                        self.config.paths = list;
+                    }
+                }
+                "exclude" => {
+                    if let Some(list) = self.strings(v, "exclude", "a list of globs") {
+                        self.globs(v);
+                        self.config.exclude = list;
+                    }
+                }
+                "rules" => self.rules(v),
+                "vague-words" => self.vague_words(v),
+                "locale" => match v.as_str() {
+                    Some(l) if LOCALES.contains(&l) => self.config.locale = Some(l.to_owned()),
+                    Some(l) => {
+                        let p = Problem::new(v.span, format!("unknown locale `{l}`"));
+                        self.problems
+                            .push(match did_you_mean(l, LOCALES.iter().copied()) {
+                                Some(s) => p.help(format!("did you mean `{s}`?")),
+                                None => p.help("use `en` or `zh-CN`"),
+                            });
+                    }
+                    None => self.type_problem(v, "locale", "`en` or `zh-CN`"),
+                },
+                "max-file-size" => match parse_size(v) {
+                    Ok(n) => self.config.max_file_size = n,
+                    Err(p) => self.problems.push(p),
+                },
+                key => self.unknown_key(e.key.span, key, "`kpic.yaml`", KEYS),
+            }
+        }
+    }
+
+    fn unknown_key(&mut self, span: Span, key: &str, place: &str, allowed: &[&str]) {
+        let p = Problem::new(span, format!("unknown key `{key}` in {place}"));
+        self.problems
+            .push(match did_you_mean(key, allowed.iter().copied()) {
+                Some(s) => p.help(format!("did you mean `{s}`?")),
+                None if allowed.is_empty() => p,
+                None => p.help(format!("allowed keys here: {}", ticks(allowed))),
+            });
+    }
+
+    fn type_problem(&mut self, node: &Node, key: &str, expected: &str) {
+        self.problems.push(Problem::new(
+            node.span,
+            format!("`{key}` must be {expected}, found {}", node.type_name()),
+        ));
+    }
+
+    /// A list of strings (`null` reads as not set).
+    fn strings(&mut self, node: &Node, key: &str, expected: &str) -> Option<Vec<String>> {
+        if matches!(node.value, Value::Null) {
+            return None;
+        }
+        let Some(items) = node.as_seq() else {
+            self.type_problem(node, key, expected);
+            return None;
+        };
+        let mut out = Vec::with_capacity(items.len());
+        let mut ok = true;
+        for item in items {
+            match item.as_str() {
+                Some(s) if !s.is_empty() => out.push(s.to_owned()),
+                _ => {
+                    ok = false;
+                    self.problems.push(Problem::new(
+                        item.span,
+                        format!(
+                            "items of `{key}` must be non-empty text, found {}",
+                            item.type_name()
+                        ),
+                    ));
+                }
+            }
+        }
+        ok.then_some(out)
+    }
+
+    /// Checks each `exclude` glob, so a bad one is reported at its place.
+    fn globs(&mut self, node: &Node) {
+        for item in node.as_seq().unwrap_or_default() {
+            if let Some(s) = item.as_str()
+                && let Err(e) = globset::Glob::new(s.trim_end_matches('/'))
+            {
+                self.problems.push(
+                    Problem::new(item.span, format!("invalid glob `{s}`: {}", e.kind()))
+                        .help("use `*` for any name, `**` for any depth, e.g. `drafts/**`"),
+                );
+            }
+        }
+    }
+
+    fn rules(&mut self, node: &Node) {
+        let entries = match &node.value {
+            Value::Null => return,
+            Value::Map(m) => m,
+            _ => {
+                self.type_problem(
+                    node,
+                    "rules",
+                    "a mapping of rule codes or names to settings",
+                );
+                return;
+            }
+        };
+        for e in entries {
+            let key = e.key_str();
+            let Some(meta) = rules::find(key) else {
+                let p = Problem::new(e.key.span, format!("unknown rule `{key}`"));
+                self.problems.push(match rules::suggest(key) {
+                    Some(s) => p.help(format!("did you mean `{s}`?")),
+                    None => p.help("`kpic rules` lists every code and name"),
+                });
+                continue;
+            };
+            if let Some(first) = self.seen_rules.insert(meta.code, e.key.span) {
+                let mut p = Problem::new(
+                    e.key.span,
+                    format!("rule `{}` ({}) is configured twice", meta.code, meta.name),
+                )
+                .help("keep one entry: a rule's code and its name are the same rule");
+                p.labels.push((first, "first configured here".into()));
+                self.problems.push(p);
+                continue;
+            }
+            self.rule(meta, key, &e.value);
+        }
+    }
+
+    fn rule(&mut self, meta: &'static RuleMeta, key: &str, node: &Node) {
+        match &node.value {
+            Value::Str(s) => {
+                if let Some(level) = self.level(node, s) {
+                    self.config.levels.insert(meta.code, level);
+                }
+            }
+            Value::Map(entries) => {
+                let allowed = rule_keys(meta);
+                for e in entries {
+                    let v = &e.value;
+                    match e.key_str() {
+                        "severity" => match v.as_str() {
+                            Some(s) => {
+                                if let Some(level) = self.level(v, s) {
+                                    self.config.levels.insert(meta.code, level);
+                                }
+                            }
+                            None => self.type_problem(v, "severity", SEVERITIES),
+                        },
+                        "max" if meta.code == "A004" => match v.value {
+                            Value::Int(n) if n >= 1 => {
+                                self.config.options.owner_max_kpis =
+                                    usize::try_from(n).unwrap_or(usize::MAX);
+                            }
+                            _ => self.problems.push(
+                                Problem::new(
+                                    v.span,
+                                    format!(
+                                        "`max` must be a whole number of KPIs of at least 1, found {}",
+                                        shown_value(v)
+                                    ),
+                                )
+                                .help("write e.g. `max: 5`"),
+                            ),
+                        },
+                        "max-change" if meta.code == "A002" => match v.as_f64() {
+                            Some(x) if x.is_finite() && x > 0.0 => {
+                                self.config.options.max_change = x;
+                            }
+                            _ => self.problems.push(
+                                Problem::new(
+                                    v.span,
+                                    format!(
+                                        "`max-change` must be a number above 0, found {}",
+                                        shown_value(v)
+                                    ),
+                                )
+                                .help("write the largest relative change, e.g. `max-change: 0.3` for 30%"),
+                            ),
+                        },
+                        other => self.unknown_key(
+                            e.key.span,
+                            other,
+                            &format!("the settings of rule `{key}`"),
+                            &allowed,
+                        ),
+                    }
+                }
+            }
+            _ => self.type_problem(
+                node,
+                &format!("rules.{key}"),
+                &format!("{SEVERITIES} or a mapping with `severity`"),
+            ),
+        }
+    }
+
+    fn level(&mut self, node: &Node, s: &str) -> Option<Level> {
+        match s {
+            "off" => Some(Level::Off),
+            "info" => Some(Level::Info),
+            "warning" => Some(Level::Warning),
+            "error" => Some(Level::Error),
+            _ => {
+                let names = ["off", "info", "warning", "error"];
+                let p = Problem::new(node.span, format!("unknown severity `{s}`"));
+                self.problems.push(match did_you_mean(s, names) {
+                    Some(n) => p.help(format!("did you mean `{n}`?")),
+                    None => p.help(format!("use {SEVERITIES}")),
+                });
+                None
+            }
+        }
+    }
+
+    fn vague_words(&mut self, node: &Node) {
+        let entries = match &node.value {
+            Value::Null => return,
+            Value::Map(m) => m,
+            _ => {
+                self.type_problem(node, "vague-words", "a mapping with `extra` and `allow`");
+                return;
+            }
+        };
+        for e in entries {
+            match e.key_str() {
+                "extra" => {
+                    if let Some(list) = self.strings(&e.value, "extra", "a list of words") {
+                        self.config.options.vague_extra = list;
+                    }
+                }
+                "allow" => {
+                    if let Some(list) = self.strings(&e.value, "allow", "a list of words") {
+                        self.config.options.vague_allow = list;
+                    }
+                }
+                key => self.unknown_key(e.key.span, key, "`vague-words`", &["extra", "allow"]),
+            }
+        }
+    }
+}
+
+const SEVERITIES: &str = "`off`, `info`, `warning` or `error`";
+
+/// The keys a rule's settings mapping accepts.
+pub fn rule_keys(meta: &RuleMeta) -> Vec<&'static str> {
+    let mut keys = vec!["severity"];
+    match meta.code {
+        "A004" => keys.push("max"),
+        "A002" => keys.push("max-change"),
+        _ => {}
+    }
+    keys
+}
+
+fn ticks(items: &[&str]) -> String {
+    items
         .iter()
-        .map(|n| n.as_str().map(str::to_owned))
-        .collect()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A value for a message: scalars as written, other nodes by type.
+fn shown_value(node: &Node) -> String {
+    match &node.value {
+        Value::Int(i) => format!("`{i}`"),
+        Value::Float(f) => format!("`{f}`"),
+        Value::Str(s) => format!("`{s}`"),
+        _ => node.type_name().to_owned(),
+    }
+}
+
+/// Parses `max-file-size`: bytes as a number, or a number with a unit (`16MiB`, `500 KB`).
+fn parse_size(node: &Node) -> std::result::Result<u64, Problem> {
+    let bad = || {
+        Problem::new(
+            node.span,
+            format!(
+                "`max-file-size` must be a size such as `16MiB` or a number of bytes, found {}",
+                shown_value(node)
+            ),
+        )
+        .help("write bytes (`1048576`) or a number with B, KB, KiB, MB, MiB, GB or GiB")
+    };
+    let bytes = match &node.value {
+        Value::Int(n) if *n >= 1 => Some(*n as u64),
+        Value::Str(s) => {
+            let s = s.trim();
+            let digits = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+            let (num, unit) = s.split_at(digits);
+            let factor: Option<u64> = match unit
+                .strip_prefix(" ")
+                .unwrap_or(unit)
+                .to_ascii_lowercase()
+                .as_str()
+            {
+                "" | "b" => Some(1),
+                "kb" => Some(1000),
+                "kib" => Some(1 << 10),
+                "mb" => Some(1_000_000),
+                "mib" => Some(1 << 20),
+                "gb" => Some(1_000_000_000),
+                "gib" => Some(1 << 30),
+                _ => None,
+            };
+            num.parse::<u64>()
+                .ok()
+                .zip(factor)
+                .and_then(|(n, f)| n.checked_mul(f))
+                .filter(|n| *n >= 1)
+        }
+        _ => None,
+    };
+    bytes.ok_or_else(bad)
+}
+
+/// A config problem as miette sees it.
+struct Rendered<'a> {
+    problem: &'a Problem,
+    source: NamedSource<String>,
+}
+
+impl fmt::Debug for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.problem.message)
+    }
+}
+
+impl fmt::Display for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.problem.message)
+    }
+}
+
+impl std::error::Error for Rendered<'_> {}
+
+impl miette::Diagnostic for Rendered<'_> {
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.problem
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = |s: Span| SourceSpan::new(s.start.into(), s.len());
+        let primary = LabeledSpan::new_primary_with_span(None, span(self.problem.span));
+        let secondary = self
+            .problem
+            .labels
+            .iter()
+            .map(move |(s, m)| LabeledSpan::new_with_span(Some(m.clone()), span(*s)));
+        Some(Box::new(std::iter::once(primary).chain(secondary)))
+    }
+}
+
+/// The error for a bad config: the first problem on one line, every problem rendered with its
+/// snippet (`name:line:col`) in the detail.
+fn config_error(name: &str, text: &str, problems: &[Problem]) -> Error {
+    let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
+        .with_width(100)
+        .with_links(false);
+    let mut detail = String::new();
+    for problem in problems {
+        let r = Rendered {
+            problem,
+            source: NamedSource::new(name, text.to_owned()),
+        };
+        if !detail.is_empty() {
+            detail.push('\n');
+        }
+        if handler.render_report(&mut detail, &r).is_err() {
+            detail.push_str(&problem.message);
+            detail.push('\n');
+        }
+    }
+    let more = match problems.len() {
+        1 => String::new(),
+        2 => " (and 1 more problem)".into(),
+        n => format!(" (and {} more problems)", n - 1),
+    };
+    let source = crate::source::SourceFile::new(name.into(), PathBuf::from(name), text.into());
+    let at = source.line_col(problems[0].span.start);
+    Error {
+        message: format!(
+            "invalid config {name}:{}:{}: {}{more}",
+            at.line, at.column, problems[0].message
+        ),
+        detail: Some(detail.trim_end().to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config> {
+        Config::parse("kpic.yaml", text, Path::new("."))
+    }
+
+    #[test]
+    fn empty_config_is_the_default() {
+        let c = parse("# nothing yet\n").unwrap();
+        assert_eq!(c.paths, ["kpi-specs"]);
+        assert_eq!(c.max_file_size, DEFAULT_MAX_FILE_SIZE);
+        assert!(c.levels.is_empty());
+    }
+
+    #[test]
+    fn reads_every_setting() {
+        let c = parse(
+            "paths: [specs, more]\nexclude: ['drafts/**']\nrules:\n  E004: off\n  \
+             duplicate-id: {severity: warning}\nvague-words: {extra: [somehow], allow: [提升]}\n\
+             locale: zh-CN\nmax-file-size: 2MiB\n",
+        )
+        .unwrap();
+        assert_eq!(c.paths, ["specs", "more"]);
+        assert_eq!(c.exclude, ["drafts/**"]);
+        assert_eq!(c.levels.get("E004"), Some(&Level::Off));
+        assert_eq!(c.levels.get("E003"), Some(&Level::Warning));
+        assert_eq!(c.options.vague_extra, ["somehow"]);
+        assert_eq!(c.options.vague_allow, ["提升"]);
+        assert_eq!(c.locale.as_deref(), Some("zh-CN"));
+        assert_eq!(c.max_file_size, 2 * 1024 * 1024);
+    }
+
+    #[test]
+    fn sizes() {
+        let size = |s: &str| parse(&format!("max-file-size: {s}\n")).map(|c| c.max_file_size);
+        assert_eq!(size("1024").unwrap(), 1024);
+        assert_eq!(size("16MiB").unwrap(), 16 << 20);
+        assert_eq!(size("'500 KB'").unwrap(), 500_000);
+        assert_eq!(size("1gib").unwrap(), 1 << 30);
+        assert!(size("0").is_err());
+        assert!(size("-3").is_err());
+        assert!(size("16 parsecs").is_err());
+        assert!(size("99999999999999999999GiB").is_err());
+    }
+
+    #[test]
+    fn unknown_key_has_span_and_did_you_mean() {
+        let e = parse("paths: [a]\nexlude: [b]\n").unwrap_err();
+        assert_eq!(
+            e.message,
+            "invalid config kpic.yaml:2:1: unknown key `exlude` in `kpic.yaml`"
+        );
+        let detail = e.detail.unwrap();
+        assert!(detail.contains("[kpic.yaml:2:1]"), "{detail}");
+        assert!(detail.contains("did you mean `exclude`?"), "{detail}");
+    }
+
+    #[test]
+    fn collects_every_problem() {
+        let e = parse("locale: fr\nrules:\n  E00: off\n  E004: loud\n").unwrap_err();
+        assert!(
+            e.message.ends_with("(and 2 more problems)"),
+            "{}",
+            e.message
+        );
+        let detail = e.detail.unwrap();
+        assert!(detail.contains("unknown locale `fr`"));
+        assert!(detail.contains("unknown rule `E00`"));
+        assert!(detail.contains("unknown severity `loud`"));
+    }
+
+    #[test]
+    fn a_rule_named_twice_is_reported() {
+        let e = parse("rules:\n  E004: off\n  unknown-reference: error\n").unwrap_err();
+        assert!(
+            e.message
+                .contains("rule `E004` (unknown-reference) is configured twice")
+        );
+        assert!(e.detail.unwrap().contains("first configured here"));
+    }
+
+    #[test]
+    fn wrong_types() {
+        for text in [
+            "paths: kpi-specs\n",
+            "exclude: [1]\n",
+            "rules: [E004]\n",
+            "rules: {E004: 3}\n",
+            "rules: {E004: {severity: [off]}}\n",
+            "rules: {E004: {max: 3}}\n",
+            "vague-words: [x]\n",
+            "vague-words: {extra: x}\n",
+            "locale: 3\n",
+            "- a\n",
+            "exclude: ['a[']\n",
+            "a: 1\na: 2\n",
+        ] {
+            assert!(parse(text).is_err(), "accepted: {text}");
+        }
+    }
 }

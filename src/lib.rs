@@ -16,5 +16,6 @@ pub mod report;
 pub mod rules;
 pub mod score;
 pub mod source;
+pub mod suppress;
 pub mod target;
 pub mod workspace;

@@ -3,14 +3,16 @@
 use std::process::ExitCode;
 
 use crate::cli::SchemaArgs;
-use crate::error::{Error, Result};
+use crate::config::CONFIG_SCHEMA;
+use crate::error::Result;
 use crate::workspace::schema::SPEC_SCHEMA;
 
-/// Prints the spec schema (or the config schema).
+/// Prints the spec schema, or the `kpic.yaml` schema with `--config`.
 pub fn run(args: SchemaArgs) -> Result<ExitCode> {
     if args.config {
-        return Err(Error::new("the kpic.yaml schema is not available yet"));
+        print!("{CONFIG_SCHEMA}");
+    } else {
+        print!("{SPEC_SCHEMA}");
     }
-    print!("{SPEC_SCHEMA}");
     Ok(ExitCode::SUCCESS)
 }
