@@ -1,0 +1,261 @@
+//! kpic as a pre-commit hook: the repository's `.pre-commit-hooks.yaml`, and the real
+//! pre-commit framework blocking a commit with a bad spec and letting a good one through.
+//!
+//! The framework must be installed (`python3 -m pip install pre-commit`; CI does it). Locally,
+//! `KPIC_SKIP_PRECOMMIT=1` skips the framework test when it is not.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+
+fn repo_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The hooks manifest, parsed with kpic's own YAML loader.
+fn manifest() -> Value {
+    let text = std::fs::read_to_string(repo_root().join(".pre-commit-hooks.yaml")).unwrap();
+    let loaded = kpic::workspace::yaml::load(&text, Default::default());
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors.first());
+    loaded.root.expect("a YAML document").to_json()
+}
+
+/// The `kpic` hook of the manifest.
+fn kpic_hook() -> Value {
+    let hooks = manifest();
+    let hooks = hooks.as_array().expect("the manifest is a list of hooks");
+    let kpic: Vec<&Value> = hooks.iter().filter(|h| h["id"] == "kpic").collect();
+    assert_eq!(kpic.len(), 1, "one hook with id `kpic`");
+    kpic[0].clone()
+}
+
+#[test]
+fn the_manifest_declares_the_kpic_hook() {
+    let hook = kpic_hook();
+    assert_eq!(hook["entry"], "kpic check");
+    assert_eq!(hook["language"], "rust");
+    assert_eq!(hook["files"], r"\.ya?ml$");
+    assert_eq!(hook["pass_filenames"], true);
+    assert!(hook["name"].is_string() && hook["description"].is_string());
+}
+
+/// How to run pre-commit here, or `None` when it is not installed.
+fn precommit() -> Option<Vec<String>> {
+    let candidates: [&[&str]; 2] = [&["pre-commit"], &["python3", "-m", "pre_commit"]];
+    candidates.into_iter().find_map(|c| {
+        let ok = Command::new(c[0])
+            .args(&c[1..])
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        ok.then(|| c.iter().map(|s| s.to_string()).collect())
+    })
+}
+
+/// A temporary git repository, driven by the pre-commit framework.
+struct Repo {
+    dir: tempfile::TempDir,
+    precommit: Vec<String>,
+    path_env: std::ffi::OsString,
+}
+
+impl Repo {
+    fn new(precommit: Vec<String>) -> Repo {
+        let dir = tempfile::tempdir().unwrap();
+        // `kpic` on PATH is the binary under test, as `cargo install` would put it.
+        let bin = PathBuf::from(env!("CARGO_BIN_EXE_kpic"));
+        let mut paths = vec![bin.parent().unwrap().to_path_buf()];
+        paths.extend(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        ));
+        let repo = Repo {
+            dir,
+            precommit,
+            path_env: std::env::join_paths(paths).unwrap(),
+        };
+        repo.git(&["init", "-q", "-b", "main"]).success();
+        repo
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn command(&self, program: &str, args: &[&str]) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.args(args)
+            .current_dir(self.path())
+            .env("PATH", &self.path_env)
+            .env("PRE_COMMIT_HOME", self.path().join(".cache-pre-commit"))
+            .env("NO_COLOR", "1")
+            .env("COLUMNS", "100")
+            .env_remove("GITHUB_ACTIONS")
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_INDEX_FILE")
+            .env_remove("GIT_WORK_TREE");
+        cmd
+    }
+
+    fn git(&self, args: &[&str]) -> Done {
+        let mut full = vec![
+            "-c",
+            "user.name=kpic test",
+            "-c",
+            "user.email=kpic@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ];
+        full.extend(args);
+        Done(self.command("git", &full).output().unwrap())
+    }
+
+    fn precommit(&self, args: &[&str]) -> Done {
+        let mut cmd = self.command(&self.precommit[0], &[]);
+        cmd.args(&self.precommit[1..]).args(args);
+        Done(cmd.output().unwrap())
+    }
+
+    fn write(&self, name: &str, text: &str) {
+        let path = self.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    fn commits(&self) -> usize {
+        let out = self.git(&["rev-list", "--count", "--all"]);
+        out.text().trim().parse().unwrap_or(0)
+    }
+
+    /// Stages everything and commits; returns the outcome of `git commit` (hook included).
+    fn commit(&self, message: &str) -> Done {
+        self.git(&["add", "-A"]).success();
+        self.git(&["commit", "-q", "-m", message])
+    }
+}
+
+/// A finished process.
+struct Done(Output);
+
+impl Done {
+    fn text(&self) -> String {
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&self.0.stdout),
+            String::from_utf8_lossy(&self.0.stderr)
+        )
+    }
+
+    fn success(self) -> Self {
+        assert!(self.0.status.success(), "{}", self.text());
+        self
+    }
+}
+
+const OWNERS: &str = "version: 1
+owners:
+  - id: li-na
+    name: 李娜
+";
+
+const TEAM: &str = "version: 1
+team: {id: ops, name: Operations, review: quarterly, lead: li-na}
+duties:
+  - id: reporting
+    name: Reporting
+    owner: li-na
+kpis:
+  - id: weekly-reports
+    name: Weekly reports published
+    duty: reporting
+    owner: li-na
+    metric: Weekly operations reports published before the Monday meeting
+    target: \">= 4 reports\"
+    period: monthly
+    weight: 100
+    source: Team drive
+";
+
+#[test]
+fn precommit_blocks_a_bad_spec_and_lets_a_good_one_through() {
+    let Some(precommit) = precommit() else {
+        if std::env::var_os("KPIC_SKIP_PRECOMMIT").is_some_and(|v| v == "1") {
+            eprintln!("skipped: pre-commit is not installed and KPIC_SKIP_PRECOMMIT=1");
+            return;
+        }
+        panic!("pre-commit is not installed: `python3 -m pip install pre-commit`");
+    };
+    let repo = Repo::new(precommit);
+    // The manifest's hook, run from PATH (`language: system`) instead of being built by
+    // `cargo install` (`language: rust`), which would compile kpic from scratch.
+    let mut hook = kpic_hook();
+    hook["language"] = json!("system");
+    let config = json!({"repos": [{"repo": "local", "hooks": [hook]}]});
+    repo.write(".pre-commit-config.yaml", &config.to_string());
+    repo.precommit(&["validate-config", ".pre-commit-config.yaml"])
+        .success();
+    repo.precommit(&["install"]).success();
+
+    // Good specs pass (and the pre-commit config, also YAML, is not taken for a spec).
+    repo.write("kpi-specs/owners.yaml", OWNERS);
+    repo.write("kpi-specs/team.yaml", TEAM);
+    repo.write("README.md", "# specs\n");
+    let ok = repo.commit("good specs").success();
+    assert!(ok.text().contains("kpic"), "the hook ran: {}", ok.text());
+    assert_eq!(repo.commits(), 1);
+
+    // A bad spec blocks the commit, with the exact place of the problem.
+    repo.write(
+        "kpi-specs/team.yaml",
+        &TEAM.replace("owner: li-na\n    metric", "owner: li-nq\n    metric"),
+    );
+    let blocked = repo.commit("bad spec");
+    assert!(!blocked.0.status.success(), "{}", blocked.text());
+    let out = blocked.text();
+    assert!(out.contains("Failed"), "{out}");
+    assert!(out.contains("E004(unknown-reference)"), "{out}");
+    assert!(out.contains("kpi-specs/team.yaml:11:12"), "{out}");
+    assert_eq!(repo.commits(), 1, "nothing was committed");
+
+    // Only the staged spec is reported; the unchanged owners file still resolves its owner.
+    repo.write("kpi-specs/team.yaml", TEAM);
+    repo.write(
+        "kpi-specs/more.yaml",
+        "version: 1\nowners:\n  - id: chen-jie\n    name: 陈杰\n",
+    );
+    repo.commit("fixed").success();
+    assert_eq!(repo.commits(), 2);
+
+    // A file that is not valid YAML is blocked too (E001), even outside the workspace folder.
+    repo.write("other/broken.yml", "version: 1\nowners: [\n");
+    let blocked = repo.commit("broken yaml");
+    assert!(!blocked.0.status.success(), "{}", blocked.text());
+    assert!(
+        blocked.text().contains("E001(yaml-syntax)"),
+        "{}",
+        blocked.text()
+    );
+    assert_eq!(repo.commits(), 2);
+}
+
+#[test]
+fn the_manifest_is_valid_for_pre_commit() {
+    let Some(precommit) = precommit() else {
+        if std::env::var_os("KPIC_SKIP_PRECOMMIT").is_some_and(|v| v == "1") {
+            return;
+        }
+        panic!("pre-commit is not installed: `python3 -m pip install pre-commit`");
+    };
+    let out = Command::new(&precommit[0])
+        .args(&precommit[1..])
+        .args(["validate-manifest", ".pre-commit-hooks.yaml"])
+        .current_dir(repo_root())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
