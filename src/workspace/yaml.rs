@@ -28,7 +28,7 @@ pub struct Limits {
 
 /// Default deepest nesting: a spec needs about 5 levels.
 pub const DEFAULT_MAX_DEPTH: usize = 64;
-/// Default most nodes in one file: about 100,000 KPIs of five fields.
+/// Default most nodes in one file: about 90,000 KPIs of five fields (11 nodes each).
 pub const DEFAULT_MAX_NODES: usize = 1_000_000;
 /// Default most nodes copied by anchors and aliases in one file.
 pub const DEFAULT_MAX_ALIAS_NODES: usize = 100_000;
@@ -463,9 +463,12 @@ impl Builder<'_> {
                 if let Some(Frame::Seq {
                     start,
                     anchor,
-                    items,
+                    mut items,
                 }) = self.stack.pop()
                 {
+                    // Vectors grow by doubling; a tree of many small collections would
+                    // otherwise hold several times the memory it needs.
+                    items.shrink_to_fit();
                     let end = items.last().map_or(span.end, |n| n.span.end);
                     let end = if end < start.end { span.end } else { end };
                     self.push(
@@ -481,10 +484,11 @@ impl Builder<'_> {
                 if let Some(Frame::Map {
                     start,
                     anchor,
-                    entries,
+                    mut entries,
                     ..
                 }) = self.stack.pop()
                 {
+                    entries.shrink_to_fit();
                     let end = entries.last().map_or(span.end, |e| e.value.span.end);
                     let end = if end < start.end { span.end } else { end };
                     self.push(
