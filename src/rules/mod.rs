@@ -4,8 +4,26 @@
 //! A rule never prints: it pushes [`Diagnostic`]s. Severity comes from configuration; the rule
 //! only declares its default.
 
+mod common;
+mod deadline_passed;
+mod duty_without_kpi;
+mod impossible_target;
+mod missing_deadline;
+mod missing_metric;
+mod missing_review;
+mod missing_source;
+mod missing_unit;
 mod options;
+mod orphan_kpi;
+mod owner_overloaded;
 mod structural;
+mod target_already_met;
+mod unmeasurable_target;
+mod unowned_duty;
+mod unowned_kpi;
+mod unrealistic_stretch;
+pub mod vague_wording;
+mod weights_not_100;
 
 pub use options::RuleOptions;
 pub use structural::{DUPLICATE_ID, SCHEMA, UNKNOWN_REFERENCE, UNUSED_SUPPRESSION, YAML_SYNTAX};
@@ -104,7 +122,25 @@ pub trait Rule: Sync {
 }
 
 /// The checks that run on the resolved workspace, in code order.
-pub static CHECKS: &[&dyn Rule] = &[];
+pub static CHECKS: &[&dyn Rule] = &[
+    &missing_metric::MissingMetric,
+    &vague_wording::VagueWording,
+    &unmeasurable_target::UnmeasurableTarget,
+    &missing_unit::MissingUnit,
+    &missing_source::MissingSource,
+    &impossible_target::ImpossibleTarget,
+    &unrealistic_stretch::UnrealisticStretch,
+    &target_already_met::TargetAlreadyMet,
+    &owner_overloaded::OwnerOverloaded,
+    &orphan_kpi::OrphanKpi,
+    &duty_without_kpi::DutyWithoutKpi,
+    &weights_not_100::WeightsNot100,
+    &missing_deadline::MissingDeadline,
+    &deadline_passed::DeadlinePassed,
+    &missing_review::MissingReview,
+    &unowned_kpi::UnownedKpi,
+    &unowned_duty::UnownedDuty,
+];
 
 /// Rules reported by the loading stages rather than by a check.
 static STRUCTURAL: &[&RuleMeta] = &[

@@ -1,0 +1,113 @@
+//! Small helpers the rules share: reading optional text, the parsed target, the language of
+//! examples, and narrowing a span to a word inside a value.
+
+use crate::rules::Context;
+use crate::source::Span;
+use crate::target::{self, Target};
+use crate::workspace::{Kpi, Spanned, SpecFile};
+
+/// The value, unless it is missing or only whitespace (which counts as missing).
+pub(crate) fn filled(v: &Option<Spanned<String>>) -> Option<&Spanned<String>> {
+    v.as_ref().filter(|s| !s.value.trim().is_empty())
+}
+
+/// The KPI's target, when it is written and measurable.
+pub(crate) fn target_of(kpi: &Kpi) -> Option<Target> {
+    kpi.target
+        .as_ref()
+        .and_then(|t| target::parse_node(&t.value).ok())
+}
+
+/// Whether examples in help should be Chinese: the team's locale is Chinese or the KPI is
+/// named in Chinese.
+pub(crate) fn zh(file: &SpecFile, kpi: Option<&Kpi>) -> bool {
+    let locale = file
+        .team
+        .as_ref()
+        .and_then(|t| t.locale.as_ref())
+        .is_some_and(|l| l.value.starts_with("zh"));
+    locale
+        || kpi
+            .and_then(|k| k.name.as_ref())
+            .is_some_and(|n| target::has_cjk(&n.value))
+}
+
+/// The span of the bytes `start..end` of a string value, when the value is written as is
+/// (plain or simply quoted on one line); else the whole value.
+pub(crate) fn sub_span(
+    cx: &Context<'_>,
+    file: &SpecFile,
+    value: &Spanned<String>,
+    start: usize,
+    end: usize,
+) -> Span {
+    let Some(source) = cx.ws.files.get(file.file) else {
+        return value.span;
+    };
+    let Some(written) = source.text.get(value.span.start..value.span.end) else {
+        return value.span;
+    };
+    let offset = if written == value.value {
+        0
+    } else if written.len() == value.value.len() + 2
+        && (written.starts_with('"') || written.starts_with('\''))
+        && written.get(1..written.len() - 1) == Some(value.value.as_str())
+    {
+        1
+    } else {
+        return value.span;
+    };
+    Span::new(
+        value.span.start + offset + start,
+        value.span.start + offset + end,
+    )
+}
+
+/// `2`, `2.5`, `0.33`: a number rounded to two decimals for help text.
+pub(crate) fn round2(v: f64) -> String {
+    target::format_number((v * 100.0).round() / 100.0)
+}
+
+/// ` reports`, ` %`, or nothing: the unit of a target, for examples.
+pub(crate) fn unit_suffix(t: &Target) -> String {
+    t.unit
+        .as_deref()
+        .map(|u| format!(" {u}"))
+        .unwrap_or_default()
+}
+
+/// A KPI with its file and its `owner` value.
+pub(crate) struct OwnedKpi<'a> {
+    /// The file it is in.
+    pub file: crate::source::FileId,
+    /// The KPI.
+    pub kpi: &'a Kpi,
+    /// Its `owner` value.
+    pub owner: &'a Spanned<String>,
+}
+
+/// Every owner ID with the KPIs it owns across the workspace, in workspace order (files by
+/// name, KPIs in file order).
+pub(crate) fn kpis_by_owner<'a>(
+    ws: &'a crate::workspace::Workspace,
+) -> Vec<(&'a str, Vec<OwnedKpi<'a>>)> {
+    let mut at: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut groups: Vec<(&str, Vec<OwnedKpi<'a>>)> = Vec::new();
+    for spec in ws.all_specs() {
+        for kpi in &spec.kpis {
+            if let Some(owner) = filled(&kpi.owner) {
+                let id = owner.value.trim();
+                let i = *at.entry(id).or_insert_with(|| {
+                    groups.push((id, Vec::new()));
+                    groups.len() - 1
+                });
+                groups[i].1.push(OwnedKpi {
+                    file: spec.file,
+                    kpi,
+                    owner,
+                });
+            }
+        }
+    }
+    groups
+}

@@ -1,0 +1,65 @@
+//! T001 `missing-deadline`: a KPI with neither `period` nor `due`.
+
+use crate::declare_rule;
+use crate::diagnostic::Diagnostic;
+use crate::rules::common::filled;
+use crate::rules::{Context, Rule, RuleMeta};
+use crate::workspace::{Kpi, SpecFile};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a KPI with neither `period` (the recurring measurement window, such as
+    /// `monthly`) nor `due` (a one-off deadline date, or a duration from each period's start).
+    ///
+    /// ## Why it matters
+    /// "At least 2 reports" means nothing without "per month" or "by 31 March": a target
+    /// without time cannot be scored, and never falls due.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// kpis:
+    ///   - id: market-research-reports
+    ///     target: 不少于2份
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// kpis:
+    ///   - id: market-research-reports
+    ///     target: 不少于2份
+    ///     period: monthly
+    /// ```
+    pub static MISSING_DEADLINE = {
+        code: "T001",
+        name: "missing-deadline",
+        level: Error,
+        summary: "a KPI with neither `period` nor `due`",
+    }
+}
+
+/// Checks that every KPI is bound in time.
+pub struct MissingDeadline;
+
+impl Rule for MissingDeadline {
+    fn meta(&self) -> &'static RuleMeta {
+        &MISSING_DEADLINE
+    }
+
+    fn check_file(&self, _cx: &Context<'_>, file: &SpecFile, out: &mut Vec<Diagnostic>) {
+        for kpi in &file.kpis {
+            if filled(&kpi.period).is_none() && filled(&kpi.due).is_none() {
+                out.push(diagnostic(file, kpi));
+            }
+        }
+    }
+}
+
+fn diagnostic(file: &SpecFile, kpi: &Kpi) -> Diagnostic {
+    Diagnostic::new(
+        &MISSING_DEADLINE,
+        file.file,
+        kpi.anchor(),
+        format!("KPI `{}` has no period or due date", kpi.id.value),
+    )
+    .with_help("add `period: monthly` or `due: 2027-03-31`")
+}

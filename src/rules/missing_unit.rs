@@ -1,0 +1,130 @@
+//! M002 `missing-unit`: a target number without a unit.
+
+use crate::declare_rule;
+use crate::diagnostic::Diagnostic;
+use crate::rules::common::{target_of, zh};
+use crate::rules::{Context, Rule, RuleMeta};
+use crate::target::{Target, format_number};
+use crate::workspace::{Kpi, SpecFile};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a measurable target whose number has no unit (`">= 2"`, `{op: "<", value: 8}`),
+    /// and suggests one from the KPI's `metric` and `name` when it can (a rate → `%`, a
+    /// response time → `h`, a number of reports → `份` / `reports`).
+    ///
+    /// ## Why it matters
+    /// `>= 2` could be 2 reports, 2 %, or 2 hours. The unit tells whoever fills in the
+    /// scorecard what number to write, and catches a target in the wrong unit
+    /// (`< 2` hours against a metric counted in minutes).
+    ///
+    /// ## Example
+    /// ```yaml
+    /// kpis:
+    ///   - id: ticket-reopen-rate
+    ///     metric: Tickets reopened within 7 days divided by tickets solved
+    ///     target: "< 8"
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// kpis:
+    ///   - id: ticket-reopen-rate
+    ///     metric: Tickets reopened within 7 days divided by tickets solved
+    ///     target: "< 8 %"
+    /// ```
+    pub static MISSING_UNIT = {
+        code: "M002",
+        name: "missing-unit",
+        level: Warning,
+        summary: "a target number without a unit",
+    }
+}
+
+/// Checks that every target number has a unit.
+pub struct MissingUnit;
+
+impl Rule for MissingUnit {
+    fn meta(&self) -> &'static RuleMeta {
+        &MISSING_UNIT
+    }
+
+    fn check_file(&self, _cx: &Context<'_>, file: &SpecFile, out: &mut Vec<Diagnostic>) {
+        for kpi in &file.kpis {
+            if let (Some(target), Some(written)) = (target_of(kpi), &kpi.target)
+                && target.unit.is_none()
+            {
+                let unit = guess_unit(kpi).unwrap_or(if zh(file, Some(kpi)) {
+                    "份"
+                } else {
+                    "reports"
+                });
+                out.push(diagnostic(file, kpi, written.span, &target, unit));
+            }
+        }
+    }
+}
+
+/// A unit that fits what the KPI's metric and name say they measure.
+fn guess_unit(kpi: &Kpi) -> Option<&'static str> {
+    let text = [&kpi.metric, &kpi.name]
+        .into_iter()
+        .flatten()
+        .map(|s| s.value.to_lowercase())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let has = |words: &[&str]| words.iter().any(|w| text.contains(w));
+    if has(&[
+        "率",
+        "占比",
+        "比例",
+        "百分比",
+        "rate",
+        "ratio",
+        "share",
+        "percent",
+        "%",
+    ]) {
+        Some("%")
+    } else if has(&[
+        "时长",
+        "小时",
+        "响应时间",
+        "duration",
+        "hours",
+        "response time",
+    ]) {
+        Some("h")
+    } else if has(&["份数", "报告"]) {
+        Some("份")
+    } else if has(&["次数", "场次"]) {
+        Some("次")
+    } else if has(&["report"]) {
+        Some("reports")
+    } else {
+        None
+    }
+}
+
+fn diagnostic(
+    file: &SpecFile,
+    kpi: &Kpi,
+    span: crate::source::Span,
+    target: &Target,
+    unit: &str,
+) -> Diagnostic {
+    Diagnostic::new(
+        &MISSING_UNIT,
+        file.file,
+        span,
+        format!(
+            "the target of KPI `{}` has no unit: `{target}`",
+            kpi.id.value
+        ),
+    )
+    .with_help(format!(
+        "add the unit the metric is counted in, e.g. `\"{} {} {unit}\"`",
+        target.op.symbol(),
+        format_number(target.value)
+    ))
+}

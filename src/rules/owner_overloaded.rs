@@ -1,0 +1,82 @@
+//! A004 `owner-overloaded`: an owner accountable for too many KPIs.
+
+use crate::declare_rule;
+use crate::diagnostic::Diagnostic;
+use crate::rules::common::{OwnedKpi, kpis_by_owner};
+use crate::rules::{Context, Rule, RuleMeta};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports an owner who is the accountable `owner` of more than 7 KPIs across the
+    /// workspace (set the limit with `owner-overloaded: {max: 5}` in `kpic.yaml`). KPIs where
+    /// the person is only in `contributors` do not count.
+    ///
+    /// The finding is reported once per owner, at the `owner` of the KPI that goes over the
+    /// limit (the 8th, counting files in name order and KPIs in file order), with a label at
+    /// the owner's definition: that is usually the KPI just added, the one to reassign.
+    ///
+    /// ## Why it matters
+    /// Nobody can keep more than a handful of goals in mind. With too many KPIs each one gets
+    /// little weight on the scorecard and the important ones drown.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// kpis:
+    ///   # … seven KPIs with owner: li-na …
+    ///   - id: competitor-price-checks
+    ///     owner: li-na
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    ///   - id: competitor-price-checks
+    ///     owner: zhao-lei
+    ///     contributors: [li-na]
+    /// ```
+    pub static OWNER_OVERLOADED = {
+        code: "A004",
+        name: "owner-overloaded",
+        level: Warning,
+        summary: "an owner accountable for more than N KPIs (default 7)",
+    }
+}
+
+/// Checks how many KPIs each owner is accountable for (across the workspace).
+pub struct OwnerOverloaded;
+
+impl Rule for OwnerOverloaded {
+    fn meta(&self) -> &'static RuleMeta {
+        &OWNER_OVERLOADED
+    }
+
+    fn check_workspace(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let max = cx.options.owner_max_kpis;
+        for (id, list) in kpis_by_owner(cx.ws) {
+            if list.len() <= max {
+                continue;
+            }
+            let OwnedKpi { file, kpi, owner } = list[max];
+            let mut d = Diagnostic::new(
+                &OWNER_OVERLOADED,
+                file,
+                owner.span,
+                format!(
+                    "owner `{id}` is accountable for {} KPIs, more than {max}; `{}` is number {}",
+                    list.len(),
+                    kpi.id.value,
+                    max + 1
+                ),
+            )
+            .with_help(format!(
+                "give some of `{id}`'s KPIs another owner (keep `{id}` in `contributors`), or raise the limit with `owner-overloaded: {{max: {}}}` in kpic.yaml",
+                list.len()
+            ));
+            if let Some(def) = cx.ws.owner(id)
+                && let Some(&(def_file, _)) = cx.ws.index.owners.get(id)
+            {
+                d = d.with_label(def_file, def.id.span, format!("`{id}` is defined here"));
+            }
+            out.push(d);
+        }
+    }
+}

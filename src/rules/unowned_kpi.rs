@@ -1,0 +1,79 @@
+//! O001 `unowned-kpi`: a KPI without `owner`.
+
+use crate::declare_rule;
+use crate::diagnostic::Diagnostic;
+use crate::rules::common::filled;
+use crate::rules::{Context, Rule, RuleMeta};
+use crate::workspace::{Kpi, SpecFile};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a KPI without `owner`: the one person accountable for it. People who help go
+    /// in `contributors`.
+    ///
+    /// ## Why it matters
+    /// A KPI that belongs to everyone belongs to no one: nobody is asked about it at review
+    /// time, and it appears on no scorecard.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// kpis:
+    ///   - id: campaign-roi
+    ///     duty: marketing
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// kpis:
+    ///   - id: campaign-roi
+    ///     duty: marketing
+    ///     owner: liu-yang
+    ///     contributors: [zhao-lei]
+    /// ```
+    pub static UNOWNED_KPI = {
+        code: "O001",
+        name: "unowned-kpi",
+        level: Error,
+        summary: "a KPI without `owner`",
+    }
+}
+
+/// Checks that every KPI has an accountable owner.
+pub struct UnownedKpi;
+
+impl Rule for UnownedKpi {
+    fn meta(&self) -> &'static RuleMeta {
+        &UNOWNED_KPI
+    }
+
+    fn check_file(&self, cx: &Context<'_>, file: &SpecFile, out: &mut Vec<Diagnostic>) {
+        for kpi in &file.kpis {
+            if filled(&kpi.owner).is_none() {
+                // Suggest the owner of the duty the KPI measures, when there is one.
+                let duty_owner = filled(&kpi.duty)
+                    .and_then(|d| cx.ws.duty(d.value.trim()))
+                    .and_then(|d| {
+                        filled(&d.owner).map(|o| (d.id.value.as_str(), o.value.as_str()))
+                    });
+                out.push(diagnostic(file, kpi, duty_owner));
+            }
+        }
+    }
+}
+
+fn diagnostic(file: &SpecFile, kpi: &Kpi, duty_owner: Option<(&str, &str)>) -> Diagnostic {
+    let help = match duty_owner {
+        Some((duty, owner)) => format!(
+            "add `owner: {owner}` (the owner of duty `{duty}`) or another owner ID: the one person accountable"
+        ),
+        None => "add `owner: <owner-id>`: the one person accountable; helpers go in `contributors`"
+            .to_owned(),
+    };
+    Diagnostic::new(
+        &UNOWNED_KPI,
+        file.file,
+        kpi.anchor(),
+        format!("KPI `{}` has no owner", kpi.id.value),
+    )
+    .with_help(help)
+}

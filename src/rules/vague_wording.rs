@@ -1,0 +1,312 @@
+//! S002 `vague-wording`: vague words in a KPI's `name` or `metric`. The built-in word list
+//! lives here, in [`DEFAULT_VAGUE_WORDS`]; `kpic.yaml` adds words and allows built-in ones.
+
+use crate::declare_rule;
+use crate::diagnostic::Diagnostic;
+use crate::rules::common::sub_span;
+use crate::rules::{Context, Rule, RuleMeta, RuleOptions};
+use crate::target::has_cjk;
+use crate::workspace::{Kpi, Spanned, SpecFile};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports vague words in a KPI's `name` or `metric`: words that say a direction or an
+    /// intention instead of what is counted. English words match whole words and their
+    /// inflections (`improve`, `improved`, `improving`, `improvement`); Chinese words match
+    /// anywhere, except in fixed terms such as `及时率` (an on-time rate).
+    ///
+    /// The built-in list: improve, optimise, optimize, enhance, better, boost, strengthen,
+    /// maximise, maximize, minimise, minimize, as soon as possible, asap, appropriate,
+    /// various, several, some, adequate, sufficient, reasonable, timely, significant;
+    /// 提升, 提高, 加强, 优化, 尽快, 适当, 及时, 若干, 相关, 一些, 大幅, 尽量, 尽可能, 显著,
+    /// 进一步, 较好, 良好, 合理, 积极, 努力, 改善, 增强. Add words with
+    /// `vague-wording: {extra: [...]}` and allow built-in ones with `allow: [...]` in
+    /// `kpic.yaml`.
+    ///
+    /// ## Why it matters
+    /// "Improve customer satisfaction" names a wish, not a measure. The direction and the size
+    /// of the change belong in `target`; the name and the metric should say exactly what is
+    /// counted, so that everyone measures the same thing.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// kpis:
+    ///   - id: customer-satisfaction
+    ///     name: 提升客户满意度
+    ///     metric: Improve the conversion of visitors
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// kpis:
+    ///   - id: customer-satisfaction
+    ///     name: 客户满意度
+    ///     metric: Orders paid divided by unique visitors in the month
+    ///     target: ">= 3 %"
+    /// ```
+    pub static VAGUE_WORDING = {
+        code: "S002",
+        name: "vague-wording",
+        level: Warning,
+        summary: "vague words in a KPI's `name` or `metric`",
+    }
+}
+
+/// The built-in vague words, English and Chinese (the one list; configuration extends it).
+pub const DEFAULT_VAGUE_WORDS: &[&str] = &[
+    "improve",
+    "optimise",
+    "optimize",
+    "enhance",
+    "better",
+    "boost",
+    "strengthen",
+    "maximise",
+    "maximize",
+    "minimise",
+    "minimize",
+    "as soon as possible",
+    "asap",
+    "appropriate",
+    "various",
+    "several",
+    "some",
+    "adequate",
+    "sufficient",
+    "reasonable",
+    "timely",
+    "significant",
+    "提升",
+    "提高",
+    "加强",
+    "优化",
+    "尽快",
+    "适当",
+    "及时",
+    "若干",
+    "相关",
+    "一些",
+    "大幅",
+    "尽量",
+    "尽可能",
+    "显著",
+    "进一步",
+    "较好",
+    "良好",
+    "合理",
+    "积极",
+    "努力",
+    "改善",
+    "增强",
+];
+
+/// Fixed terms that contain a vague word but name a precise measure (`及时率`: on-time rate).
+const PRECISE_TERMS: &[&str] = &["及时率", "相关性", "相关系数"];
+
+/// Inflections an English vague word may carry (`improves`, `improved`, `improvement`).
+const SUFFIXES: &[&str] = &[
+    "", "s", "es", "d", "ed", "r", "ment", "ments", "ly", "ness", "ing", "ation", "ations",
+];
+
+/// The words in force: the built-in list without `vague_allow`, plus `vague_extra`.
+pub fn vague_words(options: &RuleOptions) -> Vec<String> {
+    let allowed = |w: &str| {
+        options
+            .vague_allow
+            .iter()
+            .any(|a| a.trim().to_lowercase() == w.to_lowercase())
+    };
+    let mut words: Vec<String> = DEFAULT_VAGUE_WORDS
+        .iter()
+        .copied()
+        .filter(|w| !allowed(w))
+        .map(str::to_owned)
+        .collect();
+    for w in &options.vague_extra {
+        let w = w.trim().to_lowercase();
+        if !w.is_empty() && !words.contains(&w) {
+            words.push(w);
+        }
+    }
+    words
+}
+
+/// Every vague word in `text`: `(start byte, end byte, word)`, in text order.
+pub fn find_vague(text: &str, words: &[String]) -> Vec<(usize, usize, String)> {
+    // ASCII lowercasing keeps byte offsets.
+    let lower = text.to_ascii_lowercase();
+    let mut found = Vec::new();
+    for word in words {
+        if word.is_ascii() {
+            find_english(&lower, word, &mut found);
+        } else {
+            for (at, _) in lower.match_indices(word.as_str()) {
+                let precise = PRECISE_TERMS.iter().any(|term| {
+                    term.match_indices(word.as_str())
+                        .any(|(offset, _)| at >= offset && lower[at - offset..].starts_with(term))
+                });
+                if !precise {
+                    found.push((at, at + word.len(), word.clone()));
+                }
+            }
+        }
+    }
+    found.sort();
+    // Keep the longest of overlapping matches (`尽可能` over a shorter word inside it).
+    let mut kept: Vec<(usize, usize, String)> = Vec::new();
+    for m in found {
+        match kept.last_mut() {
+            Some(last) if m.0 < last.1 => {
+                if m.1 > last.1 {
+                    *last = m;
+                }
+            }
+            _ => kept.push(m),
+        }
+    }
+    kept
+}
+
+/// Whole-word matches of an English word with its inflections (`optimise` → `optimising`).
+fn find_english(lower: &str, word: &str, found: &mut Vec<(usize, usize, String)>) {
+    let stems: Vec<&str> = match word.strip_suffix('e') {
+        Some(stem) if !word.contains(' ') => vec![word, stem],
+        _ => vec![word],
+    };
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    for stem in stems {
+        for (at, _) in lower.match_indices(stem) {
+            if lower[..at].chars().next_back().is_some_and(is_word) {
+                continue;
+            }
+            let rest = &lower[at + stem.len()..];
+            let tail_len = rest
+                .find(|c: char| !c.is_ascii_alphabetic())
+                .unwrap_or(rest.len());
+            let tail = &rest[..tail_len];
+            let ok = if stem.len() < word.len() {
+                ["ing", "ation", "ations"].contains(&tail)
+            } else {
+                SUFFIXES.contains(&tail)
+            };
+            if ok && !found.iter().any(|f| f.0 == at) {
+                found.push((at, at + stem.len() + tail_len, word.to_owned()));
+            }
+        }
+    }
+}
+
+/// Checks KPI names and metrics for vague words.
+pub struct VagueWording;
+
+impl Rule for VagueWording {
+    fn meta(&self) -> &'static RuleMeta {
+        &VAGUE_WORDING
+    }
+
+    fn check_file(&self, cx: &Context<'_>, file: &SpecFile, out: &mut Vec<Diagnostic>) {
+        if file.kpis.is_empty() {
+            return;
+        }
+        let words = vague_words(cx.options);
+        for kpi in &file.kpis {
+            for (field, value) in [("name", &kpi.name), ("metric", &kpi.metric)] {
+                let Some(value) = value else {
+                    continue;
+                };
+                let found = find_vague(&value.value, &words);
+                if let Some(&(start, end, _)) = found.first() {
+                    let span = sub_span(cx, file, value, start, end);
+                    out.push(diagnostic(file, kpi, field, value, span, &found));
+                }
+            }
+        }
+    }
+}
+
+fn diagnostic(
+    file: &SpecFile,
+    kpi: &Kpi,
+    field: &str,
+    value: &Spanned<String>,
+    span: crate::source::Span,
+    found: &[(usize, usize, String)],
+) -> Diagnostic {
+    let mut written: Vec<String> = Vec::new();
+    for (s, e, _) in found {
+        let w = format!("`{}`", &value.value[*s..*e]);
+        if !written.contains(&w) {
+            written.push(w);
+        }
+    }
+    let zh = has_cjk(&value.value);
+    let example = match (field, zh) {
+        ("name", true) => "`name: 客户满意度` with `target: 90%以上`",
+        ("name", false) => "`name: Conversion rate` with `target: \">= 3 %\"`",
+        (_, true) => "`metric: 满意度调查中选择\"满意\"或\"非常满意\"的客户占比`",
+        (_, false) => "`metric: orders paid divided by unique visitors in the month`",
+    };
+    Diagnostic::new(
+        &VAGUE_WORDING,
+        file.file,
+        span,
+        format!(
+            "the {field} of KPI `{}` uses vague wording: {}",
+            kpi.id.value,
+            written.join(", ")
+        ),
+    )
+    .with_help(format!(
+        "say exactly what is counted and leave the direction to `target`, e.g. {example}"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<String> {
+        let defaults = vague_words(&RuleOptions::default());
+        find_vague(text, &defaults)
+            .into_iter()
+            .map(|(s, e, _)| text[s..e].to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn english_words_match_whole_words_and_inflections() {
+        assert_eq!(words("Improve conversion"), ["Improve"]);
+        assert_eq!(
+            words("improved, improving, improvement"),
+            ["improved", "improving", "improvement"]
+        );
+        assert_eq!(words("optimisation of stock"), ["optimisation"]);
+        assert_eq!(words("reply as soon as possible"), ["as soon as possible"]);
+        assert_eq!(words("Appropriately sized"), ["Appropriately"]);
+        assert!(words("Ticket reopen rate").is_empty());
+        assert!(words("sometimes handsome somebody").is_empty());
+        assert!(words("Goods returned").is_empty());
+        assert!(words("Help center search success rate").is_empty());
+    }
+
+    #[test]
+    fn chinese_words_match_inside_text_except_precise_terms() {
+        assert_eq!(words("提升客户满意度"), ["提升"]);
+        assert_eq!(words("尽可能及时回复相关咨询"), ["尽可能", "及时", "相关"]);
+        assert!(words("订单发货及时率").is_empty());
+        assert!(words("当月完成并提交的市场调研报告份数").is_empty());
+    }
+
+    #[test]
+    fn configuration_extends_and_allows_words() {
+        let options = RuleOptions {
+            vague_extra: vec!["Robust".into(), "稳步".into()],
+            vague_allow: vec!["Improve".into(), "相关".into()],
+            ..RuleOptions::default()
+        };
+        let list = vague_words(&options);
+        let found = |t: &str| find_vague(t, &list).len();
+        assert_eq!(found("improve a robust process"), 1);
+        assert_eq!(found("稳步推进相关工作"), 1);
+    }
+}

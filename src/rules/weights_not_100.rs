@@ -1,0 +1,119 @@
+//! R003 `weights-not-100`: an owner's KPI weights do not sum to 100.
+
+use crate::declare_rule;
+use crate::diagnostic::Diagnostic;
+use crate::rules::common::{OwnedKpi, kpis_by_owner};
+use crate::rules::{Context, Rule, RuleMeta};
+use crate::target::format_number;
+
+declare_rule! {
+    /// ## What it does
+    /// Adds up the `weight` of every KPI an owner is accountable for, across the workspace,
+    /// and reports when the sum is not 100, or when only some of the owner's KPIs have a
+    /// weight. An owner none of whose KPIs has a weight is not reported (the KPIs count
+    /// equally).
+    ///
+    /// A wrong sum is reported at the `weight` of the owner's first KPI (files in name order),
+    /// with a label at each other weight; a missing weight is reported at the KPI's `id`.
+    ///
+    /// ## Why it matters
+    /// Weights are percentages of the owner's scorecard. When they add up to 90 or 130, the
+    /// weighted score is no longer a percentage and owners cannot be compared.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// kpis:
+    ///   - id: market-research-reports
+    ///     owner: li-na
+    ///     weight: 60
+    ///   - id: competitor-analysis-on-time
+    ///     owner: li-na
+    ///     weight: 30
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    ///     weight: 60
+    ///   # …
+    ///     weight: 40
+    /// ```
+    pub static WEIGHTS_NOT_100 = {
+        code: "R003",
+        name: "weights-not-100",
+        level: Error,
+        summary: "an owner's KPI weights do not sum to 100, or only some of them have one",
+    }
+}
+
+/// Checks each owner's KPI weights (across the workspace).
+pub struct WeightsNot100;
+
+impl Rule for WeightsNot100 {
+    fn meta(&self) -> &'static RuleMeta {
+        &WEIGHTS_NOT_100
+    }
+
+    fn check_workspace(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        for (id, list) in kpis_by_owner(cx.ws) {
+            check_owner(id, &list, out);
+        }
+    }
+}
+
+fn check_owner(owner: &str, kpis: &[OwnedKpi<'_>], out: &mut Vec<Diagnostic>) {
+    let weighted: Vec<_> = kpis
+        .iter()
+        .filter_map(|o| o.kpi.weight.as_ref().map(|w| (o.file, o.kpi, w)))
+        .collect();
+    if weighted.is_empty() {
+        return;
+    }
+    let sum: f64 = weighted.iter().map(|(_, _, w)| w.value).sum();
+    if weighted.len() < kpis.len() {
+        for OwnedKpi { file, kpi, .. } in kpis.iter().filter(|o| o.kpi.weight.is_none()) {
+            let (file, kpi) = (*file, *kpi);
+            out.push(
+                Diagnostic::new(
+                    &WEIGHTS_NOT_100,
+                    file,
+                    kpi.anchor(),
+                    format!(
+                        "KPI `{}` has no weight, but other KPIs of owner `{owner}` do",
+                        kpi.id.value
+                    ),
+                )
+                .with_help(format!(
+                    "add `weight: {}` (the other weights of `{owner}` sum to {})",
+                    format_number((100.0 - sum).max(0.0)),
+                    format_number(sum)
+                )),
+            );
+        }
+        return;
+    }
+    if (sum - 100.0).abs() <= 1e-6 {
+        return;
+    }
+    let (file, _, first) = weighted[0];
+    let parts: Vec<String> = weighted
+        .iter()
+        .map(|(_, k, w)| format!("`{}` {}", k.id.value, format_number(w.value)))
+        .collect();
+    let mut d = Diagnostic::new(
+        &WEIGHTS_NOT_100,
+        file,
+        first.span,
+        format!(
+            "the KPI weights of owner `{owner}` sum to {}, not 100",
+            format_number((sum * 1e6).round() / 1e6)
+        ),
+    )
+    .with_help(format!(
+        "change the weights so they add up to 100 (now {})",
+        parts.join(", ")
+    ));
+    for &(f, k, w) in &weighted[1..] {
+        d = d.with_label(f, w.span, format!("weight of `{}`", k.id.value));
+    }
+    out.push(d);
+}
