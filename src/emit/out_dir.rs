@@ -150,7 +150,6 @@ fn fill(dir: &Path, documents: &[Document]) -> io::Result<()> {
         }
         let mut f = std::fs::File::create_new(&path)?;
         f.write_all(&doc.bytes)?;
-        f.sync_all()?;
     }
     Ok(())
 }
