@@ -589,3 +589,29 @@ fn refuses_a_symlinked_output_folder() {
         0
     );
 }
+
+#[test]
+fn warnings_are_printed_and_do_not_block() {
+    let dir = fixture("ws");
+    let run = kpic(dir.path(), &["build", "--out", "out"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("R001"), "{}", run.stderr);
+    assert!(run.stderr.contains("R002"), "{}", run.stderr);
+    assert!(run.stderr.contains("wrote 7 files"), "{}", run.stderr);
+}
+
+#[test]
+fn configured_locale_is_the_default_and_lang_overrides_everything() {
+    let dir = fixture("ws");
+    std::fs::write(dir.path().join("kpic.yaml"), "locale: zh-CN\n").unwrap();
+    let warehouse = dir.path().join("kpi-specs/warehouse.yaml");
+    let text = read(&warehouse).replace("  locale: en\n", "");
+    std::fs::write(&warehouse, text).unwrap();
+    let md = read(&build(dir.path(), &[]).join("handbook.md"));
+    assert!(md.starts_with("# KPI 手册\n"), "{md}");
+    assert!(!md.contains("### Duties and KPIs"), "{md}");
+    assert_eq!(md.matches("### 职责与 KPI").count(), 2);
+    let md = read(&build(dir.path(), &["--lang", "en"]).join("handbook.md"));
+    assert!(md.starts_with("# KPI handbook\n"), "{md}");
+    assert_eq!(md.matches("### Duties and KPIs").count(), 2);
+}
