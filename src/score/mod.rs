@@ -494,11 +494,10 @@ pub fn score(
             });
         }
     }
+    let by_team = group(&kpis, |k| k.team_id.as_deref());
     for team in &mut teams {
-        let of_team = kpis
-            .iter()
-            .filter(|k| k.team_id.as_deref() == Some(&team.team_id));
-        for k in of_team {
+        for k in by_team.get(team.team_id.as_str()).into_iter().flatten() {
+            let k = k.kpi;
             team.kpis += 1;
             if k.actual.is_none() {
                 team.missing += 1;
@@ -576,23 +575,39 @@ fn actuals<'s>(ws: &Workspace, sheet: &'s Sheet) -> std::result::Result<Actuals<
     if bad.is_empty() { Ok(found) } else { Err(bad) }
 }
 
-/// Each owner's weighted score over their KPIs with an actual.
-fn owners(ws: &Workspace, kpis: &[KpiScore]) -> Vec<OwnerScore> {
-    let mut order: Vec<&str> = Vec::new();
-    for k in kpis {
-        if let Some(o) = k.owner_id.as_deref()
-            && !order.contains(&o)
-        {
-            order.push(o);
+/// A KPI and its position in the list it came from.
+#[derive(Clone, Copy)]
+struct Positioned<'a> {
+    kpi: &'a KpiScore,
+    position: usize,
+}
+
+/// The KPIs grouped by a key (team or owner), each group in list order.
+fn group<'a>(
+    kpis: &'a [KpiScore],
+    key: impl Fn(&'a KpiScore) -> Option<&'a str>,
+) -> HashMap<&'a str, Vec<Positioned<'a>>> {
+    let mut groups: HashMap<&str, Vec<Positioned<'a>>> = HashMap::new();
+    for (position, kpi) in kpis.iter().enumerate() {
+        if let Some(k) = key(kpi) {
+            groups
+                .entry(k)
+                .or_default()
+                .push(Positioned { kpi, position });
         }
     }
+    groups
+}
+
+/// Each owner's weighted score over their KPIs with an actual.
+fn owners(ws: &Workspace, kpis: &[KpiScore]) -> Vec<OwnerScore> {
+    let by_owner = group(kpis, |k| k.owner_id.as_deref());
+    let mut order: Vec<&str> = by_owner.keys().copied().collect();
+    order.sort_by_key(|id| by_owner[id][0].position);
     order
         .into_iter()
         .map(|id| {
-            let mine: Vec<&KpiScore> = kpis
-                .iter()
-                .filter(|k| k.owner_id.as_deref() == Some(id))
-                .collect();
+            let mine: Vec<&KpiScore> = by_owner[id].iter().map(|p| p.kpi).collect();
             let equal_weights = mine.iter().all(|k| k.weight.is_none());
             let weight = |k: &KpiScore| {
                 if equal_weights {

@@ -2,6 +2,7 @@
 //! or Chinese, CSV (one row per KPI) and JSON. Attainment, scores and shares are percentages,
 //! rounded to one decimal in the text formats and at full precision in JSON.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 use std::str::FromStr;
 
@@ -423,12 +424,37 @@ fn named(name: Option<&str>, id: &str, lang: Lang) -> String {
     }
 }
 
-fn owner_name<'a>(scores: &'a Scores, id: &str) -> Option<&'a str> {
-    scores
-        .owners
-        .iter()
-        .find(|o| o.owner_id == id)
-        .and_then(|o| o.owner_name.as_deref())
+/// Lookups the Markdown page needs, built once.
+struct Index<'a> {
+    /// The KPIs of each team, in order.
+    by_team: HashMap<&'a str, Vec<&'a KpiScore>>,
+    /// Owners by ID.
+    owners: HashMap<&'a str, &'a OwnerScore>,
+}
+
+impl<'a> Index<'a> {
+    fn new(scores: &'a Scores) -> Self {
+        let mut by_team: HashMap<&str, Vec<&KpiScore>> = HashMap::new();
+        for k in &scores.kpis {
+            if let Some(t) = k.team_id.as_deref() {
+                by_team.entry(t).or_default().push(k);
+            }
+        }
+        let owners = scores
+            .owners
+            .iter()
+            .map(|o| (o.owner_id.as_str(), o))
+            .collect();
+        Index { by_team, owners }
+    }
+
+    /// The owner's name, escaped, or their ID as code.
+    fn owner(&self, id: &str) -> String {
+        match self.owners.get(id).and_then(|o| o.owner_name.as_deref()) {
+            Some(name) => md(name),
+            None => code(id),
+        }
+    }
 }
 
 fn markdown(scores: &Scores, page: Page<'_>, out: &mut dyn Write) -> io::Result<()> {
@@ -456,12 +482,13 @@ fn markdown(scores: &Scores, page: Page<'_>, out: &mut dyn Write) -> io::Result<
         )?,
     }
     let h = if single { "##" } else { "###" };
+    let index = Index::new(scores);
     for team in &scores.teams {
         if !single {
             let name = team.team_name.as_deref().unwrap_or(&team.team_id);
             writeln!(out, "## {}\n", named(Some(name), &team.team_id, lang))?;
         }
-        team_section(scores, team, page, h, out)?;
+        team_section(&index, team, page, h, out)?;
     }
     writeln!(out, "## {}\n", t.method)?;
     for line in t.method_lines {
@@ -480,7 +507,7 @@ fn markdown(scores: &Scores, page: Page<'_>, out: &mut dyn Write) -> io::Result<
 }
 
 fn team_section(
-    scores: &Scores,
+    index: &Index<'_>,
     team: &TeamScore,
     page: Page<'_>,
     h: &str,
@@ -488,11 +515,10 @@ fn team_section(
 ) -> io::Result<()> {
     let lang = page.lang;
     let t = texts(lang);
-    let kpis: Vec<&KpiScore> = scores
-        .kpis
-        .iter()
-        .filter(|k| k.team_id.as_deref() == Some(&team.team_id))
-        .collect();
+    let kpis: &[&KpiScore] = index
+        .by_team
+        .get(team.team_id.as_str())
+        .map_or(&[], Vec::as_slice);
     writeln!(out, "{h} {}\n", t.summary)?;
     let share = percent(team.share_met);
     match lang {
@@ -521,14 +547,15 @@ fn team_section(
             )?;
         }
     }
-    let owners: Vec<&OwnerScore> = scores
-        .owners
-        .iter()
-        .filter(|o| {
-            kpis.iter()
-                .any(|k| k.owner_id.as_deref() == Some(&o.owner_id))
-        })
-        .collect();
+    let mut owners: Vec<&OwnerScore> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for k in kpis {
+        if let Some(o) = k.owner_id.as_deref().and_then(|o| index.owners.get(o))
+            && seen.insert(o.owner_id.as_str())
+        {
+            owners.push(o);
+        }
+    }
     if !owners.is_empty() {
         writeln!(out, "{h} {}\n", t.owners)?;
         let rows: Vec<Vec<String>> = owners
@@ -554,7 +581,7 @@ fn team_section(
                 let owner = k
                     .owner_id
                     .as_deref()
-                    .map(|o| owner_name(scores, o).map_or_else(|| code(o), md))
+                    .map(|o| index.owner(o))
                     .unwrap_or_default();
                 let result = match k.met {
                     Some(true) => t.met,
@@ -603,7 +630,7 @@ fn team_section(
             let owner = k
                 .owner_id
                 .as_deref()
-                .map(|o| owner_name(scores, o).map_or_else(|| code(o), md))
+                .map(|o| index.owner(o))
                 .unwrap_or_default();
             // The ID comes first, so that user text never starts a Markdown block.
             let name = k.kpi_name.as_deref().map(md).unwrap_or_default();
