@@ -36,17 +36,26 @@ pub fn is_yaml(path: &Path) -> bool {
 }
 
 /// Lists the YAML files under `root` (a file is returned as is), sorted, skipping excluded
-/// paths (matched relative to `base`). Fails when `root` does not exist.
+/// paths (matched relative to `base`). Fails when `root` does not exist or is neither a file
+/// nor a folder.
+///
+/// Symbolic links are followed, also out of the folder: a link is how a shared owners file is
+/// often brought into a workspace. A symlink loop is walked once. A `*.yaml` entry that cannot be
+/// examined (a dangling link, a file that vanished mid-walk) is still listed, so that reading
+/// it reports the problem rather than the file silently going missing. Devices, FIFOs and
+/// sockets are never opened.
 pub fn walk(root: &Path, exclude: &GlobSet, base: &Path) -> Result<Vec<PathBuf>> {
-    let meta = std::fs::metadata(root).map_err(|e| {
-        Error::new(format!(
-            "cannot read `{}`: {}",
-            root.display(),
-            io_reason(&e)
-        ))
-    })?;
+    let shown = || display_name(root, base);
+    let meta = std::fs::metadata(root)
+        .map_err(|e| Error::new(format!("cannot read `{}`: {}", shown(), io_reason(&e))))?;
     if meta.is_file() {
         return Ok(vec![clean(root)]);
+    }
+    if !meta.is_dir() {
+        return Err(Error::new(format!(
+            "`{}` is not a file or folder (a device, FIFO or socket)",
+            shown()
+        )));
     }
     let mut files = Vec::new();
     let walker = WalkBuilder::new(root)
@@ -55,14 +64,17 @@ pub fn walk(root: &Path, exclude: &GlobSet, base: &Path) -> Result<Vec<PathBuf>>
         .sort_by_file_path(|a, b| a.cmp(b))
         .build();
     for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            // A symlink loop or a file that vanished mid-walk is skipped, not fatal.
-            Err(e) if e.is_io() || e.to_string().contains("loop") => continue,
-            Err(e) => return Err(Error::new(format!("cannot walk `{}`: {e}", root.display()))),
+        let path = match &entry {
+            Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => e.path(),
+            Ok(_) => continue,
+            // An entry that could not be examined: listed when it looks like a spec, so that
+            // reading it reports why. Loops and errors in `.gitignore` files are skipped.
+            Err(e) => match error_path(e) {
+                Some(p) => p,
+                None => continue,
+            },
         };
-        let path = entry.path();
-        if !entry.file_type().is_some_and(|t| t.is_file()) || !is_yaml(path) {
+        if !is_yaml(path) {
             continue;
         }
         let rel = path.strip_prefix(base).unwrap_or(path);
@@ -71,7 +83,18 @@ pub fn walk(root: &Path, exclude: &GlobSet, base: &Path) -> Result<Vec<PathBuf>>
         }
         files.push(clean(path));
     }
+    files.sort();
+    files.dedup();
     Ok(files)
+}
+
+/// The path of a walk error about one entry (not about a loop).
+fn error_path(e: &ignore::Error) -> Option<&Path> {
+    match e {
+        ignore::Error::WithPath { path, err } if err.is_io() => Some(path),
+        ignore::Error::WithDepth { err, .. } => error_path(err),
+        _ => None,
+    }
 }
 
 /// Removes `.` components, so `./kpi-specs/a.yaml` and `kpi-specs/a.yaml` are one file.

@@ -146,18 +146,21 @@ pub fn load(mut inputs: Vec<Input>, opts: &LoadOptions) -> (Workspace, Vec<Diagn
 fn parse_file(id: FileId, input: Input, opts: &LoadOptions) -> Parsed {
     let mut diagnostics = Vec::new();
     let text = match input.text {
+        Some(t) if t.len() as u64 > opts.max_file_size => Err(too_large(opts.max_file_size)),
         Some(t) => Ok(t),
         None => read_text(&input.path, opts.max_file_size),
     };
     let text = match text {
         Ok(t) => t,
-        Err(ReadError { message, text, at }) => {
-            diagnostics.push(Diagnostic::new(
-                &YAML_SYNTAX,
-                id,
-                Span::new(at, at),
-                message,
-            ));
+        Err(ReadError {
+            message,
+            help,
+            text,
+            at,
+        }) => {
+            diagnostics.push(
+                Diagnostic::new(&YAML_SYNTAX, id, Span::new(at, at), message).with_help(help),
+            );
             return Parsed {
                 source: SourceFile::new(input.name, input.path, text),
                 spec: None,
@@ -225,37 +228,53 @@ fn team_required(id: FileId, root: &yaml::Node) -> Vec<Diagnostic> {
 
 struct ReadError {
     message: String,
+    help: &'static str,
     /// What can be shown of the file.
     text: String,
     /// Byte offset of the problem.
     at: usize,
 }
 
-/// Reads a file as UTF-8, refusing files over `max` bytes.
+const READ_HELP: &str = "check that the file exists and is readable";
+
+/// The error for a file over the size limit.
+fn too_large(max: u64) -> ReadError {
+    ReadError {
+        message: format!("the file is larger than the limit of {}", human_size(max)),
+        help: "split the specs into several files, or raise `max-file-size` in `kpic.yaml`",
+        text: String::new(),
+        at: 0,
+    }
+}
+
+/// Reads a file as UTF-8, refusing files over `max` bytes without reading past the limit.
 fn read_text(path: &std::path::Path, max: u64) -> Result<String, ReadError> {
     use std::io::Read;
-    let err = |message: String| ReadError {
-        message,
+    let err = |e: std::io::Error| ReadError {
+        message: format!("cannot read the file: {}", discover::io_reason(&e)),
+        help: READ_HELP,
         text: String::new(),
         at: 0,
     };
-    let file = std::fs::File::open(path)
-        .map_err(|e| err(format!("cannot read the file: {}", discover::io_reason(&e))))?;
+    let file = std::fs::File::open(path).map_err(err)?;
+    // The size on disk, when known, refuses a big file before reading any of it.
+    if file.metadata().is_ok_and(|m| m.is_file() && m.len() > max) {
+        return Err(too_large(max));
+    }
     let mut bytes = Vec::new();
-    // Read at most one byte past the limit, so a huge file is never held in memory.
-    file.take(max + 1)
+    // Read at most one byte past the limit, so a file that grows, or whose size the file
+    // system does not report, is never held in memory beyond the limit either.
+    file.take(max.saturating_add(1))
         .read_to_end(&mut bytes)
-        .map_err(|e| err(format!("cannot read the file: {}", discover::io_reason(&e))))?;
+        .map_err(err)?;
     if bytes.len() as u64 > max {
-        return Err(err(format!(
-            "the file is larger than the limit of {}",
-            human_size(max)
-        )));
+        return Err(too_large(max));
     }
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         ReadError {
             message: format!("the file is not valid UTF-8 (invalid byte at offset {at})"),
+            help: "save the file as UTF-8; kpic reads no other encoding",
             text: String::from_utf8_lossy(e.as_bytes()).into_owned(),
             at,
         }
