@@ -526,17 +526,34 @@ fn docs_handbook_is_up_to_date() {
     let out = tmp.path().join("out");
     let run = kpic(root, &["build", "--out", out.to_str().unwrap()]);
     assert_eq!(run.code, 0, "kpi-specs/ does not build:\n{}", run.stderr);
-    let fresh = read(&out.join("handbook.md"));
+    // docs/handbook.md is the handbook; docs/example/ holds the other outputs.
+    let mut fresh = tree(&out);
+    let handbook = fresh.remove("handbook.md").unwrap();
     let docs = root.join("docs/handbook.md");
+    let example = root.join("docs/example");
     if std::env::var_os("KPIC_UPDATE_DOCS").is_some() {
-        std::fs::write(&docs, &fresh).unwrap();
+        std::fs::write(&docs, &handbook).unwrap();
+        let _ = std::fs::remove_dir_all(&example);
+        for (name, bytes) in &fresh {
+            let path = example.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, bytes).unwrap();
+        }
     }
-    let committed = std::fs::read_to_string(&docs).unwrap_or_default();
+    let how = "regenerate them with\n  \
+               KPIC_UPDATE_DOCS=1 cargo test --test build docs_handbook_is_up_to_date";
+    assert!(
+        std::fs::read(&docs).unwrap_or_default() == handbook,
+        "docs/handbook.md is out of date with kpi-specs/; {how}"
+    );
+    let committed = if example.is_dir() {
+        tree(&example)
+    } else {
+        BTreeMap::new()
+    };
     assert!(
         committed == fresh,
-        "docs/handbook.md is out of date with kpi-specs/; regenerate it with\n  \
-         KPIC_UPDATE_DOCS=1 cargo test --test build docs_handbook_is_up_to_date\n\
-         or: cargo run -- build --out target/handbook && cp target/handbook/handbook.md docs/handbook.md"
+        "docs/example/ is out of date with kpi-specs/; {how}"
     );
 }
 
@@ -614,4 +631,31 @@ fn configured_locale_is_the_default_and_lang_overrides_everything() {
     let md = read(&build(dir.path(), &["--lang", "en"]).join("handbook.md"));
     assert!(md.starts_with("# KPI handbook\n"), "{md}");
     assert_eq!(md.matches("### Duties and KPIs").count(), 2);
+}
+
+#[test]
+fn given_paths_build_only_those_files_with_owners_resolved() {
+    let dir = fixture("ws");
+    let run = kpic(
+        dir.path(),
+        &["build", "kpi-specs/warehouse.yaml", "--out", "out"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = dir.path().join("out");
+    let md = read(&out.join("handbook.md"));
+    assert!(md.contains("## Warehouse"), "{md}");
+    assert!(!md.contains("采购部"), "{md}");
+    assert!(
+        md.contains("Ada Lovelace"),
+        "owner names come from people.yaml: {md}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&read(&out.join("kpis.json"))).unwrap();
+    let owners: Vec<&str> = v["owners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(owners, ["ada", "bob"]);
+    assert_eq!(v["kpis"].as_array().unwrap().len(), 2);
 }
