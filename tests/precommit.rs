@@ -239,23 +239,25 @@ fn precommit_blocks_a_bad_spec_and_lets_a_good_one_through() {
 }
 
 #[test]
-fn the_manifest_is_valid_for_pre_commit() {
+fn the_manifest_and_the_config_kpic_init_writes_are_valid_for_pre_commit() {
     let Some(precommit) = precommit() else {
         if std::env::var_os("KPIC_SKIP_PRECOMMIT").is_some_and(|v| v == "1") {
             return;
         }
         panic!("pre-commit is not installed: `python3 -m pip install pre-commit`");
     };
-    let out = Command::new(&precommit[0])
-        .args(&precommit[1..])
-        .args(["validate-manifest", ".pre-commit-hooks.yaml"])
-        .current_dir(repo_root())
+    let repo = Repo::new(precommit);
+    let manifest = repo_root().join(".pre-commit-hooks.yaml");
+    repo.precommit(&["validate-manifest", manifest.to_str().unwrap()])
+        .success();
+    let init = repo
+        .command(env!("CARGO_BIN_EXE_kpic"), &["init"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(init.status.success());
+    repo.precommit(&["validate-config", ".pre-commit-config.yaml"])
+        .success();
+    let config = std::fs::read_to_string(repo.path().join(".pre-commit-config.yaml")).unwrap();
+    let hook = kpic_hook();
+    assert!(config.contains(&format!("- id: {}", hook["id"].as_str().unwrap())));
 }

@@ -59,7 +59,7 @@ kpis:
     owner: sam-lee
     metric: Figures corrected after publication divided by all figures published
     target: "< 2 %"
-    baseline: 3
+    baseline: 2.5
     range: [0, 100]
     period: quarterly
     weight: 40

@@ -47,10 +47,15 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                 codes.push(d.rule.code);
             }
         }
-        let message = match diagnostics {
-            [d] => d.message.clone(),
-            [d, rest @ ..] => format!("{} (and {} more)", d.message, rest.len()),
-            [] => unreachable!("passing files are written above"),
+        // The message is the first of the most severe findings.
+        let worst = diagnostics
+            .iter()
+            .rev()
+            .max_by_key(|d| d.severity)
+            .expect("passing files are written above");
+        let message = match diagnostics.len() {
+            1 => worst.message.clone(),
+            n => format!("{} (and {} more)", worst.message, n - 1),
         };
         let mut body = String::new();
         for d in diagnostics {
