@@ -284,3 +284,36 @@ impl Text {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn languages_parse_from_common_spellings() {
+        assert_eq!("zh-CN".parse::<Lang>(), Ok(Lang::ZhCn));
+        assert_eq!("zh_cn".parse::<Lang>(), Ok(Lang::ZhCn));
+        assert_eq!("EN".parse::<Lang>(), Ok(Lang::En));
+        assert!("fr".parse::<Lang>().is_err());
+    }
+
+    #[test]
+    fn due_values_in_words() {
+        assert_eq!(
+            EN.due_value("P14D"),
+            "within 14 days of each period's start"
+        );
+        assert_eq!(EN.due_value("P1W"), "within 1 week of each period's start");
+        assert_eq!(ZH_CN.due_value("P5D"), "每个周期开始后 5 天内");
+        assert_eq!(EN.due_value("2027-03-31"), "due 2027-03-31");
+        assert_eq!(EN.due_value("PT4H"), "due PT4H");
+        assert_eq!(ZH_CN.due_value("P"), "截止 P");
+    }
+
+    #[test]
+    fn periods_in_words() {
+        assert_eq!(ZH_CN.period("half-yearly"), "每半年");
+        assert_eq!(EN.period("biweekly"), "every two weeks");
+        assert_eq!(EN.period("P2W"), "P2W");
+    }
+}
