@@ -138,7 +138,8 @@ pub fn sort(ws: &Workspace, diagnostics: &mut [Diagnostic]) {
     });
 }
 
-/// The level of every rule after the config file, `--select` and `--ignore`.
+/// The level of every rule after the config file, `--select` and `--ignore` (the command line
+/// wins: `--select` runs a rule the config turns off, `--ignore` turns off any rule).
 pub fn levels<'a>(
     config: &'a Config,
     select: &[String],
@@ -165,11 +166,12 @@ pub fn levels<'a>(
         if (!select.is_empty() && !select.contains(&meta.code)) || ignore.contains(&meta.code) {
             return Level::Off;
         }
-        config
-            .levels
-            .get(meta.code)
-            .copied()
-            .unwrap_or(meta.default_level)
+        match config.levels.get(meta.code).copied() {
+            // Naming a rule in `--select` runs it even when the config turns it off.
+            Some(Level::Off) if select.contains(&meta.code) => meta.default_level,
+            Some(level) => level,
+            None => meta.default_level,
+        }
     })
 }
 
@@ -181,7 +183,7 @@ fn inputs(req: &CheckRequest, config: &Config) -> Result<Vec<Input>> {
     let explicit = !req.paths.is_empty() || req.stdin.is_some();
     let mut files: Vec<(PathBuf, bool)> = Vec::new();
     for p in &config.paths {
-        let path = root.join(p);
+        let path = lexical(&root.join(p));
         if !path.exists() {
             if explicit {
                 continue;
@@ -240,4 +242,23 @@ fn inputs(req: &CheckRequest, config: &Config) -> Result<Vec<Input>> {
         ));
     }
     Ok(inputs)
+}
+
+/// Resolves `..` in a configured path by its text (`ci/../kpi-specs` is `kpi-specs`), so files
+/// get the same names however `paths` reaches them.
+fn lexical(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }

@@ -382,6 +382,11 @@ impl Reader<'_> {
                                 .help("write the largest relative change, e.g. `max-change: 0.3` for 30%"),
                             ),
                         },
+                        list @ ("extra" | "allow") if meta.code == "S002" => {
+                            if let Some(words) = self.strings(v, list, "a list of words") {
+                                self.add_words(list, words);
+                            }
+                        }
                         other => self.unknown_key(
                             e.key.span,
                             other,
@@ -417,6 +422,18 @@ impl Reader<'_> {
         }
     }
 
+    /// Adds words to `vague-wording`'s `extra` or `allow` list (from `vague-words` or from the
+    /// rule's own settings: both places add up).
+    fn add_words(&mut self, list: &str, words: Vec<String>) {
+        let options = &mut self.config.options;
+        let target = if list == "extra" {
+            &mut options.vague_extra
+        } else {
+            &mut options.vague_allow
+        };
+        target.extend(words);
+    }
+
     fn vague_words(&mut self, node: &Node) {
         let entries = match &node.value {
             Value::Null => return,
@@ -428,14 +445,9 @@ impl Reader<'_> {
         };
         for e in entries {
             match e.key_str() {
-                "extra" => {
-                    if let Some(list) = self.strings(&e.value, "extra", "a list of words") {
-                        self.config.options.vague_extra = list;
-                    }
-                }
-                "allow" => {
-                    if let Some(list) = self.strings(&e.value, "allow", "a list of words") {
-                        self.config.options.vague_allow = list;
+                list @ ("extra" | "allow") => {
+                    if let Some(words) = self.strings(&e.value, list, "a list of words") {
+                        self.add_words(list, words);
                     }
                 }
                 key => self.unknown_key(e.key.span, key, "`vague-words`", &["extra", "allow"]),
@@ -452,6 +464,7 @@ pub fn rule_keys(meta: &RuleMeta) -> Vec<&'static str> {
     match meta.code {
         "A004" => keys.push("max"),
         "A002" => keys.push("max-change"),
+        "S002" => keys.extend(["extra", "allow"]),
         _ => {}
     }
     keys
