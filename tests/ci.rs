@@ -989,3 +989,74 @@ fn completions_for_every_shell_name_the_subcommands() {
     let run = kpic(dir.path(), &["completions", "tcsh"]);
     assert_eq!(run.code, 2, "an unknown shell is a usage error");
 }
+
+// ---------------------------------------------------------------------------------------------
+// The README's CI examples
+
+/// The fenced code blocks of the README with their info string.
+fn readme_blocks() -> Vec<(String, String)> {
+    use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let mut blocks = Vec::new();
+    let mut current: Option<(String, String)> = None;
+    for event in Parser::new(&text) {
+        match event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+                current = Some((info.to_string(), String::new()));
+            }
+            Event::Text(t) => {
+                if let Some((_, body)) = &mut current {
+                    body.push_str(&t);
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => blocks.extend(current.take()),
+            _ => {}
+        }
+    }
+    blocks
+}
+
+#[test]
+fn the_readme_ci_examples_are_valid_yaml_and_their_commands_work() {
+    let blocks = readme_blocks();
+    let ci: Vec<&String> = blocks
+        .iter()
+        .filter(|(info, body)| info == "yaml" && body.contains("kpic check --format"))
+        .map(|(_, body)| body)
+        .collect();
+    assert_eq!(ci.len(), 2, "a GitHub Actions and a GitLab CI example");
+    let github = ci.iter().find(|b| b.contains("runs-on")).unwrap();
+    assert!(github.contains("github/codeql-action/upload-sarif"));
+    assert!(github.contains("security-events: write"));
+    let gitlab = ci.iter().find(|b| b.contains("artifacts:")).unwrap();
+    assert!(gitlab.contains("junit: kpic-junit.xml"));
+    for block in &ci {
+        let loaded = kpic::workspace::yaml::load(block, Default::default());
+        assert!(
+            loaded.errors.is_empty(),
+            "{:?}\n{block}",
+            loaded.errors.first()
+        );
+        // Run the documented command on a workspace with findings: it writes what the next
+        // step uploads.
+        let line = block
+            .lines()
+            .find(|l| l.contains("kpic check --format"))
+            .unwrap();
+        let args: Vec<&str> = line[line.find("kpic check").unwrap()..]
+            .split_whitespace()
+            .skip(1)
+            .collect();
+        let dir = fixture("findings");
+        let run = kpic(dir.path(), &args);
+        assert_eq!(run.code, 1, "{line}: {}", run.stderr);
+        assert!(run.stdout.contains("E004(unknown-reference)"), "{line}");
+        assert_valid_sarif(&std::fs::read_to_string(dir.path().join("kpic.sarif")).unwrap());
+        if block.contains("junit:") {
+            let (_, v) = check_as(dir.path(), "json", &[]);
+            let xml = std::fs::read_to_string(dir.path().join("kpic-junit.xml")).unwrap();
+            assert_junit_matches(&xml, &v);
+        }
+    }
+}

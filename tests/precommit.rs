@@ -261,3 +261,29 @@ fn the_manifest_and_the_config_kpic_init_writes_are_valid_for_pre_commit() {
     let hook = kpic_hook();
     assert!(config.contains(&format!("- id: {}", hook["id"].as_str().unwrap())));
 }
+
+#[test]
+fn the_readme_precommit_configs_are_valid() {
+    let Some(precommit) = precommit() else {
+        if std::env::var_os("KPIC_SKIP_PRECOMMIT").is_some_and(|v| v == "1") {
+            return;
+        }
+        panic!("pre-commit is not installed: `python3 -m pip install pre-commit`");
+    };
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    // Every ```yaml block that starts with `repos:` is a `.pre-commit-config.yaml`.
+    let configs: Vec<&str> = readme
+        .split("```yaml\n")
+        .skip(1)
+        .filter_map(|b| b.split("```").next())
+        .filter(|b| b.starts_with("repos:"))
+        .collect();
+    assert_eq!(configs.len(), 2, "the remote hook and the local one");
+    let repo = Repo::new(precommit);
+    for config in configs {
+        assert!(config.contains("id: kpic"), "{config}");
+        repo.write(".pre-commit-config.yaml", config);
+        repo.precommit(&["validate-config", ".pre-commit-config.yaml"])
+            .success();
+    }
+}
