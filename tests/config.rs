@@ -717,3 +717,54 @@ fn schema_and_loader_agree() {
         );
     }
 }
+
+#[test]
+fn locale_sets_the_default_handbook_language() {
+    let dir = workspace();
+    write(dir.path(), "kpic.yaml", "exclude: [drafts]\n");
+    let run = kpic(dir.path(), &["build", "--out", "en"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let en = std::fs::read_to_string(dir.path().join("en/handbook.md")).unwrap();
+    assert!(en.contains("Duties and KPIs"), "{en}");
+    write(
+        dir.path(),
+        "kpic.yaml",
+        "exclude: [drafts]\nlocale: zh-CN\n",
+    );
+    let run = kpic(dir.path(), &["build", "--out", "zh"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let zh = std::fs::read_to_string(dir.path().join("zh/handbook.md")).unwrap();
+    assert!(zh.contains("职责与 KPI"), "{zh}");
+}
+
+#[test]
+fn the_init_template_is_a_valid_config_with_its_examples_uncommented() {
+    let template = kpic::commands::init::CONFIG;
+    assert!(kpic::config::Config::parse("kpic.yaml", template, Path::new(".")).is_ok());
+    // Uncomment `# key: value` lines (not prose): every example setting must be accepted.
+    let uncommented: String = template
+        .lines()
+        .map(|l| match l.strip_prefix("# ") {
+            Some(rest) => {
+                let key = rest.trim_start();
+                let name = key.split(':').next().unwrap_or_default();
+                let is_setting = key.contains(':')
+                    && !name.is_empty()
+                    && name.chars().all(|c| c.is_ascii_lowercase() || c == '-');
+                if is_setting { rest } else { l }
+            }
+            None => l,
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(
+        uncommented.contains("\nrules:\n  missing-review: off\n"),
+        "{uncommented}"
+    );
+    let config = kpic::config::Config::parse("kpic.yaml", &uncommented, Path::new("."))
+        .unwrap_or_else(|e| panic!("{}\n{}", e.message, e.detail.unwrap_or_default()));
+    assert_eq!(config.options.owner_max_kpis, 5);
+    assert_eq!(config.options.max_change, 0.3);
+    assert_eq!(config.options.vague_extra, ["synergy"]);
+    assert_eq!(config.locale.as_deref(), Some("en"));
+}
