@@ -651,3 +651,45 @@ fn given_paths_build_only_those_files_with_owners_resolved() {
     assert_eq!(owners, ["ada", "bob"]);
     assert_eq!(v["kpis"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn with_error_rules_off_ids_still_cannot_name_paths() {
+    let dir = fixture("errors-off");
+    let before: Vec<String> = tree(dir.path()).into_keys().collect();
+    let run = kpic(dir.path(), &["build", "--out", "out"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("no scorecard file for owner `../../evil`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("no scorecard file for owner `a/b`"),
+        "{}",
+        run.stderr
+    );
+    let mut after: Vec<String> = tree(dir.path()).into_keys().collect();
+    after.retain(|f| !before.contains(f));
+    assert_eq!(
+        after,
+        [
+            "out/handbook.md",
+            "out/kpis.json",
+            "out/scorecards.csv",
+            "out/scorecards/dup.csv"
+        ]
+    );
+    assert!(!dir.path().parent().unwrap().join("evil.csv").exists());
+    // Unmeasurable targets are shown as written; the model marks them with `op: null`.
+    let out = dir.path().join("out");
+    let rows = csv_rows(&read(&out.join("scorecards.csv")));
+    assert_eq!(rows.len(), 4);
+    assert_eq!(rows[0]["target"], "提升满意度");
+    assert_eq!(rows[0]["weight"], "-5");
+    let v: serde_json::Value = serde_json::from_str(&read(&out.join("kpis.json"))).unwrap();
+    assert_eq!(v["kpis"][0]["target"]["op"], serde_json::Value::Null);
+    assert_eq!(v["kpis"][0]["target"]["text"], "提升满意度");
+    assert_eq!(v["kpis"][3]["target"], serde_json::Value::Null);
+    assert_safe_markdown(&read(&out.join("handbook.md")));
+}
