@@ -126,7 +126,11 @@ declare_rule! {
 
 declare_rule! {
     /// ## What it does
-    /// Reports a `# kpic: ignore[...]` comment that silenced nothing.
+    /// Reports a `# kpic: ignore[...]` comment that silenced nothing. A suppression silences
+    /// the listed rules (codes or names) for findings on its own line or the line right below.
+    /// X001 also reports an unknown rule inside `ignore[...]` and a `# kpic:` comment that is
+    /// not a well-formed `ignore[...]`. A suppression of a rule that is turned off is not
+    /// reported.
     ///
     /// ## Why it matters
     /// Stale suppressions hide the next real problem on that line and make readers think
