@@ -1,0 +1,753 @@
+//! Hostile input: whatever is in a spec folder, kpic ends with a diagnostic (exit 1) or a
+//! one-line error (exit 2), never a panic (exit 101), a signal or a hang, and within bounded
+//! memory. Every case runs the real binary in a temp folder, with a time limit; big inputs
+//! are generated here, never committed.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// Longest a run may take before it counts as a hang (debug builds are slow on big inputs).
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs kpic in `dir`, feeding `stdin`; fails on a hang, a signal or a panic.
+fn kpic_with_stdin(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
+    let out_dir = tempfile::tempdir().unwrap();
+    let out_path = out_dir.path().join("stdout");
+    let err_path = out_dir.path().join("stderr");
+    // Output goes to files, so a child that prints a lot never blocks on a full pipe.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kpic"))
+        .args(args)
+        .current_dir(dir)
+        .env("COLUMNS", "100")
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_ACTIONS")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(fs::File::create(&out_path).unwrap())
+        .stderr(fs::File::create(&err_path).unwrap())
+        .spawn()
+        .unwrap();
+    if let Some(bytes) = stdin {
+        let mut pipe = child.stdin.take().unwrap();
+        // kpic may stop reading early; a broken pipe here is fine.
+        let _ = pipe.write_all(bytes);
+    }
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > TIMEOUT {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("kpic {args:?} did not finish within {TIMEOUT:?} (a hang)");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let stdout = String::from_utf8(fs::read(&out_path).unwrap()).unwrap();
+    let stderr = String::from_utf8(fs::read(&err_path).unwrap()).unwrap();
+    let Some(code) = status.code() else {
+        panic!("kpic {args:?} was killed by a signal: {status:?}\nstderr: {stderr}");
+    };
+    assert_ne!(code, 101, "kpic {args:?} panicked:\n{stderr}");
+    Run {
+        code,
+        stdout,
+        stderr,
+    }
+}
+
+fn kpic(dir: &Path, args: &[&str]) -> Run {
+    kpic_with_stdin(dir, args, None)
+}
+
+/// A diagnostic as `--format json` prints it, reduced to what the tests look at.
+#[derive(Debug, Clone)]
+struct Diag {
+    code: String,
+    message: String,
+    file: String,
+    line: u64,
+    column: u64,
+}
+
+/// Runs `check --format json` with `args` and returns the exit code and the diagnostics.
+fn check(dir: &Path, args: &[&str]) -> (i32, Vec<Diag>) {
+    let mut all = vec!["check", "--format", "json"];
+    all.extend(args);
+    let run = kpic(dir, &all);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}), exit {}: {}\nstderr: {}",
+            run.code, run.stdout, run.stderr
+        )
+    });
+    let diags = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| Diag {
+            code: d["code"].as_str().unwrap().to_owned(),
+            message: d["message"].as_str().unwrap().to_owned(),
+            file: d["file"].as_str().unwrap().to_owned(),
+            line: d["line"].as_u64().unwrap(),
+            column: d["column"].as_u64().unwrap(),
+        })
+        .collect();
+    (run.code, diags)
+}
+
+/// Only the structural rules, so that the tests do not depend on the SMART rules.
+fn check_structural(dir: &Path, args: &[&str]) -> (i32, Vec<Diag>) {
+    let mut all = vec!["--select", "E001,E002,E003,E004"];
+    all.extend(args);
+    check(dir, &all)
+}
+
+/// A temp folder with an empty `kpi-specs/`.
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("kpi-specs")).unwrap();
+    dir
+}
+
+/// Writes `kpi-specs/<name>` and returns its path.
+fn spec(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+    let path = dir.join("kpi-specs").join(name);
+    fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// Checks the one file `name` holding `bytes`, structural rules only.
+fn check_one(name: &str, bytes: impl AsRef<[u8]>) -> (i32, Vec<Diag>) {
+    let dir = workspace();
+    spec(dir.path(), name, bytes);
+    check_structural(dir.path(), &[&format!("kpi-specs/{name}")])
+}
+
+/// Asserts exit 1 and exactly one diagnostic, of `code`, whose message contains `text`.
+fn assert_single(result: &(i32, Vec<Diag>), code: &str, text: &str) -> Diag {
+    let (exit, diags) = result;
+    assert_eq!(*exit, 1, "{diags:#?}");
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    let d = &diags[0];
+    assert_eq!(d.code, code, "{d:#?}");
+    assert!(d.message.contains(text), "{:?} lacks {text:?}", d.message);
+    d.clone()
+}
+
+/// Asserts exit 2 with a single `kpic: error:` line containing `text`, and nothing on stdout.
+fn assert_error_line(run: &Run, text: &str) {
+    assert_eq!(
+        run.code, 2,
+        "stdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+    assert_eq!(run.stdout, "");
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{}", run.stderr);
+    assert!(lines[0].starts_with("kpic: error: "), "{}", lines[0]);
+    assert!(lines[0].contains(text), "{:?} lacks {text:?}", lines[0]);
+}
+
+const VALID: &str = "version: 1\nteam: {id: t, name: T}\n";
+
+// ---------------------------------------------------------------------------------------------
+// Resource bombs
+
+#[test]
+fn billion_laughs_is_stopped_by_the_alias_budget() {
+    let mut text = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..10 {
+        let refs = vec![format!("*a{}", i - 1); 9].join(", ");
+        text.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    let d = assert_single(&check_one("bomb.yaml", &text), "E001", "alias bomb");
+    assert!(d.line <= 10, "{d:?}");
+}
+
+#[test]
+fn deep_flow_sequences_are_refused() {
+    let d = assert_single(
+        &check_one("deep.yaml", "[".repeat(100_000)),
+        "E001",
+        "nesting deeper than",
+    );
+    assert_eq!(d.line, 1);
+}
+
+#[test]
+fn deep_flow_mappings_are_refused() {
+    let text = "{a: ".repeat(100_000);
+    assert_single(&check_one("deep.yaml", text), "E001", "nesting deeper than");
+}
+
+#[test]
+fn deep_block_sequences_are_refused() {
+    let text = "- ".repeat(100_000) + "x\n";
+    let d = assert_single(
+        &check_one("deep.yaml", text),
+        "E001",
+        "nesting deeper than 64",
+    );
+    // Refused at the 65th level: column 2 * 64 + 1.
+    assert_eq!((d.line, d.column), (1, 129));
+}
+
+#[test]
+fn deep_block_mappings_are_refused() {
+    // Block mappings need one more column per level: 5,000 levels is about 12.5 MB.
+    let text: String = (0..5_000)
+        .map(|i| format!("{}a:\n", " ".repeat(i)))
+        .collect();
+    let d = assert_single(
+        &check_one("deep.yaml", text),
+        "E001",
+        "nesting deeper than 64",
+    );
+    assert_eq!(d.line, 65);
+}
+
+#[test]
+fn deep_mixed_block_nesting_is_refused() {
+    // A list of mappings of lists ...: two levels per line.
+    let text: String = (0..300)
+        .map(|i| format!("{}- a:\n", "  ".repeat(i)))
+        .collect();
+    let d = assert_single(
+        &check_one("deep.yaml", text),
+        "E001",
+        "nesting deeper than 64",
+    );
+    assert_eq!(d.line, 33);
+}
+
+/// A file with a 50 MB scalar: the caller adds the end of the line.
+fn big_scalar() -> Vec<u8> {
+    let mut bytes = b"version: 1\nteam: {id: t, name: \"".to_vec();
+    bytes.resize(bytes.len() + 50_000_000, b'x');
+    bytes.extend_from_slice(b"\"}\n");
+    bytes
+}
+
+#[test]
+fn a_50_mb_scalar_is_over_the_default_size_limit() {
+    let d = assert_single(
+        &check_one("big.yaml", big_scalar()),
+        "E001",
+        "larger than the limit of 16 MiB",
+    );
+    assert_eq!((d.line, d.column), (1, 1));
+}
+
+#[test]
+fn a_50_mb_scalar_is_read_under_a_raised_limit() {
+    let dir = workspace();
+    fs::write(dir.path().join("kpic.yaml"), "max-file-size: 64MiB\n").unwrap();
+    spec(dir.path(), "big.yaml", big_scalar());
+    let (exit, diags) = check_structural(dir.path(), &[]);
+    assert_eq!(exit, 0, "{diags:#?}");
+    assert!(diags.is_empty(), "{diags:#?}");
+}
+
+#[test]
+fn a_100_mb_file_is_refused_without_being_read() {
+    let dir = workspace();
+    let path = spec(dir.path(), "huge.yaml", VALID);
+    // Sparse: 100 MB on paper, nothing on disk. Reading it all would take a while in a debug
+    // build; the size check refuses it first.
+    fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(100 * 1024 * 1024)
+        .unwrap();
+    let start = Instant::now();
+    let result = check_structural(dir.path(), &[]);
+    assert_single(&result, "E001", "larger than the limit of 16 MiB");
+    assert!(start.elapsed() < Duration::from_secs(20));
+}
+
+#[test]
+fn a_small_size_limit_applies_to_stdin_too() {
+    let dir = workspace();
+    fs::write(dir.path().join("kpic.yaml"), "max-file-size: 100\n").unwrap();
+    let text = format!("{VALID}# {}\n", "x".repeat(200));
+    let run = kpic_with_stdin(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--stdin-filename",
+            "kpi-specs/a.yaml",
+            "-",
+        ],
+        Some(text.as_bytes()),
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["code"], "E001");
+    assert!(d["message"].as_str().unwrap().contains("100 bytes"), "{d}");
+}
+
+#[test]
+fn a_million_tiny_kpis_are_refused_by_the_node_limit() {
+    let mut text = String::from("version: 1\nteam: {id: t, name: T}\nkpis:\n");
+    for i in 0..1_000_000 {
+        text.push_str(&format!("- id: k{i}\n"));
+    }
+    assert!(text.len() < 16 * 1024 * 1024, "under the size limit");
+    let d = assert_single(
+        &check_one("many.yaml", text),
+        "E001",
+        "more than 1000000 YAML nodes",
+    );
+    // Each KPI is 3 nodes (mapping, key, value): the limit falls a third of the way in.
+    assert!((333_000..334_000).contains(&d.line), "{d:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bytes and encodings
+
+#[test]
+fn random_bytes_are_a_yaml_error() {
+    // A fixed pseudo-random sequence (xorshift), so the test is repeatable.
+    let mut x: u32 = 0x9E37_79B9;
+    let bytes: Vec<u8> = (0..100_000)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x as u8
+        })
+        .collect();
+    assert_single(&check_one("random.yaml", bytes), "E001", "not valid UTF-8");
+}
+
+#[test]
+fn nul_bytes_are_a_yaml_error() {
+    let d = assert_single(
+        &check_one("nul.yaml", "version: 1\0\0\nteam: {id: t, name: T}\n"),
+        "E001",
+        "invalid YAML",
+    );
+    assert_eq!((d.line, d.column), (1, 11));
+}
+
+#[test]
+fn invalid_utf8_names_the_byte_offset() {
+    let mut bytes = b"version: 1\nteam: {id: t, name: \"".to_vec();
+    bytes.extend_from_slice("电".as_bytes());
+    bytes.extend_from_slice(b"\xff\"}\n");
+    let d = assert_single(
+        &check_one("latin.yaml", bytes),
+        "E001",
+        "invalid byte at offset 35",
+    );
+    // Line 2, after `team: {id: t, name: "电`: 22 characters.
+    assert_eq!((d.line, d.column), (2, 23));
+}
+
+#[test]
+fn a_utf8_bom_is_accepted_and_columns_ignore_it() {
+    let text = "\u{feff}version: 1\nteam: {id: t, name: T, bogus: 1}\n";
+    let d = assert_single(&check_one("bom.yaml", text), "E002", "unknown key `bogus`");
+    assert_eq!((d.line, d.column), (2, 24));
+    let text = "\u{feff}bogus: 1\nversion: 1\n";
+    let d = assert_single(&check_one("bom.yaml", text), "E002", "unknown key `bogus`");
+    assert_eq!((d.line, d.column), (1, 1));
+}
+
+#[test]
+fn crlf_line_ends_keep_lines_and_columns_right() {
+    let text = "version: 1\r\nteam:\r\n  id: t\r\n  name: 电商\r\n  bogus: 1\r\n";
+    let d = assert_single(&check_one("crlf.yaml", text), "E002", "unknown key `bogus`");
+    assert_eq!((d.line, d.column), (5, 3));
+    // Columns count characters, also after Chinese text.
+    let text = "version: 1\r\nteam: {id: t, name: T}\r\nkpis:\r\n  - {id: k, name: 电商运营, bogus: 1}\r\n";
+    let d = assert_single(&check_one("crlf.yaml", text), "E002", "unknown key `bogus`");
+    assert_eq!((d.line, d.column), (4, 25));
+}
+
+#[test]
+fn tab_indentation_is_a_yaml_error_at_the_tab() {
+    let d = assert_single(
+        &check_one("tab.yaml", "version: 1\nteam:\n\tid: t\n"),
+        "E001",
+        "tabs",
+    );
+    assert_eq!(d.line, 3);
+}
+
+#[test]
+fn tabs_inside_values_are_fine() {
+    let (exit, diags) = check_one("tab.yaml", "version: 1\nteam: {id: t,\tname: \"a\tb\"}\n");
+    assert_eq!(exit, 0, "{diags:#?}");
+}
+
+#[test]
+fn an_empty_file_is_a_schema_error() {
+    let d = assert_single(
+        &check_one("empty.yaml", ""),
+        "E002",
+        "the spec file is empty",
+    );
+    assert_eq!((d.line, d.column), (1, 1));
+}
+
+#[test]
+fn a_file_of_only_comments_is_empty_too() {
+    // Like an empty file it lacks the required `version`, so it is the same E002.
+    assert_single(
+        &check_one("comments.yaml", "# one\n# two\n\n"),
+        "E002",
+        "the spec file is empty",
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// YAML features kpic does not take
+
+#[test]
+fn a_second_document_is_an_error_and_the_first_is_still_checked() {
+    let (exit, diags) = check_one("multi.yaml", "version: 1\nbogus: 1\n---\nversion: 1\n");
+    assert_eq!(exit, 1);
+    let found: Vec<_> = diags
+        .iter()
+        .map(|d| (d.code.as_str(), d.line, d.column))
+        .collect();
+    assert_eq!(found, [("E002", 2, 1), ("E001", 3, 1)], "{diags:#?}");
+    assert!(diags[1].message.contains("more than one YAML document"));
+}
+
+#[test]
+fn python_tags_are_refused() {
+    let d = assert_single(
+        &check_one(
+            "tag.yaml",
+            "version: 1\nteam: !!python/object:os.system {id: t}\n",
+        ),
+        "E001",
+        "unsupported YAML tag",
+    );
+    assert_eq!((d.line, d.column), (2, 7));
+    assert_single(
+        &check_one("tag.yaml", "version: !custom 1\n"),
+        "E001",
+        "unsupported YAML tag",
+    );
+}
+
+#[test]
+fn merge_keys_are_unknown_keys() {
+    // YAML 1.2 has no merge keys: `<<` is an ordinary key, and the schema does not allow it.
+    let text = "version: 1\nteam:\n  <<: {id: t, name: T}\n";
+    let (exit, diags) = check_one("merge.yaml", text);
+    assert_eq!(exit, 1);
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.code == "E002" && d.message.contains("unknown key `<<`") && d.line == 3),
+        "{diags:#?}"
+    );
+    assert!(diags.iter().all(|d| d.code == "E002"), "{diags:#?}");
+}
+
+#[test]
+fn duplicate_keys_are_refused() {
+    let d = assert_single(
+        &check_one("dup.yaml", "version: 1\nversion: 1\n"),
+        "E001",
+        "duplicate key `version`",
+    );
+    assert_eq!((d.line, d.column), (2, 1));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wrong values
+
+#[test]
+fn wrong_types_everywhere_are_schema_errors() {
+    let text = "\
+version: 1
+team: {id: 5, name: T}
+owners: {id: o}
+duties: [{id: d, name: D, owner: [a]}]
+kpis:
+  - {id: 7, name: K, target: [1, 2], owner: {a: b}, contributors: x, weight: ten}
+";
+    let dir = workspace();
+    spec(dir.path(), "types.yaml", text);
+    // All rules: no rule may trip over a value of the wrong type.
+    let (exit, diags) = check(dir.path(), &[]);
+    assert_eq!(exit, 1);
+    let e002: Vec<_> = diags
+        .iter()
+        .filter(|d| d.code == "E002")
+        .map(|d| (d.line, d.column))
+        .collect();
+    for place in [
+        (2, 12),
+        (3, 9),
+        (4, 34),
+        (6, 10),
+        (6, 30),
+        (6, 45),
+        (6, 67),
+        (6, 78),
+    ] {
+        assert!(e002.contains(&place), "no E002 at {place:?}: {diags:#?}");
+    }
+}
+
+#[test]
+fn a_spec_that_is_not_a_mapping_is_a_schema_error() {
+    for text in ["[1, 2]\n", "just text\n", "42\n", "null\n"] {
+        let (exit, diags) = check_one("scalar.yaml", text);
+        assert_eq!(exit, 1, "{text}");
+        assert!(diags.iter().any(|d| d.code == "E002"), "{text}: {diags:#?}");
+    }
+}
+
+#[test]
+fn nan_infinite_huge_and_negative_numbers_are_schema_errors() {
+    let text = "\
+version: 1
+team: {id: t, name: T, review: quarterly}
+owners: [{id: o, name: O}]
+duties: [{id: d, name: D, owner: o}]
+kpis:
+  - {id: k1, name: K, duty: d, owner: o, metric: m, source: s, target: '>= 1 x', weight: .nan, baseline: .inf, period: monthly}
+  - {id: k2, name: K, duty: d, owner: o, metric: m, source: s, target: '>= 1e400 x', weight: 1e400, baseline: -.inf, range: [.nan, .inf], period: monthly}
+  - {id: k3, name: K, duty: d, owner: o, metric: m, source: s, target: {op: '>=', value: .nan}, weight: -5, baseline: 99999999999999999999, period: monthly}
+";
+    let dir = workspace();
+    spec(dir.path(), "nums.yaml", text);
+    let (exit, diags) = check(dir.path(), &[]);
+    assert_eq!(exit, 1);
+    let at = |line, text: &str| {
+        diags
+            .iter()
+            .any(|d| d.code == "E002" && d.line == line && d.message.contains(text))
+    };
+    assert!(
+        at(6, "`weight` must be a number, found `.nan`"),
+        "{diags:#?}"
+    );
+    assert!(
+        at(6, "`baseline` must be a number, found an infinite"),
+        "{diags:#?}"
+    );
+    assert!(
+        at(7, "`weight` must be a number, found an infinite"),
+        "{diags:#?}"
+    );
+    assert!(at(8, "`weight`"), "negative weight: {diags:#?}");
+    // 1e400 in a target string is not a number kpic can compare against.
+    assert!(
+        diags.iter().any(|d| d.line == 7 && d.code == "M001"),
+        "{diags:#?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The file system
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_are_walked_once() {
+    let dir = workspace();
+    spec(dir.path(), "a.yaml", "version: 1\nbogus: 1\n");
+    std::os::unix::fs::symlink(".", dir.path().join("kpi-specs/loop")).unwrap();
+    std::os::unix::fs::symlink("..", dir.path().join("kpi-specs/up")).unwrap();
+    let (exit, diags) = check_structural(dir.path(), &[]);
+    assert_eq!(exit, 1);
+    assert_eq!(diags.len(), 1, "the file is reported once: {diags:#?}");
+    assert_eq!(diags[0].file, "kpi-specs/a.yaml");
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_out_of_the_workspace_are_followed() {
+    let dir = workspace();
+    fs::create_dir(dir.path().join("shared")).unwrap();
+    fs::write(
+        dir.path().join("shared/owners.yaml"),
+        "version: 1\nbogus: 1\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        "../shared/owners.yaml",
+        dir.path().join("kpi-specs/owners.yaml"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("../shared", dir.path().join("kpi-specs/more")).unwrap();
+    let (exit, diags) = check_structural(dir.path(), &[]);
+    assert_eq!(exit, 1);
+    // One real file, reached twice: reported once, under the first name.
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    assert_eq!(diags[0].code, "E002");
+    assert_eq!(diags[0].file, "kpi-specs/more/owners.yaml");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_dangling_symlink_is_reported_not_lost() {
+    let dir = workspace();
+    spec(dir.path(), "a.yaml", VALID);
+    std::os::unix::fs::symlink("gone.yaml", dir.path().join("kpi-specs/b.yaml")).unwrap();
+    let d = assert_single(
+        &check_structural(dir.path(), &[]),
+        "E001",
+        "cannot read the file: no such file or folder",
+    );
+    assert_eq!(d.file, "kpi-specs/b.yaml");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_file_is_a_yaml_error() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = workspace();
+    spec(dir.path(), "a.yaml", VALID);
+    let path = spec(dir.path(), "secret.yaml", VALID);
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o000)).unwrap();
+    if fs::File::open(&path).is_ok() {
+        // Running as root (as CI does): permissions do not apply, nothing to test here.
+        eprintln!("skipped: the file is readable despite mode 000 (running as root)");
+        return;
+    }
+    let d = assert_single(
+        &check_structural(dir.path(), &[]),
+        "E001",
+        "permission denied",
+    );
+    assert_eq!(d.file, "kpi-specs/secret.yaml");
+}
+
+#[cfg(unix)]
+#[test]
+fn fifos_are_never_opened() {
+    let dir = workspace();
+    spec(dir.path(), "a.yaml", VALID);
+    let fifo = dir.path().join("kpi-specs/pipe.yaml");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: no mkfifo");
+        return;
+    }
+    // In a folder: skipped (opening it would wait for a writer forever).
+    let (exit, diags) = check_structural(dir.path(), &[]);
+    assert_eq!((exit, diags.len()), (0, 0), "{diags:#?}");
+    // Named on the command line: a one-line error.
+    let run = kpic(dir.path(), &["check", "kpi-specs/pipe.yaml"]);
+    assert_error_line(&run, "`kpi-specs/pipe.yaml` is not a file or folder");
+}
+
+#[test]
+fn a_folder_named_like_a_spec_is_walked_not_read() {
+    let dir = workspace();
+    fs::create_dir(dir.path().join("kpi-specs/x.yaml")).unwrap();
+    spec(dir.path(), "x.yaml/inner.yaml", "version: 1\nbogus: 1\n");
+    let d = assert_single(&check_structural(dir.path(), &[]), "E002", "bogus");
+    assert_eq!(d.file, "kpi-specs/x.yaml/inner.yaml");
+    // Named on the command line too.
+    let d = assert_single(
+        &check_structural(dir.path(), &["kpi-specs/x.yaml"]),
+        "E002",
+        "bogus",
+    );
+    assert_eq!(d.file, "kpi-specs/x.yaml/inner.yaml");
+}
+
+#[test]
+fn an_empty_folder_named_like_a_spec_is_no_spec() {
+    let dir = workspace();
+    fs::create_dir(dir.path().join("kpi-specs/x.yaml")).unwrap();
+    let run = kpic(dir.path(), &["check"]);
+    assert_error_line(&run, "no spec files found");
+}
+
+#[test]
+fn a_file_that_vanishes_after_discovery_is_reported() {
+    // The window between walking and reading is too short to hit from outside the process:
+    // load a file that was listed and is gone by the time it is read.
+    let dir = workspace();
+    let path = spec(dir.path(), "gone.yaml", VALID);
+    fs::remove_file(&path).unwrap();
+    let input = kpic::workspace::Input {
+        path,
+        name: "kpi-specs/gone.yaml".into(),
+        reported: true,
+        text: None,
+    };
+    let (_, diags) = kpic::workspace::load(vec![input], &kpic::workspace::LoadOptions::default());
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    assert_eq!(diags[0].code(), "E001");
+    assert_eq!(
+        diags[0].message,
+        "cannot read the file: no such file or folder"
+    );
+}
+
+#[test]
+fn a_folder_that_vanishes_is_an_error_line_not_a_crash() {
+    let dir = workspace();
+    fs::remove_dir(dir.path().join("kpi-specs")).unwrap();
+    let run = kpic(dir.path(), &["check"]);
+    assert_error_line(&run, "no spec files: `kpi-specs` does not exist");
+}
+
+#[test]
+fn a_nonexistent_explicit_path_is_an_error_line() {
+    let dir = workspace();
+    spec(dir.path(), "a.yaml", VALID);
+    let run = kpic(dir.path(), &["check", "nope.yaml"]);
+    assert_error_line(&run, "cannot read `nope.yaml`: no such file or folder");
+}
+
+#[test]
+fn a_missing_spec_folder_is_an_error_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = kpic(dir.path(), &["check"]);
+    assert_error_line(&run, "`kpi-specs` does not exist");
+}
+
+#[test]
+fn the_library_honours_a_raised_size_limit() {
+    let dir = workspace();
+    let path = spec(dir.path(), "big.yaml", big_scalar());
+    let input = |p: &Path| kpic::workspace::Input {
+        path: p.to_path_buf(),
+        name: "big.yaml".into(),
+        reported: true,
+        text: None,
+    };
+    let opts = kpic::workspace::LoadOptions {
+        max_file_size: 64 * 1024 * 1024,
+        ..Default::default()
+    };
+    let (ws, diags) = kpic::workspace::load(vec![input(&path)], &opts);
+    assert!(diags.is_empty(), "{diags:#?}");
+    let team = ws.specs[0].as_ref().unwrap().team.as_ref().unwrap();
+    assert_eq!(team.name.as_ref().unwrap().value.len(), 50_000_000);
+    let (_, diags) =
+        kpic::workspace::load(vec![input(&path)], &kpic::workspace::LoadOptions::default());
+    assert_eq!(diags[0].code(), "E001");
+}
