@@ -317,6 +317,13 @@ impl Reader<'_> {
                 });
                 continue;
             };
+            if key != meta.code && key != meta.name {
+                self.problems.push(
+                    Problem::new(e.key.span, format!("unknown rule `{key}`"))
+                        .help(format!("did you mean `{}`?", meta.code)),
+                );
+                continue;
+            }
             if let Some(first) = self.seen_rules.insert(meta.code, e.key.span) {
                 let mut p = Problem::new(
                     e.key.span,

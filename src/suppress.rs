@@ -310,13 +310,32 @@ pub fn apply(
             );
         }
         for (sup, flags) in s.list.iter().zip(&used[&file]) {
-            unused(file, sup, flags, &level, &mut out);
+            let mut found = Vec::new();
+            unused(file, sup, flags, &level, &mut found);
+            // `ignore[X001]` in a suppression silences that suppression's own X001 findings.
+            match sup.entries.iter().find(|e| is_x001(e)) {
+                None => out.extend(found),
+                Some(_) if !found.is_empty() => {}
+                Some(e) => out.push(
+                    Diagnostic::new(
+                        &UNUSED_SUPPRESSION,
+                        file,
+                        e.span,
+                        format!("suppression of `{}` silenced nothing", e.text),
+                    )
+                    .with_help(format!("remove `{}` from the list", e.text)),
+                ),
+            }
         }
     }
     for d in &mut out {
         d.severity = severity;
     }
     diagnostics.extend(out);
+}
+
+fn is_x001(e: &Entry) -> bool {
+    e.rule.is_some_and(|r| r.code == UNUSED_SUPPRESSION.code)
 }
 
 /// X001 findings for one suppression: unknown rules, and rules that silenced nothing.
@@ -345,7 +364,7 @@ fn unused(
         .entries
         .iter()
         .zip(used)
-        .filter(|(e, u)| !**u && e.rule.is_some_and(|r| level(r) != Level::Off))
+        .filter(|(e, u)| !**u && !is_x001(e) && e.rule.is_some_and(|r| level(r) != Level::Off))
         .map(|(e, _)| e)
         .collect();
     if idle.is_empty() {

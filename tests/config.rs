@@ -518,6 +518,30 @@ fn x001_follows_levels_select_and_ignore() {
 }
 
 #[test]
+fn a_suppression_can_keep_itself_with_x001() {
+    let dir = with_team(|t| {
+        t.replace(
+            TIMELY,
+            &format!("{TIMELY}    # kpic: ignore[T001, X001] -- seasonal\n"),
+        )
+    });
+    let (_, v) = check(dir.path(), &[]);
+    assert_eq!(codes(&v), ["S002"], "its own X001 is silenced");
+    let dir = with_team(|t| {
+        t.replace(
+            TIMELY,
+            &format!("    # kpic: ignore[S002, unused-suppression]\n{TIMELY}"),
+        )
+    });
+    let (_, v) = check(dir.path(), &[]);
+    assert_eq!(found(&v), [at("X001", TEAM, 18)]);
+    assert_eq!(
+        v["diagnostics"][0]["message"],
+        "suppression of `unused-suppression` silenced nothing"
+    );
+}
+
+#[test]
 fn suppressions_only_count_in_reported_files() {
     let dir = with_team(|t| t.replace(TIMELY, &format!("{TIMELY}    # kpic: ignore[T001]\n")));
     write(
@@ -692,6 +716,7 @@ fn schema_and_loader_agree() {
         "paths: kpi-specs\n",
         "paths: [1]\n",
         "rules: {T999: off}\n",
+        "rules: {t001: off}\n",
         "rules: {T001: loud}\n",
         "rules: {T001: {max: 3}}\n",
         "rules: {A004: {max: 0}}\n",
