@@ -261,7 +261,8 @@ fn read_text(path: &std::path::Path, max: u64) -> Result<String, ReadError> {
     if file.metadata().is_ok_and(|m| m.is_file() && m.len() > max) {
         return Err(too_large(max));
     }
-    let mut bytes = Vec::new();
+    // Exactly the size on disk, when known: the text is kept for the whole run (no spare room).
+    let mut bytes = Vec::with_capacity(file.metadata().map_or(0, |m| m.len().min(max) as usize));
     // Read at most one byte past the limit, so a file that grows, or whose size the file
     // system does not report, is never held in memory beyond the limit either.
     file.take(max.saturating_add(1))

@@ -185,6 +185,11 @@ impl SpecFile {
                 spec.kpis.push(Kpi::from_node(item, id));
             }
         }
+        // The model outlives the YAML tree for the whole run: no spare capacity (a list of 20
+        // KPIs would otherwise hold room for 32).
+        spec.owners.shrink_to_fit();
+        spec.duties.shrink_to_fit();
+        spec.kpis.shrink_to_fit();
         spec
     }
 }
