@@ -195,9 +195,7 @@ pub fn parse_node(node: &Node) -> Result<Target, TargetError> {
         Value::Int(_) | Value::Float(_) => {
             let n = node.as_f64().map_or_else(|| "2".into(), format_number);
             Err(TargetError {
-                message: format!(
-                    "the target `{n}` is a bare number: it says not which way is better"
-                ),
+                message: format!("`{n}` is a number without a comparison"),
                 help: format!(
                     "write a comparison with a unit, such as `\">= {n} reports\"`, `\"<= {n} h\"` or `不少于{n}份`"
                 ),
@@ -792,7 +790,7 @@ mod tests {
         assert_eq!(get("b").unwrap().to_string(), "< 8 %");
         assert_eq!(get("f").unwrap().to_string(), "<= 3 h");
         let e = get("c").unwrap_err();
-        assert!(e.message.contains("bare number"), "{}", e.message);
+        assert!(e.message.contains("without a comparison"), "{}", e.message);
         assert!(e.help.contains(">= 2 reports"), "{}", e.help);
         assert!(get("d").unwrap_err().message.contains("`op`"));
         assert!(get("e").is_err());

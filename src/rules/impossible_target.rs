@@ -146,7 +146,8 @@ impl Rule for ImpossibleTarget {
                             format_number(hi)
                         ),
                         format!(
-                            "write a target the value can reach, e.g. `\">= {}{}\"`, or widen `range`",
+                            "write a target the value can reach, e.g. `\"{} {}{}\"`, or widen `range`",
+                            if op == Op::Eq { "=" } else { ">=" },
                             format_number(hi),
                             unit_suffix(&target)
                         ),

@@ -8,7 +8,7 @@ use crate::rules::{Context, Rule, RuleMeta};
 declare_rule! {
     /// ## What it does
     /// Reports an owner who is the accountable `owner` of more than 7 KPIs across the
-    /// workspace (set the limit with `owner-overloaded: {max: 5}` in `kpic.yaml`). KPIs where
+    /// workspace (set the limit in `kpic.yaml` with `rules: {owner-overloaded: {max: 5}}`). KPIs where
     /// the person is only in `contributors` do not count.
     ///
     /// The finding is reported once per owner, at the `owner` of the KPI that goes over the
@@ -68,7 +68,7 @@ impl Rule for OwnerOverloaded {
                 ),
             )
             .with_help(format!(
-                "give some of `{id}`'s KPIs another owner (keep `{id}` in `contributors`), or raise the limit with `owner-overloaded: {{max: {}}}` in kpic.yaml",
+                "give some of `{id}`'s KPIs another owner (keep `{id}` in `contributors`), or raise the limit in kpic.yaml: `rules: {{owner-overloaded: {{max: {}}}}}`",
                 list.len()
             ));
             if let Some(def) = cx.ws.owner(id)

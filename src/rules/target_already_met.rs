@@ -76,23 +76,31 @@ fn diagnostic(
     baseline_span: Span,
 ) -> Diagnostic {
     let unit = unit_suffix(target);
-    let help = match target.direction() {
+    let (lo, hi) = kpi.range.as_ref().map_or((None, None), |r| r.value);
+    // A step of 10% past the baseline, kept inside the declared range.
+    let step = match target.direction() {
         Direction::HigherIsBetter => {
             let up = if baseline == 0.0 {
                 1.0
             } else {
                 baseline + baseline.abs() * 0.1
             };
-            format!(
-                "set a target above the baseline, e.g. `\">= {}{unit}\"`, or update `baseline` if it is out of date",
-                round2(up)
-            )
+            let up = hi.map_or(up, |hi| up.min(hi));
+            (up > baseline).then_some((">=", "above", up))
         }
-        Direction::LowerIsBetter if baseline > 0.0 => format!(
-            "set a target below the baseline, e.g. `\"<= {}{unit}\"`, or update `baseline` if it is out of date",
-            round2(baseline - baseline.abs() * 0.1)
+        Direction::LowerIsBetter if baseline > 0.0 => {
+            let down = baseline - baseline.abs() * 0.1;
+            let down = lo.map_or(down, |lo| down.max(lo));
+            (down < baseline).then_some(("<=", "below", down))
+        }
+        _ => None,
+    };
+    let help = match step {
+        Some((op, side, value)) => format!(
+            "set a target {side} the baseline, e.g. `\"{op} {}{unit}\"`, or update `baseline` if it is out of date",
+            round2(value)
         ),
-        _ => format!(
+        None => format!(
             "update `baseline` if it is out of date, or hold the level with `\"= {}{unit}\"`",
             format_number(baseline)
         ),

@@ -10,8 +10,9 @@ use crate::workspace::{Kpi, SpecFile};
 declare_rule! {
     /// ## What it does
     /// Reports a target that asks for a relative change from `baseline` larger than a
-    /// threshold: 50 % by default, set with `unrealistic-stretch: {max-change: 0.3}` in
-    /// `kpic.yaml`. The change is `|target − baseline| / |baseline|`; a baseline of zero or a
+    /// threshold: 50 % by default, set in `kpic.yaml` with
+    /// `rules: {unrealistic-stretch: {max-change: 0.3}}`. The change is
+    /// `|target − baseline| / |baseline|`; a baseline of zero or a
     /// baseline that already meets the target (`target-already-met`) is not checked.
     ///
     /// ## Why it matters

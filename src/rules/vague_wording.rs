@@ -19,9 +19,8 @@ declare_rule! {
     /// maximise, maximize, minimise, minimize, as soon as possible, asap, appropriate,
     /// various, several, some, adequate, sufficient, reasonable, timely, significant;
     /// 提升, 提高, 加强, 优化, 尽快, 适当, 及时, 若干, 相关, 一些, 大幅, 尽量, 尽可能, 显著,
-    /// 进一步, 较好, 良好, 合理, 积极, 努力, 改善, 增强. Add words with
-    /// `vague-wording: {extra: [...]}` and allow built-in ones with `allow: [...]` in
-    /// `kpic.yaml`.
+    /// 进一步, 较好, 良好, 合理, 积极, 努力, 改善, 增强. Add words and allow
+    /// built-in ones in `kpic.yaml`: `vague-words: {extra: [synergy], allow: [timely]}`.
     ///
     /// ## Why it matters
     /// "Improve customer satisfaction" names a wish, not a measure. The direction and the size

@@ -69,24 +69,32 @@ fn check_owner(owner: &str, kpis: &[OwnedKpi<'_>], out: &mut Vec<Diagnostic>) {
         return;
     }
     let sum: f64 = weighted.iter().map(|(_, _, w)| w.value).sum();
-    if weighted.len() < kpis.len() {
-        for OwnedKpi { file, kpi, .. } in kpis.iter().filter(|o| o.kpi.weight.is_none()) {
-            let (file, kpi) = (*file, *kpi);
+    let unweighted = kpis.len() - weighted.len();
+    if unweighted > 0 {
+        let help = if unweighted == 1 && sum < 100.0 {
+            format!(
+                "add `weight: {}`: the other weights of `{owner}` sum to {}",
+                format_number(100.0 - sum),
+                format_number(sum)
+            )
+        } else {
+            format!(
+                "add a `weight` to each of `{owner}`'s KPIs so that they sum to 100 (the weights given sum to {})",
+                format_number(sum)
+            )
+        };
+        for o in kpis.iter().filter(|o| o.kpi.weight.is_none()) {
             out.push(
                 Diagnostic::new(
                     &WEIGHTS_NOT_100,
-                    file,
-                    kpi.anchor(),
+                    o.file,
+                    o.kpi.anchor(),
                     format!(
                         "KPI `{}` has no weight, but other KPIs of owner `{owner}` do",
-                        kpi.id.value
+                        o.kpi.id.value
                     ),
                 )
-                .with_help(format!(
-                    "add `weight: {}` (the other weights of `{owner}` sum to {})",
-                    format_number((100.0 - sum).max(0.0)),
-                    format_number(sum)
-                )),
+                .with_help(help.clone()),
             );
         }
         return;

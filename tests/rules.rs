@@ -1,0 +1,419 @@
+//! The SMART and ownership rules: one fixture folder per rule (`tests/fixtures/rules/<CODE>/`)
+//! with a `pass.yaml` that must give no finding for the rule and a `fail.yaml` whose findings
+//! are snapshotted as JSON lines. Files named `pass-*.yaml` / `fail-*.yaml` join their run
+//! (cross-file rules); any other `*.yaml` in the folder joins both runs.
+//!
+//! Then: a realistic workspace annotated with `# expect: CODE` comments, a KPI with several
+//! defects, a file with a schema error, the bundled `kpi-specs/`, and `kpic explain` / `kpic
+//! rules` through the real binary.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use kpic::check::{CheckRequest, run};
+use kpic::date::Date;
+use serde::Serialize;
+
+/// The date every test runs with (`--today`).
+const TODAY: &str = "2026-11-26";
+
+fn repo_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Copies a fixture folder into a fresh temp folder, so that no parent `kpic.yaml` is found.
+fn fixture(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let src = repo_root().join("tests/fixtures/rules").join(name);
+    assert!(src.is_dir(), "missing fixture folder {}", src.display());
+    for entry in std::fs::read_dir(&src).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+    }
+    dir
+}
+
+/// The spec files of one run: `<half>.yaml`, `<half>-*.yaml`, and files shared by both halves
+/// (`kpic.yaml` is configuration, found by discovery).
+fn half(dir: &Path, half: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| PathBuf::from(e.unwrap().file_name()))
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml") && *p != Path::new("kpic.yaml"))
+        .filter(|p| {
+            let name = p.to_string_lossy();
+            let mine = name == format!("{half}.yaml") || name.starts_with(&format!("{half}-"));
+            let other_half = ["pass", "fail"]
+                .iter()
+                .any(|h| name == format!("{h}.yaml") || name.starts_with(&format!("{h}-")));
+            mine || !other_half
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// One finding as a test sees it.
+#[derive(Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+struct Finding {
+    code: &'static str,
+    severity: &'static str,
+    message: String,
+    help: Option<String>,
+    file: String,
+    line: usize,
+    column: usize,
+}
+
+/// Runs the library on `paths` in `dir` with only `select` (all rules when empty).
+fn check(dir: &Path, paths: &[PathBuf], select: &[&str]) -> Vec<Finding> {
+    let outcome = run(&CheckRequest {
+        cwd: dir.to_path_buf(),
+        paths: paths.to_vec(),
+        select: select.iter().map(|s| s.to_string()).collect(),
+        today: Date::parse(TODAY),
+        ..CheckRequest::default()
+    })
+    .unwrap_or_else(|e| panic!("check failed: {e}"));
+    outcome
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let source = &outcome.ws.files[d.file];
+            let at = source.line_col(d.span.start);
+            Finding {
+                code: d.rule.code,
+                severity: d.severity.as_str(),
+                message: d.message.clone(),
+                help: d.help.clone(),
+                file: source.name.clone(),
+                line: at.line,
+                column: at.column,
+            }
+        })
+        .collect()
+}
+
+fn json_lines(findings: &[Finding]) -> String {
+    findings
+        .iter()
+        .map(|f| serde_json::to_string(f).unwrap())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Runs one rule on its fixture: nothing on `pass`, a snapshot of the findings on `fail`.
+fn rule_case(code: &'static str) {
+    let dir = fixture(code);
+    let pass = check(dir.path(), &half(dir.path(), "pass"), &[code]);
+    assert!(
+        pass.is_empty(),
+        "{code}: pass fixture reported:\n{}",
+        json_lines(&pass)
+    );
+    let fail = check(dir.path(), &half(dir.path(), "fail"), &[code]);
+    assert!(!fail.is_empty(), "{code}: fail fixture reported nothing");
+    assert!(fail.iter().all(|f| f.code == code), "{}", json_lines(&fail));
+    insta::assert_snapshot!(format!("{code}_fail"), json_lines(&fail));
+}
+
+macro_rules! rule_tests {
+    ($($name:ident => $code:literal),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                rule_case($code);
+            }
+        )*
+
+        /// Every rule with a check has its fixture test above.
+        const TESTED: &[&str] = &[$($code),*];
+    };
+}
+
+rule_tests! {
+    s001_missing_metric => "S001",
+    s002_vague_wording => "S002",
+    m001_unmeasurable_target => "M001",
+    m002_missing_unit => "M002",
+    m003_missing_source => "M003",
+    a001_impossible_target => "A001",
+    a002_unrealistic_stretch => "A002",
+    a003_target_already_met => "A003",
+    a004_owner_overloaded => "A004",
+    r001_orphan_kpi => "R001",
+    r002_duty_without_kpi => "R002",
+    r003_weights_not_100 => "R003",
+    t001_missing_deadline => "T001",
+    t002_deadline_passed => "T002",
+    t003_missing_review => "T003",
+    o001_unowned_kpi => "O001",
+    o002_unowned_duty => "O002",
+}
+
+#[test]
+fn every_rule_with_a_check_has_a_fixture_test() {
+    let checks: BTreeSet<&str> = kpic::rules::CHECKS.iter().map(|r| r.meta().code).collect();
+    let tested: BTreeSet<&str> = TESTED.iter().copied().collect();
+    assert_eq!(checks, tested);
+}
+
+/// The `pass` halves are written as a careful user would: clean under every rule, not only
+/// the one they test.
+#[test]
+fn pass_fixtures_are_clean_under_every_rule() {
+    for code in TESTED {
+        let dir = fixture(code);
+        let found = check(dir.path(), &half(dir.path(), "pass"), &[]);
+        assert!(found.is_empty(), "{code}/pass:\n{}", json_lines(&found));
+    }
+}
+
+/// `(file, line, code)` of every `# expect: CODE, CODE` comment in the folder's files.
+fn expectations(dir: &Path) -> BTreeSet<(String, usize, String)> {
+    let mut out = BTreeSet::new();
+    for file in half(dir, "") {
+        let text = std::fs::read_to_string(dir.join(&file)).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            if let Some((_, codes)) = line.split_once("# expect:") {
+                for code in codes.split(',') {
+                    out.insert((
+                        file.to_string_lossy().into_owned(),
+                        i + 1,
+                        code.trim().to_owned(),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A workspace written as a new user would, in English and Chinese, with one defect per KPI:
+/// each defect is reported with its code at the annotated line, and nothing else is.
+#[test]
+fn realistic_workspace_reports_each_defect_at_its_line_and_nothing_else() {
+    let dir = fixture("realistic");
+    let files = half(dir.path(), "");
+    let found: BTreeSet<(String, usize, String)> = check(dir.path(), &files, &[])
+        .into_iter()
+        .map(|f| (f.file, f.line, f.code.to_owned()))
+        .collect();
+    let expected = expectations(dir.path());
+    assert!(expected.len() >= 17, "the fixture annotates every rule");
+    let missing: Vec<_> = expected.difference(&found).collect();
+    let unexpected: Vec<_> = found.difference(&expected).collect();
+    assert!(
+        missing.is_empty() && unexpected.is_empty(),
+        "missing: {missing:#?}\nunexpected: {unexpected:#?}"
+    );
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    std::fs::write(dir.join(name), text).unwrap();
+    PathBuf::from(name)
+}
+
+const OWNERS: &str = "version: 1\nowners:\n  - {id: li-na, name: Li Na}\n";
+
+#[test]
+fn a_kpi_with_several_defects_reports_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let owners = write(dir.path(), "owners.yaml", OWNERS);
+    let team = write(
+        dir.path(),
+        "team.yaml",
+        "version: 1
+team: {id: research, name: Research, review: quarterly}
+duties:
+  - {id: market-analysis, name: Market analysis, owner: li-na}
+kpis:
+  - id: research-reports
+    name: Improve research
+    duty: market-analysis
+    target: more reports
+",
+    );
+    let found = check(dir.path(), &[owners, team], &[]);
+    let codes: Vec<(&str, usize)> = found.iter().map(|f| (f.code, f.line)).collect();
+    assert_eq!(
+        codes,
+        [
+            // at the KPI's `id`: what is missing
+            ("M003", 6),
+            ("O001", 6),
+            ("S001", 6),
+            ("T001", 6),
+            // at the values that are wrong
+            ("S002", 7),
+            ("M001", 9),
+        ],
+        "{}",
+        json_lines(&found)
+    );
+}
+
+#[test]
+fn a_file_with_a_schema_error_still_gets_the_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let owners = write(dir.path(), "owners.yaml", OWNERS);
+    let team = write(
+        dir.path(),
+        "team.yaml",
+        "version: 1
+team: {id: research, name: Research, review: quarterly}
+duties:
+  - {id: market-analysis, name: Market analysis, owner: li-na}
+kpis:
+  - id: research-reports
+    name: Research reports
+    duty: market-analysis
+    owner: li-na
+    metric: Reports filed in the month
+    tagret: \">= 2 reports\"
+    period: 2026
+    source: Team wiki
+",
+    );
+    let found = check(dir.path(), &[owners, team], &[]);
+    let codes: Vec<(&str, usize)> = found.iter().map(|f| (f.code, f.line)).collect();
+    // The misspelt key and the number as a period are schema errors; the rules still see a
+    // KPI without a target and without a period.
+    assert!(codes.contains(&("E002", 11)), "{}", json_lines(&found));
+    assert!(codes.contains(&("E002", 12)), "{}", json_lines(&found));
+    assert!(codes.contains(&("M001", 6)), "{}", json_lines(&found));
+    assert!(codes.contains(&("T001", 6)), "{}", json_lines(&found));
+    assert!(
+        found
+            .iter()
+            .all(|f| ["E002", "M001", "T001"].contains(&f.code)),
+        "{}",
+        json_lines(&found)
+    );
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn kpic(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_kpic"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+#[test]
+fn the_bundled_kpi_specs_check_clean() {
+    let run = kpic(repo_root(), &["check", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", run.stdout, run.stderr));
+    assert_eq!(v["diagnostics"], serde_json::json!([]), "{}", run.stdout);
+    assert!(v["summary"]["files"].as_u64().unwrap() >= 3);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let human = kpic(repo_root(), &["check"]);
+    assert_eq!(human.code, 0);
+}
+
+#[test]
+fn explain_by_code_and_by_name_prints_the_same_documentation() {
+    let dir = tempfile::tempdir().unwrap();
+    let by_code = kpic(dir.path(), &["explain", "T001"]);
+    assert_eq!(by_code.code, 0, "{}", by_code.stderr);
+    for part in [
+        "T001 missing-deadline",
+        "Time-bound",
+        "error",
+        "## What it does",
+        "## Why it matters",
+        "## Example",
+        "## Use instead",
+        "period: monthly",
+    ] {
+        assert!(
+            by_code.stdout.contains(part),
+            "no `{part}` in:\n{}",
+            by_code.stdout
+        );
+    }
+    let by_name = kpic(dir.path(), &["explain", "missing-deadline"]);
+    assert_eq!(by_name.code, 0);
+    assert_eq!(by_name.stdout, by_code.stdout);
+}
+
+#[test]
+fn explain_an_unknown_rule_suggests_one_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = kpic(dir.path(), &["explain", "T01"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stdout.is_empty());
+    assert!(run.stderr.contains("unknown rule `T01`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("did you mean `T001`?"),
+        "{}",
+        run.stderr
+    );
+    let run = kpic(dir.path(), &["explain", "vage-wording"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("did you mean `vague-wording`?"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn every_rule_is_documented_with_the_four_headings() {
+    for meta in kpic::rules::all() {
+        let doc = meta.doc_text();
+        for heading in [
+            "## What it does",
+            "## Why it matters",
+            "## Example",
+            "## Use instead",
+        ] {
+            assert!(doc.contains(heading), "{} lacks `{heading}`", meta.code);
+        }
+    }
+}
+
+#[test]
+fn rules_lists_every_rule_with_its_letter_and_severity() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = kpic(dir.path(), &["rules"]);
+    assert_eq!(run.code, 0);
+    let rows: Vec<&str> = run.stdout.lines().skip(1).collect();
+    assert_eq!(rows.len(), kpic::rules::all().len());
+    let row = |code: &str| {
+        rows.iter()
+            .find(|r| r.starts_with(code))
+            .unwrap_or_else(|| panic!("no row for {code}"))
+            .split_whitespace()
+            .take(4)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        row("T001"),
+        ["T001", "missing-deadline", "Time-bound", "error"]
+    );
+    assert_eq!(
+        row("S002"),
+        ["S002", "vague-wording", "Specific", "warning"]
+    );
+    assert_eq!(
+        row("A004"),
+        ["A004", "owner-overloaded", "Achievable", "warning"]
+    );
+    assert_eq!(row("O001"), ["O001", "unowned-kpi", "Ownership", "error"]);
+}
