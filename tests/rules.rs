@@ -333,8 +333,7 @@ fn explain_by_code_and_by_name_prints_the_same_documentation() {
     assert_eq!(by_code.code, 0, "{}", by_code.stderr);
     for part in [
         "T001 missing-deadline",
-        "Time-bound",
-        "error",
+        "Principle: T (Time-bound). Default severity: error.",
         "## What it does",
         "## Why it matters",
         "## Example",
@@ -400,20 +399,23 @@ fn rules_lists_every_rule_with_its_letter_and_severity() {
             .find(|r| r.starts_with(code))
             .unwrap_or_else(|| panic!("no row for {code}"))
             .split_whitespace()
-            .take(4)
+            .take(5)
             .collect::<Vec<_>>()
     };
     assert_eq!(
         row("T001"),
-        ["T001", "missing-deadline", "Time-bound", "error"]
+        ["T001", "missing-deadline", "T", "Time-bound", "error"]
     );
     assert_eq!(
         row("S002"),
-        ["S002", "vague-wording", "Specific", "warning"]
+        ["S002", "vague-wording", "S", "Specific", "warning"]
     );
     assert_eq!(
         row("A004"),
-        ["A004", "owner-overloaded", "Achievable", "warning"]
+        ["A004", "owner-overloaded", "A", "Achievable", "warning"]
     );
-    assert_eq!(row("O001"), ["O001", "unowned-kpi", "Ownership", "error"]);
+    assert_eq!(
+        row("O001"),
+        ["O001", "unowned-kpi", "O", "Ownership", "error"]
+    );
 }

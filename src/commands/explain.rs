@@ -15,9 +15,10 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
         }));
     };
     println!(
-        "# {} {}\n\nPrinciple: {}. Default severity: {}.\n\n{}",
+        "# {} {}\n\nPrinciple: {} ({}). Default severity: {}.\n\n{}",
         meta.code,
         meta.name,
+        meta.letter(),
         meta.category(),
         meta.default_level.as_str(),
         meta.doc_text()
@@ -35,6 +36,7 @@ pub fn rules(args: RulesArgs) -> Result<ExitCode> {
                 serde_json::json!({
                     "code": m.code,
                     "name": m.name,
+                    "letter": m.letter().to_string(),
                     "principle": m.category(),
                     "default": m.default_level.as_str(),
                     "summary": m.summary,
@@ -47,14 +49,15 @@ pub fn rules(args: RulesArgs) -> Result<ExitCode> {
         );
     } else {
         println!(
-            "{:<5} {:<22} {:<12} {:<8} summary",
-            "code", "name", "principle", "default"
+            "{:<5} {:<22} {:<6} {:<12} {:<8} summary",
+            "code", "name", "letter", "principle", "default"
         );
         for m in all {
             println!(
-                "{:<5} {:<22} {:<12} {:<8} {}",
+                "{:<5} {:<22} {:<6} {:<12} {:<8} {}",
                 m.code,
                 m.name,
+                m.letter(),
                 m.category(),
                 m.default_level.as_str(),
                 m.summary

@@ -8,8 +8,8 @@ use crate::rules::{Context, Rule, RuleMeta};
 declare_rule! {
     /// ## What it does
     /// Reports an owner who is the accountable `owner` of more than 7 KPIs across the
-    /// workspace (set the limit in `kpic.yaml` with `rules: {owner-overloaded: {max: 5}}`). KPIs where
-    /// the person is only in `contributors` do not count.
+    /// workspace. KPIs where the person is only in `contributors` do not count. Set the limit
+    /// in `kpic.yaml` with `rules: {owner-overloaded: {max: 5}}`.
     ///
     /// The finding is reported once per owner, at the `owner` of the KPI that goes over the
     /// limit (the 8th, counting files in name order and KPIs in file order), with a label at
