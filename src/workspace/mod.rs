@@ -136,7 +136,7 @@ pub fn load(mut inputs: Vec<Input>, opts: &LoadOptions) -> (Workspace, Vec<Diagn
         ws.specs.push(p.spec);
         ws.reported.push(p.reported);
     }
-    let (index, found) = resolve::resolve(&ws.specs);
+    let (index, found) = resolve::resolve(&ws.specs, &ws.reported);
     ws.index = index;
     diagnostics.extend(found);
     (ws, diagnostics)

@@ -1,10 +1,13 @@
 //! Resolution across files: one index of IDs per kind, duplicate IDs (E003) and references
 //! that name nothing (E004).
 
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
-use crate::diagnostic::{Diagnostic, did_you_mean};
+use rayon::prelude::*;
+
+use crate::diagnostic::Diagnostic;
 use crate::rules::{DUPLICATE_ID, UNKNOWN_REFERENCE};
 use crate::source::FileId;
 use crate::workspace::{IdMap, Spanned, SpecFile};
@@ -22,8 +25,9 @@ pub struct Index {
     pub teams: HashMap<String, FileId>,
 }
 
-/// Builds the index and returns it with the E003 and E004 findings.
-pub(super) fn resolve(specs: &[Option<SpecFile>]) -> (Index, Vec<Diagnostic>) {
+/// Builds the index and returns it with the E003 and E004 findings. References are checked in
+/// the reported files only (`kpic check FILE` needs every ID, not every file's references).
+pub(super) fn resolve(specs: &[Option<SpecFile>], reported: &[bool]) -> (Index, Vec<Diagnostic>) {
     let mut index = Index::default();
     let mut out = Vec::new();
     for spec in specs.iter().flatten() {
@@ -83,9 +87,7 @@ pub(super) fn resolve(specs: &[Option<SpecFile>]) -> (Index, Vec<Diagnostic>) {
             );
         }
     }
-    for spec in specs.iter().flatten() {
-        check_references(spec, &index, &mut out);
-    }
+    out.extend(unknown_reference_findings(specs, reported, &index));
     (index, out)
 }
 
@@ -134,27 +136,26 @@ fn duplicate(
     ))
 }
 
-fn check_references(spec: &SpecFile, index: &Index, out: &mut Vec<Diagnostic>) {
+/// A reference that names no defined ID, found while scanning (suggestions come later).
+struct Unknown<'a> {
+    file: FileId,
+    reference: &'a Spanned<String>,
+    kind: &'static str,
+    key: &'static str,
+}
+
+/// Collects the references of one file that name nothing (cheap: one hash lookup each).
+fn unknown_references<'a>(spec: &'a SpecFile, index: &Index, out: &mut Vec<Unknown<'a>>) {
     let f = spec.file;
-    let mut check = |r: &Spanned<String>, map: &IdMap, kind: &str, key: &str| {
-        if map.contains_key(&r.value) {
-            return;
+    let mut check = |r: &'a Spanned<String>, map: &IdMap, kind: &'static str, key: &'static str| {
+        if !map.contains_key(&r.value) {
+            out.push(Unknown {
+                file: f,
+                reference: r,
+                kind,
+                key,
+            });
         }
-        let mut d = Diagnostic::new(
-            &UNKNOWN_REFERENCE,
-            f,
-            r.span,
-            format!("`{key}` names unknown {kind} `{}`", r.value),
-        );
-        d = match did_you_mean(&r.value, map.keys().map(String::as_str)) {
-            Some(s) => d.with_help(format!("did you mean `{s}`?")),
-            None => d.with_help(format!(
-                "define {kind} `{}` under `{}`, or fix the ID",
-                r.value,
-                plural(kind)
-            )),
-        };
-        out.push(d);
     };
     if let Some(lead) = spec.team.as_ref().and_then(|t| t.lead.as_ref()) {
         check(lead, &index.owners, "owner", "lead");
@@ -177,10 +178,187 @@ fn check_references(spec: &SpecFile, index: &Index, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Most distinct unknown IDs that get a did-you-mean in one run; past it the help only says
+/// how to define the ID. Bounds the work on a workspace where thousands of references break.
+pub const MAX_SUGGESTED: usize = 1000;
+
+/// E004 for every reference in a reported file that names nothing, with a did-you-mean.
+/// Suggestions are computed once per distinct unknown ID, in parallel, against a prefiltered
+/// candidate list; they are exactly those of [`did_you_mean`](crate::diagnostic::did_you_mean) over all IDs of the kind.
+fn unknown_reference_findings(
+    specs: &[Option<SpecFile>],
+    reported: &[bool],
+    index: &Index,
+) -> Vec<Diagnostic> {
+    let mut unknown = Vec::new();
+    for spec in specs.iter().flatten() {
+        if reported.get(spec.file).copied().unwrap_or(true) {
+            unknown_references(spec, index, &mut unknown);
+        }
+    }
+    if unknown.is_empty() {
+        return Vec::new();
+    }
+    // Distinct (kind, ID) pairs, in order of first appearance, so the cap is deterministic.
+    let mut distinct: Vec<(&'static str, &str)> = Vec::new();
+    let mut seen = HashSet::new();
+    for u in &unknown {
+        if distinct.len() < MAX_SUGGESTED && seen.insert((u.kind, u.reference.value.as_str())) {
+            distinct.push((u.kind, u.reference.value.as_str()));
+        }
+    }
+    let owners = OnceLock::new();
+    let duties = OnceLock::new();
+    let candidates = |kind: &str| match kind {
+        "duty" => duties.get_or_init(|| Candidates::new(index.duties.keys())),
+        _ => owners.get_or_init(|| Candidates::new(index.owners.keys())),
+    };
+    let suggestions: HashMap<(&str, &str), &str> = distinct
+        .par_iter()
+        .filter_map(|&(kind, word)| Some(((kind, word), candidates(kind).best(word)?)))
+        .collect();
+    unknown
+        .into_iter()
+        .map(|u| {
+            let r = u.reference;
+            let d = Diagnostic::new(
+                &UNKNOWN_REFERENCE,
+                u.file,
+                r.span,
+                format!("`{}` names unknown {} `{}`", u.key, u.kind, r.value),
+            );
+            match suggestions.get(&(u.kind, r.value.as_str())) {
+                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                None => d.with_help(format!(
+                    "define {} `{}` under `{}`, or fix the ID",
+                    u.kind,
+                    r.value,
+                    plural(u.kind)
+                )),
+            }
+        })
+        .collect()
+}
+
+/// Buckets of the character histogram used to bound edit distances from below.
+const BUCKETS: usize = 64;
+
+/// The IDs of one kind, with what bounds their edit distance to a word cheaply.
+struct Candidates<'a> {
+    /// Each ID, its length in characters and its character histogram.
+    items: Vec<(&'a str, usize, [u8; BUCKETS])>,
+}
+
+impl<'a> Candidates<'a> {
+    fn new(ids: impl Iterator<Item = &'a String>) -> Self {
+        Candidates {
+            items: ids
+                .map(|id| (id.as_str(), id.chars().count(), histogram(id)))
+                .collect(),
+        }
+    }
+
+    /// The same answer as [`did_you_mean`](crate::diagnostic::did_you_mean) over every ID, without computing the edit distance
+    /// to IDs that cannot win: each edit changes the length by at most one and the character
+    /// histogram by at most two, so those give lower bounds; candidates are tried in order of
+    /// their bound and the search stops once the bound exceeds the best distance found.
+    fn best(&self, word: &str) -> Option<&'a str> {
+        let len = word.chars().count();
+        let limit = (len / 3).max(1) + 1;
+        let hist = histogram(word);
+        let mut bounded: Vec<(usize, &'a str)> = self
+            .items
+            .iter()
+            .filter_map(|&(id, n, ref h)| {
+                let diff: usize = h
+                    .iter()
+                    .zip(&hist)
+                    .map(|(a, b)| usize::from(a.abs_diff(*b)))
+                    .sum();
+                let bound = n.abs_diff(len).max(diff.div_ceil(2));
+                (bound <= limit).then_some((bound, id))
+            })
+            .collect();
+        bounded.sort_unstable();
+        let mut best: Option<(usize, &'a str)> = None;
+        for (bound, id) in bounded {
+            if best.is_some_and(|(d, _)| bound > d) {
+                break;
+            }
+            let d = strsim::damerau_levenshtein(word, id);
+            if d <= limit && best.is_none_or(|b| (d, id) < b) {
+                best = Some((d, id));
+            }
+        }
+        best.map(|(_, id)| id)
+    }
+}
+
+/// How often each character class occurs (saturating): letters, digits, `-`, `_`, the rest.
+fn histogram(s: &str) -> [u8; BUCKETS] {
+    let mut h = [0u8; BUCKETS];
+    for c in s.chars() {
+        let b = match c {
+            'a'..='z' => c as usize - 'a' as usize,
+            'A'..='Z' => 26 + (c as usize - 'A' as usize) % 12,
+            '0'..='9' => 38 + (c as usize - '0' as usize),
+            '-' => 48,
+            '_' => 49,
+            _ => 50 + (c as usize) % (BUCKETS - 50),
+        };
+        h[b] = h[b].saturating_add(1);
+    }
+    h
+}
+
 fn plural(kind: &str) -> &'static str {
     match kind {
         "duty" => "duties",
         "KPI" => "kpis",
         _ => "owners",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::did_you_mean;
+
+    #[test]
+    fn bounded_suggestions_match_did_you_mean() {
+        let ids: Vec<String> = [
+            "li-na",
+            "wang-fang",
+            "zhao-lei",
+            "zhang-min",
+            "li-na-2",
+            "Li_Na",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .chain((0..300).map(|i| format!("zhou-jing-{i:05}")))
+        .chain((0..50).map(|i| format!("市场-{i}")))
+        .collect();
+        let candidates = Candidates::new(ids.iter());
+        for word in [
+            "li-na2",
+            "lina",
+            "wangfang",
+            "zhao-le",
+            "zhou-jing-0001",
+            "zhou-jing-00100x",
+            "zhuo-jing-00042",
+            "市场-4",
+            "nobody-at-all",
+            "",
+            "l",
+            "LI-NA",
+        ] {
+            assert_eq!(
+                candidates.best(word),
+                did_you_mean(word, ids.iter().map(String::as_str)),
+                "suggestion for `{word}`"
+            );
+        }
     }
 }
