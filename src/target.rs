@@ -513,7 +513,7 @@ fn unit(u: &str) -> Option<Option<String>> {
     ];
     if u.chars().count() > 40
         || NOT_IN_UNIT.iter().any(|w| u.contains(w))
-        || u.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        || u.starts_with(|c: char| c.is_ascii_digit() || c == '.' || c == '以')
     {
         return None;
     }
@@ -748,6 +748,7 @@ mod tests {
             ">= inf",
             ">= NaN %",
             ">= 1e999",
+            "不少于2以",
         ] {
             rejected(s);
         }
@@ -813,6 +814,56 @@ mod tests {
         assert_eq!(UnitKind::of("points"), UnitKind::Other);
         assert_eq!(UnitKind::of("元"), UnitKind::Other);
         assert_eq!(UnitKind::of("USD"), UnitKind::Other);
+    }
+
+    /// Every combination of fragments either fails cleanly or parses to a finite target that
+    /// reads back the same from its display form.
+    #[test]
+    fn combinations_never_panic_and_round_trip() {
+        const PARTS: &[&str] = &[
+            "",
+            " ",
+            ">=",
+            "≤",
+            "=",
+            "不少于",
+            "达到",
+            "at least",
+            "within",
+            "2",
+            "-0.5",
+            "1,000",
+            "１",
+            "%",
+            "％",
+            "份",
+            "小时",
+            "reports",
+            "以上",
+            "内",
+            "or more",
+            "e9",
+            "é",
+            "\u{0}",
+            ",",
+            "-",
+            "以",
+        ];
+        for a in PARTS {
+            for b in PARTS {
+                for c in PARTS {
+                    for d in ["", "以下", " h"] {
+                        let text = format!("{a}{b}{c}{d}");
+                        if let Ok(t) = parse_text(&text) {
+                            assert!(t.value.is_finite(), "{text}");
+                            let again = parse_text(&t.to_string())
+                                .unwrap_or_else(|e| panic!("{text} -> {t}: {}", e.message));
+                            assert_eq!(again, t, "{text}");
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]

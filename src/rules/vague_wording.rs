@@ -141,8 +141,12 @@ pub fn find_vague(text: &str, words: &[String]) -> Vec<(usize, usize, String)> {
         } else {
             for (at, _) in lower.match_indices(word.as_str()) {
                 let precise = PRECISE_TERMS.iter().any(|term| {
-                    term.match_indices(word.as_str())
-                        .any(|(offset, _)| at >= offset && lower[at - offset..].starts_with(term))
+                    term.match_indices(word.as_str()).any(|(offset, _)| {
+                        at >= offset
+                            && lower
+                                .get(at - offset..)
+                                .is_some_and(|r| r.starts_with(term))
+                    })
                 });
                 if !precise {
                     found.push((at, at + word.len(), word.clone()));
@@ -307,5 +311,28 @@ mod tests {
         let found = |t: &str| find_vague(t, &list).len();
         assert_eq!(found("improve a robust process"), 1);
         assert_eq!(found("稳步推进相关工作"), 1);
+    }
+
+    #[test]
+    fn any_text_and_any_extra_word_is_safe() {
+        let options = RuleOptions {
+            vague_extra: vec!["时率".into(), "关性".into(), "x".into(), " ".into()],
+            ..RuleOptions::default()
+        };
+        let list = vague_words(&options);
+        for text in [
+            "a时率",
+            "ab及时率",
+            "é关性",
+            "",
+            "x",
+            "ÿx",
+            "及时率时率",
+            "imprové",
+        ] {
+            for (s, e, _) in find_vague(text, &list) {
+                assert!(text.get(s..e).is_some(), "{text}: {s}..{e}");
+            }
+        }
     }
 }
