@@ -13,13 +13,14 @@ declare_rule! {
     /// Reports vague words in a KPI's `name` or `metric`: words that say a direction or an
     /// intention instead of what is counted. English words match whole words and their
     /// inflections (`improve`, `improved`, `improving`, `improvement`); Chinese words match
-    /// anywhere, except in fixed terms such as `及时率` (an on-time rate).
+    /// anywhere. Fixed terms that name a precise measure are not reported: `及时率` (an on-time
+    /// rate), `合理化建议` (improvement suggestions), `4 stars or better`.
     ///
     /// The built-in list: improve, optimise, optimize, enhance, better, boost, strengthen,
     /// maximise, maximize, minimise, minimize, as soon as possible, asap, appropriate,
     /// various, several, some, adequate, sufficient, reasonable, timely, significant;
     /// 提升, 提高, 加强, 优化, 尽快, 适当, 及时, 若干, 相关, 一些, 大幅, 尽量, 尽可能, 显著,
-    /// 进一步, 较好, 良好, 合理, 积极, 努力, 改善, 增强. Add words and allow
+    /// 进一步, 较好, 良好, 合理, 积极, 努力, 增强. Add words and allow
     /// built-in ones in `kpic.yaml`: `vague-words: {extra: [synergy], allow: [timely]}`.
     ///
     /// ## Why it matters
@@ -95,12 +96,24 @@ pub const DEFAULT_VAGUE_WORDS: &[&str] = &[
     "合理",
     "积极",
     "努力",
-    "改善",
     "增强",
 ];
 
-/// Fixed terms that contain a vague word but name a precise measure (`及时率`: on-time rate).
-const PRECISE_TERMS: &[&str] = &["及时率", "相关性", "相关系数"];
+/// Fixed terms that contain a vague word but name a precise measure (`及时率`: on-time rate,
+/// `合理化建议`: improvement suggestions, `4 stars or better`).
+const PRECISE_TERMS: &[&str] = &["及时率", "相关性", "相关系数", "合理化", "or better"];
+
+/// Whether the vague word found at byte `at` is part of a precise term.
+fn in_precise_term(lower: &str, at: usize, word: &str) -> bool {
+    PRECISE_TERMS.iter().any(|term| {
+        term.match_indices(word).any(|(offset, _)| {
+            at >= offset
+                && lower
+                    .get(at - offset..)
+                    .is_some_and(|r| r.starts_with(term))
+        })
+    })
+}
 
 /// Inflections an English vague word may carry (`improves`, `improved`, `improvement`).
 const SUFFIXES: &[&str] = &[
@@ -140,14 +153,7 @@ pub fn find_vague(text: &str, words: &[String]) -> Vec<(usize, usize, String)> {
             find_english(&lower, word, &mut found);
         } else {
             for (at, _) in lower.match_indices(word.as_str()) {
-                let precise = PRECISE_TERMS.iter().any(|term| {
-                    term.match_indices(word.as_str()).any(|(offset, _)| {
-                        at >= offset
-                            && lower
-                                .get(at - offset..)
-                                .is_some_and(|r| r.starts_with(term))
-                    })
-                });
+                let precise = in_precise_term(&lower, at, word);
                 if !precise {
                     found.push((at, at + word.len(), word.clone()));
                 }
@@ -192,7 +198,7 @@ fn find_english(lower: &str, word: &str, found: &mut Vec<(usize, usize, String)>
             } else {
                 SUFFIXES.contains(&tail)
             };
-            if ok && !found.iter().any(|f| f.0 == at) {
+            if ok && !found.iter().any(|f| f.0 == at) && !in_precise_term(lower, at, stem) {
                 found.push((at, at + stem.len() + tail_len, word.to_owned()));
             }
         }
@@ -297,6 +303,9 @@ mod tests {
         assert_eq!(words("提升客户满意度"), ["提升"]);
         assert_eq!(words("尽可能及时回复相关咨询"), ["尽可能", "及时", "相关"]);
         assert!(words("订单发货及时率").is_empty());
+        assert!(words("当月提交的合理化建议条数").is_empty());
+        assert!(words("Reviews rated 4 stars or better").is_empty());
+        assert_eq!(words("better reviews"), ["better"]);
         assert!(words("当月完成并提交的市场调研报告份数").is_empty());
     }
 
@@ -311,6 +320,19 @@ mod tests {
         let found = |t: &str| find_vague(t, &list).len();
         assert_eq!(found("improve a robust process"), 1);
         assert_eq!(found("稳步推进相关工作"), 1);
+    }
+
+    #[test]
+    fn the_documentation_lists_every_built_in_word() {
+        let doc = VAGUE_WORDING.doc_text().replace(['\n', '/'], " ");
+        for w in DEFAULT_VAGUE_WORDS {
+            assert!(
+                [',', '.', ';']
+                    .iter()
+                    .any(|end| doc.contains(&format!(" {w}{end}"))),
+                "`{w}` is not in the documentation"
+            );
+        }
     }
 
     #[test]
