@@ -419,3 +419,53 @@ fn rules_lists_every_rule_with_its_letter_and_severity() {
         ["O001", "unowned-kpi", "O", "Ownership", "error"]
     );
 }
+
+#[test]
+fn options_from_kpic_yaml_reach_the_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "kpic.yaml",
+        "rules:\n  unrealistic-stretch: {max-change: 0.2}\nvague-words:\n  extra: [synergy]\n  allow: [improve]\n",
+    );
+    let owners = write(dir.path(), "owners.yaml", OWNERS);
+    let team = write(
+        dir.path(),
+        "team.yaml",
+        "version: 1
+team: {id: research, name: Research, review: quarterly}
+duties:
+  - {id: market-analysis, name: Market analysis, owner: li-na}
+kpis:
+  - id: research-reports
+    name: Improve research synergy
+    duty: market-analysis
+    owner: li-na
+    metric: Reports filed in the month
+    target: \">= 2 reports\"
+    baseline: 1.6
+    period: monthly
+    source: Team wiki
+",
+    );
+    let found = check(dir.path(), &[owners, team], &[]);
+    let codes: Vec<(&str, usize, &str)> = found
+        .iter()
+        .map(|f| (f.code, f.line, f.message.as_str()))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            (
+                "S002",
+                7,
+                "the name of KPI `research-reports` uses vague wording: `synergy`"
+            ),
+            (
+                "A002",
+                11,
+                "KPI `research-reports` asks for a 25% change from its baseline 1.6 (target `>= 2 reports`)"
+            ),
+        ]
+    );
+}
