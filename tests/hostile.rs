@@ -751,3 +751,118 @@ fn the_library_honours_a_raised_size_limit() {
         kpic::workspace::load(vec![input(&path)], &kpic::workspace::LoadOptions::default());
     assert_eq!(diags[0].code(), "E001");
 }
+
+// ---------------------------------------------------------------------------------------------
+// `kpic build`: IDs never name a path outside `--out`
+
+/// A workspace that builds cleanly, with `owner` as the one owner's ID (YAML, quoted).
+fn buildable(owner: &str) -> tempfile::TempDir {
+    let dir = workspace();
+    let text = format!(
+        "version: 1
+team: {{id: t, name: T, review: quarterly}}
+owners: [{{id: {owner}, name: O}}]
+duties: [{{id: d, name: D, owner: {owner}}}]
+kpis:
+  - {{id: k, name: Reports, duty: d, owner: {owner}, metric: reports filed, target: '>= 2 reports', period: monthly, weight: 100, source: wiki}}
+"
+    );
+    spec(dir.path(), "a.yaml", text);
+    dir
+}
+
+/// Every file under `dir`, relative, sorted.
+fn tree_of(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p.clone());
+            }
+            out.push(p.strip_prefix(dir).unwrap().to_string_lossy().into_owned());
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn ids_that_try_to_escape_out_are_schema_errors_and_nothing_is_written() {
+    for owner in [
+        "\"../x\"",
+        "\"../../etc/passwd\"",
+        "\"/etc/passwd\"",
+        "\"/\"",
+        "\"a/b\"",
+        "\"a\\\\b\"",
+        "\"a\\0b\"",
+        "\"..\"",
+        "\"\"",
+        "\"C:x\"",
+    ] {
+        let dir = buildable(owner);
+        let before = tree_of(dir.path());
+        let run = kpic(dir.path(), &["build", "--out", "out/docs"]);
+        assert_eq!(run.code, 1, "{owner}: {}", run.stderr);
+        assert!(run.stderr.contains("E002"), "{owner}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("nothing written"),
+            "{owner}: {}",
+            run.stderr
+        );
+        assert_eq!(
+            tree_of(dir.path()),
+            before,
+            "{owner}: the build wrote something"
+        );
+        let (_, diags) = check_structural(dir.path(), &[]);
+        assert!(
+            diags
+                .iter()
+                .any(|d| d.code == "E002" && d.line == 3 && d.message.contains("not a valid ID")),
+            "{owner}: {diags:#?}"
+        );
+    }
+}
+
+#[test]
+fn a_windows_device_name_gets_a_safe_scorecard_file() {
+    let dir = buildable("CON");
+    let run = kpic(dir.path(), &["build", "--out", "out"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let files = tree_of(&dir.path().join("out"));
+    assert!(
+        files.contains(&"scorecards/_CON.csv".to_owned()),
+        "{files:?}"
+    );
+    assert!(!files.iter().any(|f| f.ends_with("/CON.csv")), "{files:?}");
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_intact() {
+    let dir = buildable("o");
+    let run = kpic(dir.path(), &["build", "--out", "out"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = dir.path().join("out");
+    let snapshot = |out: &Path| -> Vec<(String, Vec<u8>)> {
+        tree_of(out)
+            .into_iter()
+            .filter(|f| out.join(f).is_file())
+            .map(|f| (f.clone(), fs::read(out.join(&f)).unwrap()))
+            .collect()
+    };
+    let before = snapshot(&out);
+    assert!(before.iter().any(|(f, _)| f == "handbook.md"), "{before:?}");
+    // Break the spec: the next build refuses and the old documents stay as they were.
+    spec(
+        dir.path(),
+        "a.yaml",
+        "version: 1\nteam: {id: \"../t\", name: [T\n",
+    );
+    let run = kpic(dir.path(), &["build", "--out", "out"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("E001"), "{}", run.stderr);
+    assert_eq!(snapshot(&out), before);
+}
