@@ -469,3 +469,26 @@ kpis:
         ]
     );
 }
+
+/// An owner ID that names no owner is `unknown-reference` (E004) only: the weight and load
+/// rules do not count it as a person of its own.
+#[test]
+fn an_unknown_owner_is_reported_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let owners = write(dir.path(), "owners.yaml", OWNERS);
+    let team = write(
+        dir.path(),
+        "team.yaml",
+        "version: 1
+team: {id: research, name: Research, review: quarterly}
+duties:
+  - {id: market-analysis, name: Market analysis, owner: li-na}
+kpis:
+  - {id: research-reports, name: Research reports, duty: market-analysis, owner: li-na, metric: Reports filed, target: \">= 2 reports\", period: monthly, weight: 100, source: Team wiki}
+  - {id: price-checks, name: Price checks, duty: market-analysis, owner: li-nq, metric: Price checks done, target: \">= 4 checks\", period: monthly, weight: 50, source: Team wiki}
+",
+    );
+    let found = check(dir.path(), &[owners, team], &[]);
+    let codes: Vec<&str> = found.iter().map(|f| f.code).collect();
+    assert_eq!(codes, ["E004"], "{}", json_lines(&found));
+}

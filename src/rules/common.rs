@@ -86,8 +86,9 @@ pub(crate) struct OwnedKpi<'a> {
     pub owner: &'a Spanned<String>,
 }
 
-/// Every owner ID with the KPIs it owns across the workspace, in workspace order (files by
-/// name, KPIs in file order).
+/// Every defined owner ID with the KPIs it owns across the workspace, in workspace order
+/// (files by name, KPIs in file order). Owner IDs that name no owner are left out: E004
+/// reports them, and counting them would only repeat that finding.
 pub(crate) fn kpis_by_owner<'a>(
     ws: &'a crate::workspace::Workspace,
 ) -> Vec<(&'a str, Vec<OwnedKpi<'a>>)> {
@@ -97,6 +98,9 @@ pub(crate) fn kpis_by_owner<'a>(
         for kpi in &spec.kpis {
             if let Some(owner) = filled(&kpi.owner) {
                 let id = owner.value.trim();
+                if !ws.index.owners.contains_key(id) {
+                    continue;
+                }
                 let i = *at.entry(id).or_insert_with(|| {
                     groups.push((id, Vec::new()));
                     groups.len() - 1
