@@ -15,8 +15,9 @@ declare_rule! {
     /// number. Targets are written `OP NUMBER [UNIT]` (`">= 2 reports"`, `"< 2 %"`,
     /// `"<= 24 h"`, with OP one of `>= <= > < = == ≥ ≤`), as a mapping
     /// `{op: ">=", value: 2, unit: reports}`, or in Chinese: `不少于2份`, `至少3次`, `低于2%`,
-    /// `不超过5次`, `24小时内`, `90%以上`, `达到150%以上`, `10%以下`. `以上`, `以下` and
-    /// `以内` include the number.
+    /// `不超过5次`, `24小时内`, `90%以上`, `达到150%以上`, `10%以下` (`以上`, `以下` and
+    /// `以内` include the number), or in English: `at least 2 reports`, `within 24 hours`,
+    /// `below 2 %`. Duration units normalise to `h`, `d`, `min` and `w`.
     ///
     /// ## Why it matters
     /// "Improve customer satisfaction" cannot be met or missed: at the end of the period nobody

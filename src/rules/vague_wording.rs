@@ -31,18 +31,23 @@ declare_rule! {
     /// ## Example
     /// ```yaml
     /// kpis:
+    ///   - id: conversion-rate
+    ///     name: Improve conversion
+    ///     metric: Optimise the share of visitors who buy
     ///   - id: customer-satisfaction
     ///     name: 提升客户满意度
-    ///     metric: Improve the conversion of visitors
     /// ```
     ///
     /// ## Use instead
     /// ```yaml
     /// kpis:
-    ///   - id: customer-satisfaction
-    ///     name: 客户满意度
+    ///   - id: conversion-rate
+    ///     name: Conversion rate
     ///     metric: Orders paid divided by unique visitors in the month
     ///     target: ">= 3 %"
+    ///   - id: customer-satisfaction
+    ///     name: 客户满意度
+    ///     target: 90%以上
     /// ```
     pub static VAGUE_WORDING = {
         code: "S002",
