@@ -69,17 +69,20 @@ pub fn load_config(req: &CheckRequest) -> Result<Config> {
 
 /// Runs the check.
 pub fn run(req: &CheckRequest) -> Result<CheckOutcome> {
+    let mut timer = Timer::from_env();
     let mut config = load_config(req)?;
     if let Some(today) = req.today {
         config.options.today = today;
     }
     let levels = levels(&config, &req.select, &req.ignore)?;
     let inputs = inputs(req, &config)?;
+    timer.lap("config and discovery");
     let load_opts = LoadOptions {
         max_file_size: config.max_file_size,
         ..LoadOptions::default()
     };
     let (ws, mut found) = workspace::load(inputs, &load_opts);
+    timer.lap("load (read, parse, schema, model, resolve)");
     let cx = Context {
         ws: &ws,
         options: &config.options,
@@ -88,23 +91,37 @@ pub fn run(req: &CheckRequest) -> Result<CheckOutcome> {
         .iter()
         .filter(|r| levels(r.meta()) != Level::Off)
         .collect();
-    let per_file: Vec<Diagnostic> = ws
-        .specs
-        .par_iter()
-        .flatten()
-        .filter(|s| ws.reported[s.file])
-        .flat_map_iter(|spec| {
-            let mut out = Vec::new();
-            for rule in &enabled {
-                rule.check_file(&cx, spec, &mut out);
-            }
-            out
-        })
-        .collect();
+    // Per-file checks over the reported files and the workspace-wide checks run at the same
+    // time; each side collects in a fixed order, so the result does not depend on threads.
+    let (per_file, per_workspace) = rayon::join(
+        || {
+            ws.specs
+                .par_iter()
+                .flatten()
+                .filter(|s| ws.reported[s.file])
+                .flat_map_iter(|spec| {
+                    let mut out = Vec::new();
+                    for rule in &enabled {
+                        rule.check_file(&cx, spec, &mut out);
+                    }
+                    out
+                })
+                .collect::<Vec<Diagnostic>>()
+        },
+        || {
+            enabled
+                .par_iter()
+                .flat_map_iter(|rule| {
+                    let mut out = Vec::new();
+                    rule.check_workspace(&cx, &mut out);
+                    out
+                })
+                .collect::<Vec<Diagnostic>>()
+        },
+    );
     found.extend(per_file);
-    for rule in &enabled {
-        rule.check_workspace(&cx, &mut found);
-    }
+    found.extend(per_workspace);
+    timer.lap("rules");
     let mut diagnostics: Vec<Diagnostic> = found
         .into_iter()
         .filter(|d| ws.reported.get(d.file).copied().unwrap_or(false))
@@ -117,11 +134,31 @@ pub fn run(req: &CheckRequest) -> Result<CheckOutcome> {
     drop(levels);
     sort(&ws, &mut diagnostics);
     diagnostics.dedup();
+    timer.lap("suppressions and sorting");
     Ok(CheckOutcome {
         config,
         ws,
         diagnostics,
     })
+}
+
+/// Prints how long each stage took to stderr when `KPIC_TIMINGS` is set (for profiling).
+struct Timer(Option<std::time::Instant>);
+
+impl Timer {
+    fn from_env() -> Timer {
+        Timer(std::env::var_os("KPIC_TIMINGS").map(|_| std::time::Instant::now()))
+    }
+
+    fn lap(&mut self, stage: &str) {
+        if let Some(start) = &mut self.0 {
+            eprintln!(
+                "kpic: timing: {stage}: {:.1} ms",
+                start.elapsed().as_secs_f64() * 1000.0
+            );
+            *start = std::time::Instant::now();
+        }
+    }
 }
 
 /// Sorts findings by file, line, column, code (file IDs follow file names).
