@@ -866,3 +866,48 @@ fn a_failed_build_leaves_the_previous_output_intact() {
     assert!(run.stderr.contains("E001"), "{}", run.stderr);
     assert_eq!(snapshot(&out), before);
 }
+
+// ---------------------------------------------------------------------------------------------
+// `kpic score`: hostile actuals files
+
+#[test]
+fn non_numbers_in_actuals_are_bad_rows_with_their_row_numbers() {
+    let dir = buildable("o");
+    fs::write(
+        dir.path().join("actuals.csv"),
+        "kpi_id,actual\nk,NaN\nk,inf\n../x,1e400\n",
+    )
+    .unwrap();
+    let run = kpic(dir.path(), &["score", "--actuals", "actuals.csv"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("actuals.csv:2: error"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("not a number"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("actuals.csv:4: error"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn binary_huge_or_missing_actuals_are_an_error_line() {
+    let dir = buildable("o");
+    let bytes: Vec<u8> = (0..10_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 7) as u8)
+        .collect();
+    fs::write(dir.path().join("bin.csv"), bytes).unwrap();
+    let run = kpic(dir.path(), &["score", "--actuals", "bin.csv"]);
+    assert_error_line(&run, "not valid UTF-8");
+    fs::File::create(dir.path().join("huge.csv"))
+        .unwrap()
+        .set_len(100 * 1024 * 1024)
+        .unwrap();
+    let run = kpic(dir.path(), &["score", "--actuals", "huge.csv"]);
+    assert_error_line(&run, "larger than the limit");
+    let run = kpic(dir.path(), &["score", "--actuals", "nope.csv"]);
+    assert_error_line(&run, "cannot read `nope.csv`");
+}
