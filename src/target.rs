@@ -253,6 +253,7 @@ pub fn normalise_unit(u: &str) -> String {
         "周" | "星期" | "个星期" | "w" | "week" | "weeks" | "wk" | "wks" => "w".into(),
         "秒" | "秒钟" | "s" | "sec" | "secs" | "second" | "seconds" => "s".into(),
         "%" | "percent" | "per cent" | "pct" | "％" => "%".into(),
+        "个工作日" => "工作日".into(),
         _ => u.into(),
     }
 }
@@ -675,6 +676,7 @@ mod tests {
         assert_eq!(ok("30分钟内"), "<= 30 min");
         assert_eq!(ok("2周之内"), "<= 2 w");
         assert_eq!(ok("48个小时内"), "<= 48 h");
+        assert_eq!(ok("2个工作日内"), "<= 2 工作日");
         assert_eq!(ok("控制在5%以内"), "<= 5 %");
         assert_eq!(ok("控制在3%"), "<= 3 %");
         assert_eq!(ok("保持在95%以上"), ">= 95 %");

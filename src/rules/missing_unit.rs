@@ -54,12 +54,12 @@ impl Rule for MissingUnit {
             if let (Some(target), Some(written)) = (target_of(kpi), &kpi.target)
                 && target.unit.is_none()
             {
-                let unit = guess_unit(kpi).unwrap_or(if zh(file, Some(kpi)) {
-                    "份"
-                } else {
-                    "reports"
-                });
-                out.push(diagnostic(file, kpi, written.span, &target, unit));
+                let units: &[&str] = match guess_unit(kpi) {
+                    Some(unit) => &[unit],
+                    None if zh(file, Some(kpi)) => &["份", "%", "h"],
+                    None => &["reports", "%", "h"],
+                };
+                out.push(diagnostic(file, kpi, written.span, &target, units));
             }
         }
     }
@@ -111,8 +111,22 @@ fn diagnostic(
     kpi: &Kpi,
     span: crate::source::Span,
     target: &Target,
-    unit: &str,
+    units: &[&str],
 ) -> Diagnostic {
+    let forms: Vec<String> = units
+        .iter()
+        .map(|u| {
+            format!(
+                "`\"{} {} {u}\"`",
+                target.op.symbol(),
+                format_number(target.value)
+            )
+        })
+        .collect();
+    let forms = match forms.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => forms.join(""),
+    };
     Diagnostic::new(
         &MISSING_UNIT,
         file.file,
@@ -123,8 +137,6 @@ fn diagnostic(
         ),
     )
     .with_help(format!(
-        "add the unit the metric is counted in, e.g. `\"{} {} {unit}\"`",
-        target.op.symbol(),
-        format_number(target.value)
+        "add the unit the metric is counted in, e.g. {forms}"
     ))
 }
