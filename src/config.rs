@@ -87,7 +87,7 @@ impl Config {
 
     /// Reads a configuration file.
     pub fn load(path: &Path) -> Result<Config> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let text = crate::workspace::read_to_string_limited(path, 1 << 20).map_err(|e| {
             Error::new(format!(
                 "cannot read config `{}`: {}",
                 shown(path),

@@ -911,3 +911,47 @@ fn binary_huge_or_missing_actuals_are_an_error_line() {
     let run = kpic(dir.path(), &["score", "--actuals", "nope.csv"]);
     assert_error_line(&run, "cannot read `nope.csv`");
 }
+
+// ---------------------------------------------------------------------------------------------
+// `kpic.yaml` is input too
+
+#[test]
+fn a_huge_config_is_refused_without_being_read() {
+    let dir = workspace();
+    spec(dir.path(), "a.yaml", VALID);
+    fs::File::create(dir.path().join("kpic.yaml"))
+        .unwrap()
+        .set_len(100 * 1024 * 1024)
+        .unwrap();
+    let run = kpic(dir.path(), &["check"]);
+    assert_error_line(
+        &run,
+        "cannot read config `kpic.yaml`: the file is larger than 1 MiB",
+    );
+}
+
+#[test]
+fn a_config_in_another_encoding_is_an_error_line() {
+    let dir = workspace();
+    spec(dir.path(), "a.yaml", VALID);
+    fs::write(dir.path().join("kpic.yaml"), b"paths: [\xff]\n").unwrap();
+    let run = kpic(dir.path(), &["check"]);
+    assert_error_line(&run, "not valid UTF-8 (invalid byte at offset 8)");
+}
+
+#[test]
+fn an_alias_bomb_in_the_config_is_refused() {
+    let dir = workspace();
+    spec(dir.path(), "a.yaml", VALID);
+    let mut text = String::from("a0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n");
+    for i in 1..9 {
+        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+        text.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    fs::write(dir.path().join("kpic.yaml"), text).unwrap();
+    let run = kpic(dir.path(), &["check"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let first = run.stderr.lines().next().unwrap();
+    assert!(first.starts_with("kpic: error: invalid config"), "{first}");
+    assert!(first.contains("alias bomb"), "{first}");
+}

@@ -282,6 +282,29 @@ fn read_text(path: &std::path::Path, max: u64) -> Result<String, ReadError> {
     })
 }
 
+/// Reads a small text file (such as `kpic.yaml`) as UTF-8, failing past `max` bytes without
+/// reading further.
+pub fn read_to_string_limited(path: &std::path::Path, max: u64) -> std::io::Result<String> {
+    use std::io::{Error, ErrorKind, Read};
+    let too_large = || Error::other(format!("the file is larger than {}", human_size(max)));
+    let file = std::fs::File::open(path)?;
+    if file.metadata().is_ok_and(|m| m.is_file() && m.len() > max) {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    file.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(too_large());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        Error::new(
+            ErrorKind::InvalidData,
+            format!("the file is not valid UTF-8 (invalid byte at offset {at})"),
+        )
+    })
+}
+
 /// `16 MiB`, `512 KiB`, `100 bytes`.
 pub fn human_size(bytes: u64) -> String {
     if bytes >= 1024 * 1024 && bytes.is_multiple_of(1024 * 1024) {
