@@ -28,7 +28,18 @@ fn validator() -> &'static Validator {
 }
 
 /// Validates one document, returning E002 diagnostics at the offending keys and values.
+///
+/// Most files are valid: [`fast::is_valid`] proves that on the YAML tree itself, without
+/// converting it to JSON. Only when it cannot does the tree go to the JSON Schema validator,
+/// which then also explains each failure.
 pub fn validate(file: FileId, root: &Node) -> Vec<Diagnostic> {
+    if fast::is_valid(root) {
+        debug_assert!(
+            validator().is_valid(&root.to_json()),
+            "the fast path accepted a document the schema rejects"
+        );
+        return Vec::new();
+    }
     let instance = root.to_json();
     let validator = validator();
     if validator.is_valid(&instance) {
@@ -279,4 +290,470 @@ fn keys(properties: &Json) -> Vec<String> {
         .as_object()
         .map(|o| o.keys().cloned().collect())
         .unwrap_or_default()
+}
+
+/// A fast check that a YAML tree is valid against the spec schema, run before the JSON Schema
+/// validator. It interprets the embedded schema itself, but only the keywords and patterns it
+/// knows exactly (`type`, `properties`, `required`, `additionalProperties: false`, `items`,
+/// `minItems`, `maxItems`, `minimum`, `maximum`, `const`, `enum`, `$ref` and the ID, cadence
+/// and due-date patterns). It answers "valid" only when it is sure; for anything else
+/// (a failure, an unknown keyword, a non-finite number, non-ASCII digits) the caller falls
+/// back to the full validator, so it can make kpic faster but never change a finding.
+pub(crate) mod fast {
+    use std::sync::OnceLock;
+
+    use serde_json::Value as Json;
+
+    use crate::workspace::yaml::{Node, Value};
+
+    /// Whether `root` is certainly valid against the spec schema.
+    pub fn is_valid(root: &Node) -> bool {
+        match compiled() {
+            Some(c) => c.valid(0, root),
+            None => false,
+        }
+    }
+
+    /// The schema compiled once; `None` when it uses something the fast path does not know.
+    fn compiled() -> Option<&'static Compiled> {
+        static COMPILED: OnceLock<Option<Compiled>> = OnceLock::new();
+        COMPILED
+            .get_or_init(|| Compiled::new(super::schema_json()))
+            .as_ref()
+    }
+
+    const NULL: u8 = 1;
+    const BOOLEAN: u8 = 2;
+    const NUMBER: u8 = 4;
+    const STRING: u8 = 8;
+    const ARRAY: u8 = 16;
+    const OBJECT: u8 = 32;
+
+    /// A pattern of the schema, implemented by hand.
+    #[derive(Clone, Copy)]
+    enum Pattern {
+        Id,
+        Cadence,
+        Due,
+    }
+
+    /// A constant of `const` or `enum`.
+    enum Constant {
+        Str(String),
+        Int(i64),
+    }
+
+    /// One (sub)schema; `refs` and `items` index [`Compiled::schemas`].
+    #[derive(Default)]
+    struct Schema {
+        types: Option<u8>,
+        refs: Vec<usize>,
+        required: Vec<String>,
+        properties: Vec<(String, usize)>,
+        closed: bool,
+        items: Option<usize>,
+        min_items: Option<usize>,
+        max_items: Option<usize>,
+        minimum: Option<f64>,
+        maximum: Option<f64>,
+        constants: Option<Vec<Constant>>,
+        pattern: Option<Pattern>,
+    }
+
+    struct Compiled {
+        schemas: Vec<Schema>,
+    }
+
+    impl Compiled {
+        fn new(root: &Json) -> Option<Compiled> {
+            let defs = root.get("$defs").and_then(Json::as_object);
+            let mut c = Compiled {
+                schemas: Vec::new(),
+            };
+            let mut def_ids = Vec::new();
+            if let Some(defs) = defs {
+                // Reserve a slot per definition first, so `$ref`s can point at them.
+                for name in defs.keys() {
+                    def_ids.push((name.clone(), c.schemas.len()));
+                    c.schemas.push(Schema::default());
+                }
+            }
+            let root_id = c.schemas.len();
+            c.schemas.push(Schema::default());
+            let compiled_root = c.compile(root, &def_ids, true)?;
+            c.schemas[root_id] = compiled_root;
+            if let Some(defs) = defs {
+                for (name, id) in &def_ids {
+                    let s = c.compile(&defs[name], &def_ids, false)?;
+                    c.schemas[*id] = s;
+                }
+            }
+            // The root is checked first: put it at index 0.
+            c.schemas.swap(0, root_id);
+            let fix = |i: usize| {
+                if i == 0 {
+                    root_id
+                } else if i == root_id {
+                    0
+                } else {
+                    i
+                }
+            };
+            for s in &mut c.schemas {
+                s.refs.iter_mut().for_each(|r| *r = fix(*r));
+                s.properties.iter_mut().for_each(|(_, r)| *r = fix(*r));
+                s.items = s.items.map(fix);
+            }
+            Some(c)
+        }
+
+        /// Compiles one schema object into a new slot, returning the schema (not yet stored).
+        fn compile(&mut self, s: &Json, defs: &[(String, usize)], root: bool) -> Option<Schema> {
+            let obj = s.as_object()?;
+            let mut out = Schema::default();
+            for (key, v) in obj {
+                match key.as_str() {
+                    "$schema" | "$id" | "title" | "description" | "$comment" => {}
+                    "$defs" if root => {}
+                    "type" => out.types = Some(types(v)?),
+                    "$ref" => {
+                        let name = v.as_str()?.strip_prefix("#/$defs/")?;
+                        out.refs
+                            .push(defs.iter().find(|(n, _)| n == name).map(|(_, i)| *i)?);
+                    }
+                    "required" => {
+                        out.required = v
+                            .as_array()?
+                            .iter()
+                            .map(|k| k.as_str().map(str::to_owned))
+                            .collect::<Option<_>>()?;
+                    }
+                    "additionalProperties" => out.closed = !v.as_bool()?,
+                    "properties" => {
+                        for (name, sub) in v.as_object()? {
+                            let id = self.add(sub, defs)?;
+                            out.properties.push((name.clone(), id));
+                        }
+                    }
+                    "items" => out.items = Some(self.add(v, defs)?),
+                    "minItems" => out.min_items = Some(usize::try_from(v.as_u64()?).ok()?),
+                    "maxItems" => out.max_items = Some(usize::try_from(v.as_u64()?).ok()?),
+                    "minimum" => out.minimum = Some(v.as_f64()?),
+                    "maximum" => out.maximum = Some(v.as_f64()?),
+                    "const" => out.constants = Some(vec![constant(v)?]),
+                    "enum" => {
+                        out.constants =
+                            Some(v.as_array()?.iter().map(constant).collect::<Option<_>>()?)
+                    }
+                    "pattern" => out.pattern = Some(pattern(v.as_str()?)?),
+                    _ => return None,
+                }
+            }
+            Some(out)
+        }
+
+        fn add(&mut self, s: &Json, defs: &[(String, usize)]) -> Option<usize> {
+            let schema = self.compile(s, defs, false)?;
+            self.schemas.push(schema);
+            Some(self.schemas.len() - 1)
+        }
+
+        fn valid(&self, id: usize, node: &Node) -> bool {
+            let s = &self.schemas[id];
+            let Some(kind) = kind(node) else {
+                return false;
+            };
+            if s.types.is_some_and(|t| t & kind == 0) {
+                return false;
+            }
+            if !s.refs.iter().all(|&r| self.valid(r, node)) {
+                return false;
+            }
+            if let Some(constants) = &s.constants
+                && !constants.iter().any(|c| matches(c, node))
+            {
+                return false;
+            }
+            match &node.value {
+                Value::Map(entries) => {
+                    if !s
+                        .required
+                        .iter()
+                        .all(|k| entries.iter().any(|e| e.key_str() == k))
+                    {
+                        return false;
+                    }
+                    entries.iter().all(|e| {
+                        // A key that is not text goes to the full check. (A key given twice is
+                        // E001; here all its entries are checked, the JSON keeps only the last.)
+                        if !matches!(e.key.value, Value::Str(_)) {
+                            return false;
+                        }
+                        match s.properties.iter().find(|(k, _)| k == e.key_str()) {
+                            Some(&(_, sub)) => self.valid(sub, &e.value),
+                            None => !s.closed,
+                        }
+                    })
+                }
+                Value::Seq(items) => {
+                    s.min_items.is_none_or(|n| items.len() >= n)
+                        && s.max_items.is_none_or(|n| items.len() <= n)
+                        && s.items
+                            .is_none_or(|sub| items.iter().all(|i| self.valid(sub, i)))
+                }
+                Value::Str(text) => s.pattern.is_none_or(|p| p.matches(text)),
+                Value::Int(_) | Value::Float(_) => {
+                    let n = node.as_f64().unwrap_or(f64::NAN);
+                    s.minimum.is_none_or(|m| n >= m) && s.maximum.is_none_or(|m| n <= m)
+                }
+                Value::Null | Value::Bool(_) => true,
+            }
+        }
+    }
+
+    /// The JSON type of a node as the validator sees it; `None` for a non-finite number (which
+    /// becomes a string in JSON: left to the full check).
+    fn kind(node: &Node) -> Option<u8> {
+        Some(match &node.value {
+            Value::Null => NULL,
+            Value::Bool(_) => BOOLEAN,
+            Value::Int(_) => NUMBER,
+            Value::Float(f) if f.is_finite() => NUMBER,
+            Value::Float(_) => return None,
+            Value::Str(_) => STRING,
+            Value::Seq(_) => ARRAY,
+            Value::Map(_) => OBJECT,
+        })
+    }
+
+    fn types(v: &Json) -> Option<u8> {
+        let one = |t: &Json| {
+            Some(match t.as_str()? {
+                "null" => NULL,
+                "boolean" => BOOLEAN,
+                "number" => NUMBER,
+                "string" => STRING,
+                "array" => ARRAY,
+                "object" => OBJECT,
+                _ => return None,
+            })
+        };
+        match v {
+            Json::Array(a) => a.iter().try_fold(0, |acc, t| Some(acc | one(t)?)),
+            t => one(t),
+        }
+    }
+
+    fn constant(v: &Json) -> Option<Constant> {
+        match v {
+            Json::String(s) => Some(Constant::Str(s.clone())),
+            Json::Number(n) => n.as_i64().map(Constant::Int),
+            _ => None,
+        }
+    }
+
+    fn matches(c: &Constant, node: &Node) -> bool {
+        match (c, &node.value) {
+            (Constant::Str(a), Value::Str(b)) => a == b,
+            (Constant::Int(a), Value::Int(b)) => a == b,
+            _ => false,
+        }
+    }
+
+    const ID: &str = "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$";
+    const DURATION: &str =
+        "P(?=\\d|T\\d)(\\d+Y)?(\\d+M)?(\\d+W)?(\\d+D)?(T(?=\\d)(\\d+H)?(\\d+M)?(\\d+S)?)?";
+    const CADENCES: &str = "daily|weekly|biweekly|monthly|quarterly|half-yearly|yearly";
+
+    /// Recognises the schema's patterns by their exact text.
+    fn pattern(p: &str) -> Option<Pattern> {
+        if p == ID {
+            Some(Pattern::Id)
+        } else if p == format!("^({CADENCES}|{DURATION})$") {
+            Some(Pattern::Cadence)
+        } else if p == format!("^(\\d{{4}}-\\d{{2}}-\\d{{2}}|{DURATION})$") {
+            Some(Pattern::Due)
+        } else {
+            None
+        }
+    }
+
+    impl Pattern {
+        fn matches(self, s: &str) -> bool {
+            match self {
+                Pattern::Id => {
+                    let b = s.as_bytes();
+                    (1..=64).contains(&b.len())
+                        && b[0].is_ascii_alphanumeric()
+                        && b[1..]
+                            .iter()
+                            .all(|c| c.is_ascii_alphanumeric() || *c == b'-' || *c == b'_')
+                }
+                Pattern::Cadence => CADENCES.split('|').any(|c| c == s) || duration(s),
+                Pattern::Due => date(s) || duration(s),
+            }
+        }
+    }
+
+    /// `\d{4}-\d{2}-\d{2}` with ASCII digits.
+    fn date(s: &str) -> bool {
+        let b = s.as_bytes();
+        b.len() == 10
+            && b.iter().enumerate().all(|(i, c)| {
+                if i == 4 || i == 7 {
+                    *c == b'-'
+                } else {
+                    c.is_ascii_digit()
+                }
+            })
+    }
+
+    /// The ISO 8601 duration of the schema's patterns, with ASCII digits.
+    fn duration(s: &str) -> bool {
+        let Some(rest) = s.strip_prefix('P') else {
+            return false;
+        };
+        let b = rest.as_bytes();
+        let starts_with_digit = |b: &[u8]| b.first().is_some_and(u8::is_ascii_digit);
+        if !(starts_with_digit(b) || (b.first() == Some(&b'T') && starts_with_digit(&b[1..]))) {
+            return false;
+        }
+        let mut i = 0;
+        // `(\d+X)?` groups in order; returns false when digits are not followed by any of them.
+        let groups = |i: &mut usize, units: &[u8]| -> bool {
+            let mut next = 0;
+            while *i < b.len() && b[*i].is_ascii_digit() {
+                let mut j = *i;
+                while j < b.len() && b[j].is_ascii_digit() {
+                    j += 1;
+                }
+                match units[next..].iter().position(|u| b.get(j) == Some(u)) {
+                    Some(p) => {
+                        next += p + 1;
+                        *i = j + 1;
+                    }
+                    None => return false,
+                }
+            }
+            true
+        };
+        if !groups(&mut i, b"YMWD") {
+            return false;
+        }
+        if i < b.len() && b[i] == b'T' && starts_with_digit(&b[i + 1..]) {
+            i += 1;
+            if !groups(&mut i, b"HMS") {
+                return false;
+            }
+        }
+        i == b.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workspace::yaml::{Limits, load};
+
+    fn tree(text: &str) -> Node {
+        let loaded = load(text, Limits::default());
+        loaded
+            .root
+            .unwrap_or_else(|| panic!("no document in {text:?}: {:?}", loaded.errors))
+    }
+
+    /// The fast path never accepts what the schema rejects, and accepts the ordinary valid
+    /// documents (so that it is actually used).
+    fn agrees(text: &str) -> bool {
+        let root = tree(text);
+        let fast = fast::is_valid(&root);
+        let full = validator().is_valid(&root.to_json());
+        assert!(
+            !fast || full,
+            "fast path accepted an invalid document:\n{text}"
+        );
+        fast
+    }
+
+    #[test]
+    fn fast_path_accepts_the_bundled_specs() {
+        for name in ["ecommerce-ops.yaml", "owners.yaml", "support.yaml"] {
+            let path = format!("{}/kpi-specs/{name}", env!("CARGO_MANIFEST_DIR"));
+            let text = std::fs::read_to_string(&path).expect("bundled spec");
+            assert!(agrees(&text), "fast path rejected {name}");
+        }
+    }
+
+    #[test]
+    fn fast_path_never_accepts_an_invalid_document() {
+        let kpi = |extra: &str| {
+            format!(
+                "version: 1\nteam: {{id: t, name: T, review: quarterly}}\nkpis:\n  - id: k\n    name: K\n{extra}"
+            )
+        };
+        let valid = [
+            kpi(""),
+            kpi("    period: P2W\n    due: P5D\n"),
+            kpi("    due: 2027-03-31\n    period: PT12H\n"),
+            kpi("    target: {op: \">=\", value: 2, unit: 份}\n"),
+            kpi("    target: 3\n    range: [0, null]\n    weight: 100\n"),
+            kpi("    contributors: [a, b_c, D-9]\n"),
+            "version: 1\nowners:\n  - {id: li-na, name: 李娜, email: a@b.c}\n".into(),
+        ];
+        for text in &valid {
+            assert!(agrees(text), "fast path rejected:\n{text}");
+        }
+        let invalid = [
+            "version: 2\n".to_owned(),
+            "version: 1.0\n".into(),
+            "version: \"1\"\n".into(),
+            "kpis: []\n".into(),
+            "version: 1\nextra: 1\n".into(),
+            kpi("    tagret: 1\n"),
+            kpi("    weight: 101\n"),
+            kpi("    weight: -1\n"),
+            kpi("    weight: .nan\n"),
+            kpi("    weight: \"20\"\n"),
+            kpi("    range: [0]\n"),
+            kpi("    range: [0, 1, 2]\n"),
+            kpi("    range: [0, a]\n"),
+            kpi("    period: fortnightly\n"),
+            kpi("    period: P\n"),
+            kpi("    period: PT\n"),
+            kpi("    period: P1DT\n"),
+            kpi("    period: P1M1Y\n"),
+            kpi("    period: P１D\n"),
+            kpi("    due: 2027-3-31\n"),
+            kpi("    due: 2027-03-31x\n"),
+            kpi("    owner: -li\n"),
+            kpi("    owner: li na\n"),
+            kpi(&format!("    owner: {}\n", "a".repeat(65))),
+            kpi("    contributors: [li, 李]\n"),
+            kpi("    target: {op: \"!=\", value: 2}\n"),
+            kpi("    target: {op: \">=\"}\n"),
+            kpi("    target: {op: \">=\", value: 2, units: x}\n"),
+            kpi("    target: [1]\n"),
+            kpi("    target: true\n"),
+            "version: 1\nkpis:\n  - {id: k, name: 3}\n".into(),
+            "version: 1\nteam: {id: t, name: T, locale: fr}\n".into(),
+            "version: 1\nteam: {id: t}\n".into(),
+            "version: 1\nowners:\n  - {name: x}\n".into(),
+            "- 1\n".into(),
+        ];
+        for text in &invalid {
+            assert!(!agrees(text), "fast path accepted:\n{text}");
+        }
+    }
+
+    #[test]
+    fn fast_path_durations() {
+        for ok in ["P1D", "P2W", "PT5M", "P1Y2M3W4DT5H6M7S", "P10DT1H"] {
+            assert!(
+                fast::is_valid(&tree(&format!(
+                    "version: 1\nteam: {{id: t, name: T, review: {ok}}}\n"
+                ))),
+                "{ok}"
+            );
+        }
+    }
 }
