@@ -307,6 +307,22 @@ fn a_small_size_limit_applies_to_stdin_too() {
 }
 
 #[test]
+fn endless_stdin_is_read_only_to_the_size_limit() {
+    let dir = workspace();
+    let zeros = vec![0u8; 40 * 1024 * 1024];
+    let run = kpic_with_stdin(
+        dir.path(),
+        &["check", "--format", "json", "-"],
+        Some(&zeros),
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["code"], "E001");
+    assert!(d["message"].as_str().unwrap().contains("16 MiB"), "{d}");
+}
+
+#[test]
 fn a_million_tiny_kpis_are_refused_by_the_node_limit() {
     let mut text = String::from("version: 1\nteam: {id: t, name: T}\nkpis:\n");
     for i in 0..1_000_000 {
