@@ -589,6 +589,11 @@ fn config_error(name: &str, text: &str, problems: &[Problem]) -> Error {
     let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
         .with_width(100)
         .with_links(false);
+    let source = crate::source::SourceFile::new(name.into(), PathBuf::from(name), text.into());
+    // miette panics drawing a label past column 65,535: a very long line gets no snippet.
+    let too_long = |s: Span| {
+        (source.line_of(s.start)..=source.line_of(s.end)).any(|l| source.line_text(l).len() > 1_000)
+    };
     let mut detail = String::new();
     for problem in problems {
         let r = Rendered {
@@ -598,7 +603,8 @@ fn config_error(name: &str, text: &str, problems: &[Problem]) -> Error {
         if !detail.is_empty() {
             detail.push('\n');
         }
-        if handler.render_report(&mut detail, &r).is_err() {
+        let long = too_long(problem.span) || problem.labels.iter().any(|(s, _)| too_long(*s));
+        if long || handler.render_report(&mut detail, &r).is_err() {
             detail.push_str(&problem.message);
             detail.push('\n');
         }
@@ -608,7 +614,6 @@ fn config_error(name: &str, text: &str, problems: &[Problem]) -> Error {
         2 => " (and 1 more problem)".into(),
         n => format!(" (and {} more problems)", n - 1),
     };
-    let source = crate::source::SourceFile::new(name.into(), PathBuf::from(name), text.into());
     let at = source.line_col(problems[0].span.start);
     Error {
         message: format!(

@@ -971,3 +971,67 @@ fn an_alias_bomb_in_the_config_is_refused() {
     assert!(first.starts_with("kpic: error: invalid config"), "{first}");
     assert!(first.contains("alias bomb"), "{first}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Reporting on odd files
+
+#[test]
+fn a_finding_far_along_a_long_line_is_shown_without_a_snippet() {
+    // miette cannot draw a label past column 65,535: this used to panic.
+    let dir = workspace();
+    let text = format!(
+        "{{version: 1, bogus: \"{}\", more: 1}}\n",
+        "x".repeat(100_000)
+    );
+    spec(dir.path(), "a.yaml", text);
+    let run = kpic(dir.path(), &["check", "--format", "human"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("at kpi-specs/a.yaml:1:100025 (the line is too long to show)"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.len() < 2_000,
+        "the line is not printed: {} bytes",
+        run.stdout.len()
+    );
+    let (_, diags) = check_structural(dir.path(), &[]);
+    assert_eq!(diags.len(), 2, "{diags:#?}");
+    assert_eq!((diags[1].line, diags[1].column), (1, 100_025));
+}
+
+#[test]
+fn a_finding_over_the_whole_file_shows_a_few_lines() {
+    let dir = workspace();
+    let text: String = (0..200_000).map(|i| format!("- {i}\n")).collect();
+    spec(dir.path(), "a.yaml", text);
+    let run = kpic(dir.path(), &["check", "--format", "human"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("a spec file must be a mapping"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.lines().count() < 20, "{}", run.stdout);
+}
+
+#[test]
+fn a_config_problem_on_a_long_line_is_an_error_line() {
+    let dir = workspace();
+    spec(dir.path(), "a.yaml", VALID);
+    let text = format!(
+        "{{paths: [kpi-specs], exclude: [\"{}\"], bogus: 1}}\n",
+        "x".repeat(70_000)
+    );
+    fs::write(dir.path().join("kpic.yaml"), text).unwrap();
+    let run = kpic(dir.path(), &["check"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let first = run.stderr.lines().next().unwrap();
+    assert_eq!(
+        first,
+        "kpic: error: invalid config kpic.yaml:1:70037: unknown key `bogus` in `kpic.yaml`"
+    );
+    assert!(run.stderr.len() < 2_000);
+}

@@ -10,7 +10,7 @@ use miette::{
 
 use super::{Report, Style};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::source::SourceFile;
+use crate::source::{SourceFile, Span};
 
 /// A source file lent to miette under its display name.
 struct Named<'a>(&'a SourceFile);
@@ -39,6 +39,31 @@ struct HumanDiagnostic<'a> {
     d: &'a Diagnostic,
     source: Named<'a>,
     help: Option<String>,
+    /// The primary span and the same-file labels as shown, or `None` for no snippet.
+    shown: Option<(Span, Vec<(Span, String)>)>,
+}
+
+/// Longest line shown in a snippet (miette cannot draw labels past column 65,535, and a
+/// minified file or a huge scalar is no use on a terminal): a finding on a longer line is
+/// shown without a snippet, its place named in the help.
+const MAX_SNIPPET_LINE: usize = 1_000;
+/// Most lines one label covers in a snippet; a longer span is shown by its first line.
+const MAX_SNIPPET_LINES: usize = 8;
+
+/// The part of `s` to draw, or `None` when one of its lines is too long to show.
+fn shown_span(file: &SourceFile, s: Span) -> Option<Span> {
+    let first = file.line_of(s.start);
+    let last = file.line_of(s.end);
+    let line_len = |l: usize| file.line_text(l).len();
+    if line_len(first) > MAX_SNIPPET_LINE {
+        return None;
+    }
+    if last - first >= MAX_SNIPPET_LINES {
+        return Some(Span::new(s.start, file.line_start(first) + line_len(first)));
+    }
+    (first..=last)
+        .all(|l| line_len(l) <= MAX_SNIPPET_LINE)
+        .then_some(s)
 }
 
 impl fmt::Debug for HumanDiagnostic<'_> {
@@ -78,17 +103,15 @@ impl miette::Diagnostic for HumanDiagnostic<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.source)
+        self.shown.as_ref().map(|_| &self.source as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let primary = LabeledSpan::new_primary_with_span(None, span(self.d.span));
-        let secondary = self
-            .d
-            .labels
+        let (primary, labels) = self.shown.as_ref()?;
+        let primary = LabeledSpan::new_primary_with_span(None, span(*primary));
+        let secondary = labels
             .iter()
-            .filter(|l| l.file == self.d.file)
-            .map(|l| LabeledSpan::new_with_span(Some(l.message.clone()), span(l.span)));
+            .map(|(s, m)| LabeledSpan::new_with_span(Some(m.clone()), span(*s)));
         Some(Box::new(std::iter::once(primary).chain(secondary)))
     }
 }
@@ -120,6 +143,26 @@ pub fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Resu
                 format!("{} at {}:{}:{}", l.message, f.name, at.line, at.column)
             })
             .collect();
+        let mut elsewhere = elsewhere;
+        let shown = shown_span(file, d.span).and_then(|primary| {
+            let labels = d
+                .labels
+                .iter()
+                .filter(|l| l.file == d.file)
+                .map(|l| Some((shown_span(file, l.span)?, l.message.clone())))
+                .collect::<Option<Vec<_>>>()?;
+            Some((primary, labels))
+        });
+        if shown.is_none() {
+            let at = file.line_col(d.span.start);
+            elsewhere.insert(
+                0,
+                format!(
+                    "at {}:{}:{} (the line is too long to show)",
+                    file.name, at.line, at.column
+                ),
+            );
+        }
         let help = match (&d.help, elsewhere.is_empty()) {
             (h, true) => h.clone(),
             (None, false) => Some(elsewhere.join("\n")),
@@ -129,6 +172,7 @@ pub fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Resu
             d,
             source: Named(file),
             help,
+            shown,
         };
         let mut text = String::new();
         handler
