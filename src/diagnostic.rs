@@ -116,7 +116,7 @@ impl Diagnostic {
         Diagnostic {
             rule,
             severity: rule.default_level.severity().unwrap_or(Severity::Info),
-            message: message.into(),
+            message: printable(message.into()),
             help: None,
             file,
             span,
@@ -126,7 +126,7 @@ impl Diagnostic {
 
     /// Adds the help text.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(printable(help.into()));
         self
     }
 
@@ -135,7 +135,7 @@ impl Diagnostic {
         self.labels.push(Label {
             file,
             span,
-            message: message.into(),
+            message: printable(message.into()),
         });
         self
     }
@@ -144,6 +144,26 @@ impl Diagnostic {
     pub fn code(&self) -> &'static str {
         self.rule.code
     }
+}
+
+/// Text for a message, with control characters (which could break a line of `compact`
+/// output or drive a terminal) and bidirectional overrides escaped as `\n`, `\u{1b}`.
+/// Messages quote user text, so this is applied to every message, help and label.
+pub fn printable(s: String) -> String {
+    let hostile =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !s.contains(hostile) {
+        return s;
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if hostile(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Suggests the candidate closest to `word`, if one is close enough to be a likely typo.

@@ -1035,3 +1035,47 @@ fn a_config_problem_on_a_long_line_is_an_error_line() {
     );
     assert!(run.stderr.len() < 2_000);
 }
+
+#[test]
+fn control_characters_never_reach_the_terminal() {
+    let dir = workspace();
+    // A raw ESC sequence (saphyr lets it through in a quoted key), escaped control
+    // characters, a C1 control and a bidirectional override.
+    let text = "version: 1\n\"a\u{1b}]0;title\u{7}\u{1b}[31mred\": 1\n\"b\\0\\x01\\n::x \\u009b \\u202e\": 2\n";
+    spec(dir.path(), "a.yaml", text);
+    for format in ["human", "compact", "json", "sarif", "github", "junit"] {
+        let run = kpic(dir.path(), &["check", "--format", format]);
+        assert_eq!(run.code, 1, "{format}: {}", run.stderr);
+        let bad: Vec<char> = run
+            .stdout
+            .chars()
+            .filter(|c| {
+                (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+                    || ('\u{202a}'..='\u{202e}').contains(c)
+            })
+            .collect();
+        assert!(bad.is_empty(), "{format}: {bad:?} in\n{}", run.stdout);
+    }
+    let run = kpic(dir.path(), &["check", "--format", "compact"]);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "one finding a line: {}", run.stdout);
+    assert!(
+        lines[0].contains(r"unknown key `a\u{1b}]0;title\u{7}\u{1b}[31mred`"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[1].contains(r"\n::x"), "{}", lines[1]);
+}
+
+#[cfg(unix)]
+#[test]
+fn control_characters_in_file_names_are_escaped() {
+    let dir = workspace();
+    spec(dir.path(), "e\u{1b}[31mx\nz.yaml", "version: 1\nbogus: 1\n");
+    let run = kpic(dir.path(), &["check", "--format", "compact"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "kpi-specs/e\\u{1b}[31mx\\nz.yaml:2:1: error[E002] unknown key `bogus` in the spec file\n"
+    );
+}

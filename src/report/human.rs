@@ -12,8 +12,30 @@ use super::{Report, Style};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::{SourceFile, Span};
 
-/// A source file lent to miette under its display name.
-struct Named<'a>(&'a SourceFile);
+/// A source file lent to miette under its display name, its text safe for a terminal.
+struct Named<'a>(&'a SourceFile, &'a str);
+
+/// The text with every control character other than tab and line ends (and every
+/// bidirectional override) replaced by a visible character of the same UTF-8 length, so that
+/// a snippet cannot drive the terminal and byte offsets and columns stay the same.
+fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let hostile = |c: char| {
+        (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.contains(hostile) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| match c.len_utf8() {
+            _ if !hostile(c) => c,
+            1 => '?',
+            2 => '\u{bf}',
+            _ => '\u{fffd}',
+        })
+        .collect::<String>()
+        .into()
+}
 
 impl SourceCode for Named<'_> {
     fn read_span<'a>(
@@ -22,7 +44,7 @@ impl SourceCode for Named<'_> {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self.0.text.read_span(span, before, after)?;
+        let inner = self.1.read_span(span, before, after)?;
         Ok(Box::new(MietteSpanContents::new_named(
             self.0.name.clone(),
             inner.data(),
@@ -130,6 +152,15 @@ pub fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Resu
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(style.width)
         .with_links(false);
+    // Only the files with findings are scanned.
+    let mut safe: Vec<std::borrow::Cow<'_, str>> =
+        vec![std::borrow::Cow::Borrowed(""); report.files.len()];
+    let mut scanned = vec![false; report.files.len()];
+    for d in report.diagnostics {
+        if !std::mem::replace(&mut scanned[d.file], true) {
+            safe[d.file] = terminal_safe(&report.files[d.file].text);
+        }
+    }
     for d in report.diagnostics {
         let file = &report.files[d.file];
         // Labels in other files cannot share a snippet; name their place in the help instead.
@@ -170,7 +201,7 @@ pub fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Resu
         };
         let hd = HumanDiagnostic {
             d,
-            source: Named(file),
+            source: Named(file, &safe[d.file]),
             help,
             shown,
         };

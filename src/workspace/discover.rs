@@ -111,7 +111,9 @@ pub fn display_name(path: &Path, cwd: &Path) -> String {
     } else {
         clean(path)
     };
-    let s = shown.to_string_lossy().into_owned();
+    // A file name can hold control characters too: escaped, it cannot drive a terminal or
+    // break a line of output.
+    let s = crate::diagnostic::printable(shown.to_string_lossy().into_owned());
     if s.is_empty() { ".".into() } else { s }
 }
 
