@@ -3,6 +3,7 @@
 //! lies inside its file, on character boundaries.
 
 use kpic::diagnostic::Diagnostic;
+use kpic::report::{self, Format, Report, Style};
 use kpic::rules::{CHECKS, Context, RuleOptions};
 use kpic::source::Span;
 use kpic::target::{self, Op};
@@ -108,6 +109,29 @@ fn run_pipeline(text: &str) {
     }
     // The file's text as kpic holds it (a BOM removed).
     assert_diagnostics_in(&ws.files[0].text, &found);
+
+    // Every reporter renders every finding; none prints a raw control character.
+    kpic::check::sort(&ws, &mut found);
+    let report = Report {
+        files: &ws.files,
+        diagnostics: &found,
+        files_checked: 1,
+        reported: &ws.reported,
+    };
+    for name in Format::NAMES {
+        let format: Format = name.parse().unwrap();
+        let mut out = Vec::new();
+        let style = Style {
+            color: false,
+            width: 80,
+        };
+        report::write(format, &report, style, &mut out).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(
+            !out.contains(|c: char| c.is_control() && !matches!(c, '\n' | '\r' | '\t')),
+            "{name}: a control character in {out:?}"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
