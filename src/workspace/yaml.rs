@@ -344,7 +344,7 @@ impl Builder<'_> {
             self.fail(
                 span,
                 format!(
-                    "aliases expand to more than {} nodes (an alias bomb?)",
+                    "anchors and aliases copy more than {} nodes (an alias bomb?)",
                     self.limits.max_alias_nodes
                 ),
                 Some("write the values out instead of nesting aliases"),
