@@ -1079,3 +1079,105 @@ fn control_characters_in_file_names_are_escaped() {
         "kpi-specs/e\\u{1b}[31mx\\nz.yaml:2:1: error[E002] unknown key `bogus` in the spec file\n"
     );
 }
+
+/// A workspace of `teams` files with 100 owners, duties and KPIs each, named with `tag`.
+fn big_buildable(dir: &Path, teams: usize, tag: &str) {
+    for t in 0..teams {
+        let mut text = format!("version: 1\nteam: {{id: t{t}, name: T{t}, review: quarterly}}\n");
+        text.push_str("owners:\n");
+        for i in 0..100 {
+            text.push_str(&format!("  - {{id: o{t}-{i}, name: Owner {tag}}}\n"));
+        }
+        text.push_str("duties:\n");
+        for i in 0..100 {
+            text.push_str(&format!("  - {{id: d{t}-{i}, name: D, owner: o{t}-{i}}}\n"));
+        }
+        text.push_str("kpis:\n");
+        for i in 0..100 {
+            text.push_str(&format!(
+                "  - {{id: k{t}-{i}, name: Reports {tag}, duty: d{t}-{i}, owner: o{t}-{i}, metric: reports filed, target: '>= 2 reports', period: monthly, weight: 100, source: wiki}}\n"
+            ));
+        }
+        fs::write(dir.join(format!("kpi-specs/t{t}.yaml")), text).unwrap();
+    }
+}
+
+#[test]
+fn an_interrupted_build_leaves_the_old_output_or_the_new_one() {
+    let dir = workspace();
+    big_buildable(dir.path(), 10, "old");
+    let bin = env!("CARGO_BIN_EXE_kpic");
+    let build = || {
+        let mut c = Command::new(bin);
+        c.args(["build", "--out", "out"])
+            .current_dir(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        c
+    };
+    let start = Instant::now();
+    assert!(build().status().unwrap().success());
+    let took = start.elapsed();
+    let snapshot = |out: &Path| -> Vec<(String, Vec<u8>)> {
+        tree_of(out)
+            .into_iter()
+            .filter(|f| out.join(f).is_file())
+            .map(|f| (f.clone(), fs::read(out.join(&f)).unwrap()))
+            .collect()
+    };
+    let out = dir.path().join("out");
+    let old = snapshot(&out);
+    assert!(old.len() > 1_000, "{} files", old.len());
+    big_buildable(dir.path(), 10, "new");
+    // Kill builds at points spread over a run; each time the folder is whole, old or new.
+    for step in 1..=8u32 {
+        let mut child = build().spawn().unwrap();
+        std::thread::sleep(took * step / 8);
+        let _ = child.kill();
+        let _ = child.wait();
+        if !out.exists() {
+            // Killed between the two renames of the swap: the old output waits beside it.
+            let aside = fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .find(|p| p.to_string_lossy().contains(".out.kpic-old-"))
+                .expect("neither the output nor the old copy");
+            assert_eq!(snapshot(&aside), old);
+            fs::rename(aside, &out).unwrap();
+            continue;
+        }
+        let now = snapshot(&out);
+        eprintln!(
+            "killed at {step}/8 of {took:?}: {}",
+            if now == old {
+                "old output"
+            } else {
+                "new output"
+            }
+        );
+        if now != old {
+            let again = tempfile::tempdir().unwrap();
+            fs::create_dir(again.path().join("kpi-specs")).unwrap();
+            big_buildable(again.path(), 10, "new");
+            let ok = Command::new(bin)
+                .args(["build", "--out", "out"])
+                .current_dir(again.path())
+                .status()
+                .unwrap();
+            assert!(ok.success());
+            assert_eq!(
+                now,
+                snapshot(&again.path().join("out")),
+                "a mix of old and new"
+            );
+            break;
+        }
+    }
+    // Either way the next build completes and replaces it.
+    assert!(build().status().unwrap().success());
+    let last = snapshot(&out);
+    assert!(
+        last.iter()
+            .any(|(f, b)| f == "kpis.json" && String::from_utf8_lossy(b).contains("Reports new"))
+    );
+}
