@@ -27,13 +27,45 @@ pub struct Index {
 
 /// Builds the index and returns it with the E003 and E004 findings. References are checked in
 /// the reported files only (`kpic check FILE` needs every ID, not every file's references).
+/// The four kinds are indexed at the same time; each in file order, so the first definition
+/// wins and the findings do not depend on threads.
 pub(super) fn resolve(specs: &[Option<SpecFile>], reported: &[bool]) -> (Index, Vec<Diagnostic>) {
-    let mut index = Index::default();
+    let ((teams, owners), (duties, kpis)) = rayon::join(
+        || {
+            rayon::join(
+                || index_teams(specs),
+                || index_ids(specs, "owner", |s| s.owners.len(), |s, i| &s.owners[i].id),
+            )
+        },
+        || {
+            rayon::join(
+                || index_ids(specs, "duty", |s| s.duties.len(), |s, i| &s.duties[i].id),
+                || index_ids(specs, "KPI", |s| s.kpis.len(), |s, i| &s.kpis[i].id),
+            )
+        },
+    );
+    let index = Index {
+        owners: owners.0,
+        duties: duties.0,
+        kpis: kpis.0,
+        teams: teams.0,
+    };
+    let mut out = teams.1;
+    out.extend(owners.1);
+    out.extend(duties.1);
+    out.extend(kpis.1);
+    out.extend(unknown_reference_findings(specs, reported, &index));
+    (index, out)
+}
+
+/// Team IDs to their files, and E003 for a team ID declared twice.
+fn index_teams(specs: &[Option<SpecFile>]) -> (HashMap<String, FileId>, Vec<Diagnostic>) {
+    let mut teams = HashMap::with_capacity(specs.len());
     let mut out = Vec::new();
     for spec in specs.iter().flatten() {
         let f = spec.file;
         if let Some(id) = spec.team.as_ref().and_then(|t| t.id.as_ref()) {
-            match index.teams.entry(id.value.clone()) {
+            match teams.entry(id.value.clone()) {
                 Entry::Vacant(v) => {
                     v.insert(f);
                 }
@@ -50,45 +82,35 @@ pub(super) fn resolve(specs: &[Option<SpecFile>], reported: &[bool]) -> (Index, 
                 }
             }
         }
-        for (i, o) in spec.owners.iter().enumerate() {
+    }
+    (teams, out)
+}
+
+/// The IDs of one kind of item (`len` items in a file, the `i`-th one's ID by `id_at`), and
+/// E003 for every ID defined again.
+fn index_ids(
+    specs: &[Option<SpecFile>],
+    kind: &'static str,
+    len: fn(&SpecFile) -> usize,
+    id_at: fn(&SpecFile, usize) -> &Spanned<String>,
+) -> (IdMap, Vec<Diagnostic>) {
+    let mut map = IdMap::with_capacity(specs.iter().flatten().map(len).sum());
+    let mut out = Vec::new();
+    for spec in specs.iter().flatten() {
+        for i in 0..len(spec) {
             insert(
-                &mut index.owners,
+                &mut map,
                 specs,
-                "owner",
-                &o.id,
-                f,
+                kind,
+                id_at(spec, i),
+                spec.file,
                 i,
                 &mut out,
-                |s, i| &s.owners[i].id,
-            );
-        }
-        for (i, d) in spec.duties.iter().enumerate() {
-            insert(
-                &mut index.duties,
-                specs,
-                "duty",
-                &d.id,
-                f,
-                i,
-                &mut out,
-                |s, i| &s.duties[i].id,
-            );
-        }
-        for (i, k) in spec.kpis.iter().enumerate() {
-            insert(
-                &mut index.kpis,
-                specs,
-                "KPI",
-                &k.id,
-                f,
-                i,
-                &mut out,
-                |s, i| &s.kpis[i].id,
+                id_at,
             );
         }
     }
-    out.extend(unknown_reference_findings(specs, reported, &index));
-    (index, out)
+    (map, out)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -190,12 +212,16 @@ fn unknown_reference_findings(
     reported: &[bool],
     index: &Index,
 ) -> Vec<Diagnostic> {
-    let mut unknown = Vec::new();
-    for spec in specs.iter().flatten() {
-        if reported.get(spec.file).copied().unwrap_or(true) {
-            unknown_references(spec, index, &mut unknown);
-        }
-    }
+    let unknown: Vec<Unknown> = specs
+        .par_iter()
+        .flatten()
+        .filter(|spec| reported.get(spec.file).copied().unwrap_or(true))
+        .flat_map_iter(|spec| {
+            let mut found = Vec::new();
+            unknown_references(spec, index, &mut found);
+            found
+        })
+        .collect();
     if unknown.is_empty() {
         return Vec::new();
     }
