@@ -1181,3 +1181,36 @@ fn an_interrupted_build_leaves_the_old_output_or_the_new_one() {
             .any(|(f, b)| f == "kpis.json" && String::from_utf8_lossy(b).contains("Reports new"))
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn links_that_fan_out_are_walked_once_per_folder() {
+    // d0 has ten links to d1, d1 ten to d2 ... : 10^7 paths without a single loop.
+    let dir = workspace();
+    let specs = dir.path().join("kpi-specs");
+    for i in 0..8 {
+        fs::create_dir(specs.join(format!("d{i}"))).unwrap();
+        let text = if i == 7 {
+            "version: 1\nbogus: 1\n"
+        } else {
+            VALID
+        };
+        fs::write(specs.join(format!("d{i}/a.yaml")), text).unwrap();
+    }
+    for i in 0..7 {
+        for j in 0..10 {
+            std::os::unix::fs::symlink(format!("../d{}", i + 1), specs.join(format!("d{i}/l{j}")))
+                .unwrap();
+        }
+    }
+    let start = Instant::now();
+    let (exit, diags) = check_structural(dir.path(), &[]);
+    assert!(start.elapsed() < Duration::from_secs(20));
+    assert_eq!(exit, 1);
+    // Each file once: the duplicate-team findings (E003) and the one unknown key.
+    assert_eq!(
+        diags.iter().filter(|d| d.code == "E002").count(),
+        1,
+        "{diags:#?}"
+    );
+}

@@ -1,7 +1,9 @@
 //! Finding spec files: walking folders for `*.yaml` / `*.yml`, honouring `.gitignore` and the
 //! configured excludes.
 
+use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use ignore::WalkBuilder;
@@ -42,8 +44,8 @@ pub fn is_yaml(path: &Path) -> bool {
 /// Symbolic links are followed, also out of the folder: a link is how a shared owners file is
 /// often brought into a workspace. A symlink loop is walked once. A `*.yaml` entry that cannot be
 /// examined (a dangling link, a file that vanished mid-walk) is still listed, so that reading
-/// it reports the problem rather than the file silently going missing. Devices, FIFOs and
-/// sockets are never opened.
+/// it reports the problem rather than the file silently going missing. A folder reached by
+/// several links is walked once. Devices, FIFOs and sockets are never opened.
 pub fn walk(root: &Path, exclude: &GlobSet, base: &Path) -> Result<Vec<PathBuf>> {
     let shown = || display_name(root, base);
     let meta = std::fs::metadata(root)
@@ -58,10 +60,23 @@ pub fn walk(root: &Path, exclude: &GlobSet, base: &Path) -> Result<Vec<PathBuf>>
         )));
     }
     let mut files = Vec::new();
+    // Each real folder is walked once, however many links lead to it: links that fan out
+    // (ten links to a folder that has ten links to the next ...) would otherwise make the walk
+    // exponential without ever forming a loop.
+    let walked: Mutex<HashSet<PathBuf>> = Mutex::new(HashSet::new());
     let walker = WalkBuilder::new(root)
         .require_git(false)
         .follow_links(true)
         .sort_by_file_path(|a, b| a.cmp(b))
+        .filter_entry(move |e| {
+            if !e.file_type().is_some_and(|t| t.is_dir()) {
+                return true;
+            }
+            match std::fs::canonicalize(e.path()) {
+                Ok(real) => walked.lock().map_or(true, |mut w| w.insert(real)),
+                Err(_) => true,
+            }
+        })
         .build();
     for entry in walker {
         let path = match &entry {
