@@ -154,6 +154,15 @@ pub fn find_vague(text: &str, words: &[String]) -> Vec<(usize, usize, String)> {
     let lower = text.to_ascii_lowercase();
     let mut found = Vec::new();
     for word in words {
+        // Most words are absent: looking for their first character is much cheaper than
+        // setting up a substring search (a one-character word keeps the full search: its
+        // stem may be empty).
+        let mut chars = word.chars();
+        if let (Some(first), Some(_)) = (chars.next(), chars.next())
+            && !lower.contains(first)
+        {
+            continue;
+        }
         if word.is_ascii() {
             find_english(&lower, word, &mut found);
         } else {
