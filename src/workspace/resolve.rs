@@ -271,15 +271,19 @@ const BUCKETS: usize = 64;
 
 /// The IDs of one kind, with what bounds their edit distance to a word cheaply.
 struct Candidates<'a> {
-    /// Each ID, its length in characters and its character histogram.
-    items: Vec<(&'a str, usize, [u8; BUCKETS])>,
+    /// Each ID, its length in characters, its character histogram and which of its buckets
+    /// are not empty.
+    items: Vec<(&'a str, usize, [u8; BUCKETS], u64)>,
 }
 
 impl<'a> Candidates<'a> {
     fn new(ids: impl Iterator<Item = &'a String>) -> Self {
         Candidates {
             items: ids
-                .map(|id| (id.as_str(), id.chars().count(), histogram(id)))
+                .map(|id| {
+                    let h = histogram(id);
+                    (id.as_str(), id.chars().count(), h, mask(&h))
+                })
                 .collect(),
         }
     }
@@ -287,15 +291,23 @@ impl<'a> Candidates<'a> {
     /// The same answer as [`did_you_mean`](crate::diagnostic::did_you_mean) over every ID, without computing the edit distance
     /// to IDs that cannot win: each edit changes the length by at most one and the character
     /// histogram by at most two, so those give lower bounds; candidates are tried in order of
-    /// their bound and the search stops once the bound exceeds the best distance found.
+    /// their bound and the search stops once the bound exceeds the best distance found. A
+    /// character class on one side only needs an edit of its own, a cheaper first bound.
     fn best(&self, word: &str) -> Option<&'a str> {
         let len = word.chars().count();
         let limit = (len / 3).max(1) + 1;
         let hist = histogram(word);
+        let word_mask = mask(&hist);
         let mut bounded: Vec<(usize, &'a str)> = self
             .items
             .iter()
-            .filter_map(|&(id, n, ref h)| {
+            .filter_map(|&(id, n, ref h, m)| {
+                let only = (word_mask & !m)
+                    .count_ones()
+                    .max((m & !word_mask).count_ones());
+                if only as usize > limit || n.abs_diff(len) > limit {
+                    return None;
+                }
                 let diff: usize = h
                     .iter()
                     .zip(&hist)
@@ -318,6 +330,14 @@ impl<'a> Candidates<'a> {
         }
         best.map(|(_, id)| id)
     }
+}
+
+/// The non-empty buckets of a histogram, one bit each.
+fn mask(h: &[u8; BUCKETS]) -> u64 {
+    h.iter()
+        .enumerate()
+        .filter(|(_, n)| **n > 0)
+        .fold(0, |m, (i, _)| m | 1 << i)
 }
 
 /// How often each character class occurs (saturating): letters, digits, `-`, `_`, the rest.
@@ -379,12 +399,45 @@ mod tests {
             "",
             "l",
             "LI-NA",
-        ] {
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .chain(mutations(&ids))
+        {
+            let word = word.as_str();
             assert_eq!(
                 candidates.best(word),
                 did_you_mean(word, ids.iter().map(String::as_str)),
                 "suggestion for `{word}`"
             );
         }
+    }
+
+    /// Typos of the IDs: a character dropped, doubled, replaced or swapped with the next.
+    fn mutations(ids: &[String]) -> Vec<String> {
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n.max(1) as u64) as usize
+        };
+        (0..400)
+            .map(|_| {
+                let id: Vec<char> = ids[next(ids.len())].chars().collect();
+                let mut w = id.clone();
+                let i = next(w.len());
+                match next(4) {
+                    0 => {
+                        w.remove(i);
+                    }
+                    1 => w.insert(i, w[i]),
+                    2 => w[i] = ['x', '0', '-', '市'][next(4)],
+                    _ if i + 1 < w.len() => w.swap(i, i + 1),
+                    _ => w.push('9'),
+                }
+                w.into_iter().collect()
+            })
+            .collect()
     }
 }
