@@ -40,7 +40,7 @@ pub fn validate(file: FileId, root: &Node) -> Vec<Diagnostic> {
         );
         return Vec::new();
     }
-    let instance = root.to_json();
+    let instance = pruned_json(root);
     let validator = validator();
     if validator.is_valid(&instance) {
         return Vec::new();
@@ -127,6 +127,64 @@ pub fn validate(file: FileId, root: &Node) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// The document as JSON for the validator, with every owner, duty and KPI that the fast path
+/// proves valid replaced by a small valid stand-in: converting and validating them again would
+/// find nothing, and the paths of the others stay the same. Without a usable stand-in, the whole
+/// document.
+fn pruned_json(root: &Node) -> Json {
+    let Some(entries) = root.as_map().filter(|_| stand_in().is_some()) else {
+        return root.to_json();
+    };
+    let stand_in = stand_in().cloned().unwrap_or_default();
+    Json::Object(
+        entries
+            .iter()
+            .map(|e| {
+                let def = match e.key_str() {
+                    "owners" => "owner",
+                    "duties" => "duty",
+                    "kpis" => "kpi",
+                    _ => return (e.key_str().to_owned(), e.value.to_json()),
+                };
+                let value = match e.value.as_seq() {
+                    Some(items) => Json::Array(
+                        items
+                            .iter()
+                            .map(|item| {
+                                if fast::is_valid_def(def, item) {
+                                    stand_in.clone()
+                                } else {
+                                    item.to_json()
+                                }
+                            })
+                            .collect(),
+                    ),
+                    None => e.value.to_json(),
+                };
+                (e.key_str().to_owned(), value)
+            })
+            .collect(),
+    )
+}
+
+/// `{id, name}`: an owner, a duty and a KPI the schema accepts, or `None` if it does not.
+fn stand_in() -> Option<&'static Json> {
+    static STAND_IN: OnceLock<Option<Json>> = OnceLock::new();
+    STAND_IN
+        .get_or_init(|| {
+            let item = serde_json::json!({"id": "x", "name": "x"});
+            let doc = serde_json::json!({
+                "version": 1,
+                "team": {"id": "t", "name": "t"},
+                "owners": [item],
+                "duties": [item],
+                "kpis": [item],
+            });
+            validator().is_valid(&doc).then_some(item)
+        })
+        .as_ref()
 }
 
 fn message_for(
@@ -314,6 +372,16 @@ pub(crate) mod fast {
         }
     }
 
+    /// Whether `node` is certainly valid against the definition `$defs/<def>`.
+    pub fn is_valid_def(def: &str, node: &Node) -> bool {
+        compiled().is_some_and(|c| {
+            c.defs
+                .iter()
+                .find(|(n, _)| n == def)
+                .is_some_and(|&(_, id)| c.valid(id, node))
+        })
+    }
+
     /// The schema compiled once; `None` when it uses something the fast path does not know.
     fn compiled() -> Option<&'static Compiled> {
         static COMPILED: OnceLock<Option<Compiled>> = OnceLock::new();
@@ -362,6 +430,8 @@ pub(crate) mod fast {
 
     struct Compiled {
         schemas: Vec<Schema>,
+        /// The `$defs`, by name.
+        defs: Vec<(String, usize)>,
     }
 
     impl Compiled {
@@ -369,6 +439,7 @@ pub(crate) mod fast {
             let defs = root.get("$defs").and_then(Json::as_object);
             let mut c = Compiled {
                 schemas: Vec::new(),
+                defs: Vec::new(),
             };
             let mut def_ids = Vec::new();
             if let Some(defs) = defs {
@@ -404,6 +475,7 @@ pub(crate) mod fast {
                 s.properties.iter_mut().for_each(|(_, r)| *r = fix(*r));
                 s.items = s.items.map(fix);
             }
+            c.defs = def_ids.into_iter().map(|(n, i)| (n, fix(i))).collect();
             Some(c)
         }
 
@@ -743,6 +815,25 @@ mod tests {
         for text in &invalid {
             assert!(!agrees(text), "fast path accepted:\n{text}");
         }
+    }
+
+    #[test]
+    fn pruned_document_has_the_same_errors() {
+        let text = "version: 1\nteam: {id: t, name: T}\nowners:\n  - {id: a, name: A}\n  - {id: b, nmae: B}\nkpis:\n  - {id: k1, name: K}\n  - {id: k2, name: K, weight: 101, tagret: 1}\n  - {id: k3, name: K, period: often}\n  - {id: k4, name: K}\n";
+        let root = tree(text);
+        let errors = |json: &Json| {
+            let mut v: Vec<String> = validator()
+                .iter_errors(json)
+                .map(|e| format!("{} {e}", e.instance_path()))
+                .collect();
+            v.sort();
+            v
+        };
+        let pruned = pruned_json(&root);
+        assert_ne!(pruned, root.to_json(), "valid items are replaced");
+        let expected = errors(&root.to_json());
+        assert_eq!(expected.len(), 5, "{expected:?}");
+        assert_eq!(errors(&pruned), expected);
     }
 
     #[test]
