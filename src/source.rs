@@ -47,7 +47,13 @@ pub struct SourceFile {
     /// workspace are never reported on, and the index would cost as much memory as a third of
     /// their text.
     line_starts: std::sync::OnceLock<Vec<usize>>,
+    /// Characters before every `CHAR_STRIDE`-th byte, built when a column far along a long
+    /// line is asked for, so that many findings on one long line cost linear time.
+    char_marks: std::sync::OnceLock<Vec<usize>>,
 }
+
+/// Bytes between two entries of the character index.
+const CHAR_STRIDE: usize = 4096;
 
 /// A 1-based line and column (columns count characters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -66,6 +72,7 @@ impl SourceFile {
             path,
             text,
             line_starts: std::sync::OnceLock::new(),
+            char_marks: std::sync::OnceLock::new(),
         }
     }
 
@@ -84,16 +91,45 @@ impl SourceFile {
         let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
         let line = self.line_starts().partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts()[line];
-        let column = self.text[start..offset].chars().count() + 1;
+        let column = if offset - start <= CHAR_STRIDE {
+            self.text[start..offset].chars().count() + 1
+        } else {
+            self.chars_before(offset) - self.chars_before(start) + 1
+        };
         LineCol {
             line: line + 1,
             column,
         }
     }
 
+    /// Number of characters before a byte offset on a character boundary.
+    fn chars_before(&self, byte: usize) -> usize {
+        let starts_char = |b: &u8| (b & 0xC0) != 0x80;
+        let bytes = self.text.as_bytes();
+        let marks = self.char_marks.get_or_init(|| {
+            let mut count = 0;
+            bytes
+                .chunks(CHAR_STRIDE)
+                .map(|chunk| {
+                    let before = count;
+                    count += chunk.iter().filter(|b| starts_char(b)).count();
+                    before
+                })
+                .collect()
+        });
+        let k = (byte / CHAR_STRIDE).min(marks.len().saturating_sub(1));
+        let from = k * CHAR_STRIDE;
+        marks.get(k).copied().unwrap_or(0)
+            + bytes[from.min(byte)..byte]
+                .iter()
+                .filter(|b| starts_char(b))
+                .count()
+    }
+
     /// The 1-based line number of a byte offset.
     pub fn line_of(&self, offset: usize) -> usize {
-        self.line_col(offset).line
+        let offset = offset.min(self.text.len());
+        self.line_starts().partition_point(|&s| s <= offset)
     }
 
     /// The text of a 1-based line, without its line break.

@@ -489,6 +489,34 @@ fn rendered() -> impl Strategy<Value = String> {
         })
 }
 
+/// Text with long lines, mixing one-, three- and four-byte characters.
+fn long_lines() -> impl Strategy<Value = String> {
+    let c = prop_oneof![2400 => Just('a'), 500 => Just('电'), 100 => Just('😀'), 1 => Just('\n')];
+    prop::collection::vec(c, 0..12_000).prop_map(|v| v.into_iter().collect())
+}
+
+proptest! {
+    // Fewer cases: each one is a long text.
+    #![proptest_config(ProptestConfig { cases: 64, ..config() })]
+
+    #[test]
+    fn line_and_column_match_a_naive_count(
+        text in long_lines(),
+        offsets in prop::collection::vec(any::<prop::sample::Index>(), 1..8),
+    ) {
+        let file = kpic::source::SourceFile::new("a.yaml".into(), "a.yaml".into(), text.clone());
+        for ix in offsets {
+            let offset = kpic::source::floor_char_boundary(&text, ix.index(text.len() + 1));
+            let before = &text[..offset];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+            let lc = file.line_col(offset);
+            prop_assert_eq!((lc.line, lc.column), (line, column), "offset {}", offset);
+            prop_assert_eq!(file.line_of(offset), line);
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(config())]
 
