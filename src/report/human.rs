@@ -161,7 +161,9 @@ pub fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Resu
             safe[d.file] = terminal_safe(&report.files[d.file].text);
         }
     }
-    for d in report.diagnostics {
+    // Diagnostics are rendered in parallel (rendering dominates a report with many findings),
+    // then written in order.
+    let render = |d: &crate::diagnostic::Diagnostic| -> io::Result<String> {
         let file = &report.files[d.file];
         // Labels in other files cannot share a snippet; name their place in the help instead.
         let elsewhere: Vec<String> = d
@@ -209,6 +211,17 @@ pub fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Resu
         handler
             .render_report(&mut text, &hd)
             .map_err(|_| io::Error::other("cannot render a diagnostic"))?;
+        Ok(text)
+    };
+    let rendered = {
+        use rayon::prelude::*;
+        report
+            .diagnostics
+            .par_iter()
+            .map(render)
+            .collect::<io::Result<Vec<String>>>()?
+    };
+    for text in rendered {
         out.write_all(text.as_bytes())?;
         writeln!(out)?;
     }
