@@ -243,8 +243,12 @@ fn inputs(req: &CheckRequest, config: &Config) -> Result<Vec<Input>> {
     // One entry per real file; a file both in the workspace and given is reported.
     let mut by_key: HashMap<PathBuf, usize> = HashMap::new();
     let mut unique: Vec<(PathBuf, bool)> = Vec::new();
-    for (path, reported) in files {
-        let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+    // Resolving every path is a few system calls per file: done in parallel, in order.
+    let keys: Vec<PathBuf> = files
+        .par_iter()
+        .map(|(path, _)| std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()))
+        .collect();
+    for ((path, reported), key) in files.into_iter().zip(keys) {
         match by_key.get(&key) {
             Some(&i) => unique[i].1 |= reported,
             None => {
