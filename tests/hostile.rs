@@ -600,7 +600,7 @@ fn symlink_loops_are_walked_once() {
 
 #[cfg(unix)]
 #[test]
-fn symlinks_out_of_the_workspace_are_followed() {
+fn symlinks_out_of_the_spec_folder_but_inside_the_project_are_followed() {
     let dir = workspace();
     fs::create_dir(dir.path().join("shared")).unwrap();
     fs::write(
@@ -1241,4 +1241,40 @@ fn many_findings_on_one_long_line_take_linear_time() {
     assert_eq!(last["code"], "X001");
     // `version: 1 # kpic: ignore[` is 26 characters; each name and comma 6.
     assert_eq!(last["column"], 26 + 29_999 * 6 + 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn links_out_of_the_project_are_refused_without_reading() {
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("credentials.yaml");
+    fs::write(&secret, "aws_secret_access_key: hunter2\n").unwrap();
+    // A file link.
+    let dir = workspace();
+    spec(dir.path(), "a.yaml", VALID);
+    std::os::unix::fs::symlink(&secret, dir.path().join("kpi-specs/creds.yaml")).unwrap();
+    let run = kpic(dir.path(), &["check"]);
+    assert_error_line(&run, "`kpi-specs/creds.yaml` is a link to");
+    assert!(
+        run.stderr
+            .contains("kpic follows no link out of the project")
+    );
+    assert!(!run.stderr.contains("hunter2"));
+    // The workspace folder itself may be a link: it is what kpic was asked to read.
+    let linked = workspace();
+    fs::remove_dir(linked.path().join("kpi-specs")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), linked.path().join("kpi-specs")).unwrap();
+    let (exit, diags) = check_structural(linked.path(), &[]);
+    assert_eq!(exit, 1);
+    assert_eq!(diags[0].file, "kpi-specs/credentials.yaml");
+    // A folder link.
+    let dir = workspace();
+    spec(dir.path(), "a.yaml", VALID);
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("kpi-specs/home")).unwrap();
+    let run = kpic(dir.path(), &["check"]);
+    assert_error_line(&run, "`kpi-specs/home` is a link to");
+    // Excluded in `kpic.yaml`, it is not followed and not refused.
+    fs::write(dir.path().join("kpic.yaml"), "exclude: [home]\n").unwrap();
+    let (exit, diags) = check_structural(dir.path(), &[]);
+    assert_eq!((exit, diags.len()), (0, 0), "{diags:#?}");
 }

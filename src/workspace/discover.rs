@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use ignore::WalkBuilder;
@@ -41,11 +41,14 @@ pub fn is_yaml(path: &Path) -> bool {
 /// paths (matched relative to `base`). Fails when `root` does not exist or is neither a file
 /// nor a folder.
 ///
-/// Symbolic links are followed, also out of the folder: a link is how a shared owners file is
-/// often brought into a workspace. A symlink loop is walked once. A `*.yaml` entry that cannot be
-/// examined (a dangling link, a file that vanished mid-walk) is still listed, so that reading
-/// it reports the problem rather than the file silently going missing. A folder reached by
-/// several links is walked once. Devices, FIFOs and sockets are never opened.
+/// Symbolic links are followed while they stay inside `base` or `root` (a link is how a shared
+/// owners file is often brought into a workspace). A link out of both, to a folder or a spec
+/// file, fails the walk: files in a pull request must not make kpic read, and print, files
+/// elsewhere on the machine (`~/.aws/credentials.yaml`); an excluded link is not followed. A
+/// `root` that is itself a link is read wherever it points: it was asked for. A folder reached
+/// by several links (a loop, or links that fan out) is walked once. A `*.yaml` entry that cannot be examined (a dangling link, a file
+/// that vanished mid-walk) is still listed, so that reading it reports the problem rather
+/// than the file silently going missing. Devices, FIFOs and sockets are never opened.
 pub fn walk(root: &Path, exclude: &GlobSet, base: &Path) -> Result<Vec<PathBuf>> {
     let shown = || display_name(root, base);
     let meta = std::fs::metadata(root)
@@ -64,18 +67,37 @@ pub fn walk(root: &Path, exclude: &GlobSet, base: &Path) -> Result<Vec<PathBuf>>
     // (ten links to a folder that has ten links to the next ...) would otherwise make the walk
     // exponential without ever forming a loop.
     let walked: Mutex<HashSet<PathBuf>> = Mutex::new(HashSet::new());
+    let inside: Vec<PathBuf> = [base, root]
+        .iter()
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect();
+    let escaped: Arc<Mutex<Vec<(PathBuf, PathBuf)>>> = Arc::default();
+    let escapes = Arc::clone(&escaped);
+    let (exclude_links, base_links) = (exclude.clone(), base.to_path_buf());
     let walker = WalkBuilder::new(root)
         .require_git(false)
         .follow_links(true)
         .sort_by_file_path(|a, b| a.cmp(b))
         .filter_entry(move |e| {
-            if !e.file_type().is_some_and(|t| t.is_dir()) {
+            let dir = e.file_type().is_some_and(|t| t.is_dir());
+            let link = e.path_is_symlink() && (dir || is_yaml(e.path()));
+            if !dir && !link {
                 return true;
             }
-            match std::fs::canonicalize(e.path()) {
-                Ok(real) => walked.lock().map_or(true, |mut w| w.insert(real)),
-                Err(_) => true,
+            let Ok(real) = std::fs::canonicalize(e.path()) else {
+                return true;
+            };
+            if link && !inside.iter().any(|i| real.starts_with(i)) {
+                let rel = e.path().strip_prefix(&base_links).unwrap_or(e.path());
+                if !exclude_links.is_match(rel)
+                    && !exclude_links.is_match(e.path())
+                    && let Ok(mut v) = escapes.lock()
+                {
+                    v.push((e.path().to_path_buf(), real));
+                }
+                return false;
             }
+            !dir || walked.lock().map_or(true, |mut w| w.insert(real))
         })
         .build();
     for entry in walker {
@@ -97,6 +119,15 @@ pub fn walk(root: &Path, exclude: &GlobSet, base: &Path) -> Result<Vec<PathBuf>>
             continue;
         }
         files.push(clean(path));
+    }
+    if let Some((link, target)) = escaped.lock().ok().and_then(|v| v.first().cloned()) {
+        return Err(Error::new(format!(
+            "`{}` is a link to `{}`, outside `{}`: kpic follows no link out of the project \
+             (copy the file in, or exclude the link in `kpic.yaml`)",
+            display_name(&link, base),
+            target.display(),
+            base.display(),
+        )));
     }
     files.sort();
     files.dedup();
