@@ -230,7 +230,7 @@ fn inputs(req: &CheckRequest, config: &Config) -> Result<Vec<Input>> {
                 discover::display_name(&path, &req.cwd)
             )));
         }
-        for f in discover::walk(&path, &exclude, &root)? {
+        for f in discover::walk_project(&path, &exclude, &root, &req.cwd)? {
             files.push((f, !explicit));
         }
     }

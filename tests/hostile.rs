@@ -1257,16 +1257,36 @@ fn links_out_of_the_project_are_refused_without_reading() {
     assert_error_line(&run, "`kpi-specs/creds.yaml` is a link to");
     assert!(
         run.stderr
-            .contains("kpic follows no link out of the project")
+            .contains("outside the project: kpic follows no link out of it")
     );
     assert!(!run.stderr.contains("hunter2"));
-    // The workspace folder itself may be a link: it is what kpic was asked to read.
+    // Nor the spec folder itself, nor a configured path.
     let linked = workspace();
     fs::remove_dir(linked.path().join("kpi-specs")).unwrap();
     std::os::unix::fs::symlink(outside.path(), linked.path().join("kpi-specs")).unwrap();
-    let (exit, diags) = check_structural(linked.path(), &[]);
+    let run = kpic(linked.path(), &["check"]);
+    assert_error_line(&run, "`kpi-specs` leads to");
+    let configured = workspace();
+    let paths = format!("paths: [kpi-specs, \"{}\"]\n", outside.path().display());
+    fs::write(configured.path().join("kpic.yaml"), paths).unwrap();
+    spec(configured.path(), "a.yaml", VALID);
+    let run = kpic(configured.path(), &["check"]);
+    assert_error_line(
+        &run,
+        "kpic reads the workspace only inside the project folder",
+    );
+    fs::write(configured.path().join("kpic.yaml"), "paths: [\"../..\"]\n").unwrap();
+    let run = kpic(configured.path(), &["check"]);
+    assert_error_line(
+        &run,
+        "kpic reads the workspace only inside the project folder",
+    );
+    assert!(!run.stderr.contains("hunter2"));
+    // Named on the command line, a file outside is read: the user asked for it.
+    fs::remove_file(configured.path().join("kpic.yaml")).unwrap();
+    let (exit, diags) = check_structural(configured.path(), &[secret.to_str().unwrap()]);
     assert_eq!(exit, 1);
-    assert_eq!(diags[0].file, "kpi-specs/credentials.yaml");
+    assert!(diags[0].file.ends_with("credentials.yaml"), "{diags:#?}");
     // A folder link.
     let dir = workspace();
     spec(dir.path(), "a.yaml", VALID);

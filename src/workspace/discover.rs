@@ -50,6 +50,24 @@ pub fn is_yaml(path: &Path) -> bool {
 /// that vanished mid-walk) is still listed, so that reading it reports the problem rather
 /// than the file silently going missing. Devices, FIFOs and sockets are never opened.
 pub fn walk(root: &Path, exclude: &GlobSet, base: &Path) -> Result<Vec<PathBuf>> {
+    walk_in(root, exclude, base, &canonical(&[base, root]))
+}
+
+/// The real paths of `folders` that exist.
+fn canonical(folders: &[&Path]) -> Vec<PathBuf> {
+    folders
+        .iter()
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect()
+}
+
+/// [`walk`], following links only into the `inside` folders (real paths).
+fn walk_in(
+    root: &Path,
+    exclude: &GlobSet,
+    base: &Path,
+    inside: &[PathBuf],
+) -> Result<Vec<PathBuf>> {
     let shown = || display_name(root, base);
     let meta = std::fs::metadata(root)
         .map_err(|e| Error::new(format!("cannot read `{}`: {}", shown(), io_reason(&e))))?;
@@ -67,10 +85,7 @@ pub fn walk(root: &Path, exclude: &GlobSet, base: &Path) -> Result<Vec<PathBuf>>
     // (ten links to a folder that has ten links to the next ...) would otherwise make the walk
     // exponential without ever forming a loop.
     let walked: Mutex<HashSet<PathBuf>> = Mutex::new(HashSet::new());
-    let inside: Vec<PathBuf> = [base, root]
-        .iter()
-        .filter_map(|p| std::fs::canonicalize(p).ok())
-        .collect();
+    let inside = inside.to_vec();
     let escaped: Arc<Mutex<Vec<(PathBuf, PathBuf)>>> = Arc::default();
     let escapes = Arc::clone(&escaped);
     let (exclude_links, base_links) = (exclude.clone(), base.to_path_buf());
@@ -122,16 +137,39 @@ pub fn walk(root: &Path, exclude: &GlobSet, base: &Path) -> Result<Vec<PathBuf>>
     }
     if let Some((link, target)) = escaped.lock().ok().and_then(|v| v.first().cloned()) {
         return Err(Error::new(format!(
-            "`{}` is a link to `{}`, outside `{}`: kpic follows no link out of the project \
+            "`{}` is a link to `{}`, outside the project: kpic follows no link out of it \
              (copy the file in, or exclude the link in `kpic.yaml`)",
             display_name(&link, base),
             target.display(),
-            base.display(),
         )));
     }
     files.sort();
     files.dedup();
     Ok(files)
+}
+
+/// [`walk`] for a folder or file that the configuration names (paths matched relative to
+/// `project`, the folder of `kpic.yaml`): it must lie inside `project` or the working
+/// directory `cwd`, also after following links, and so must every link inside it, since
+/// `kpic.yaml` comes with a pull request as much as the specs do.
+pub fn walk_project(
+    root: &Path,
+    exclude: &GlobSet,
+    project: &Path,
+    cwd: &Path,
+) -> Result<Vec<PathBuf>> {
+    let inside = canonical(&[project, cwd]);
+    if let Ok(real) = std::fs::canonicalize(root)
+        && !inside.iter().any(|i| real.starts_with(i))
+    {
+        return Err(Error::new(format!(
+            "`{}` leads to `{}`, outside the project: kpic reads the workspace only inside \
+             the project folder and the working directory (name other files on the command line)",
+            display_name(root, cwd),
+            real.display(),
+        )));
+    }
+    walk_in(root, exclude, project, &inside)
 }
 
 /// The path of a walk error about one entry (not about a loop).
