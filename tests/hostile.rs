@@ -338,6 +338,19 @@ fn a_million_tiny_kpis_are_refused_by_the_node_limit() {
     assert!((333_000..334_000).contains(&d.line), "{d:?}");
 }
 
+#[test]
+fn a_mapping_with_a_hundred_thousand_keys_is_refused() {
+    // Every unknown key is a finding, and each finding looked its key up in the mapping:
+    // quadratic (40,000 keys took 2 s). No spec mapping needs more than a few keys.
+    let text: String = (0..100_000).map(|i| format!("k{i}: 1\n")).collect();
+    let d = assert_single(
+        &check_one("keys.yaml", format!("version: 1\n{text}")),
+        "E001",
+        "a mapping with more than 1000 keys",
+    );
+    assert_eq!((d.line, d.column), (1002, 1));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Bytes and encodings
 

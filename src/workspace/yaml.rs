@@ -24,6 +24,9 @@ pub struct Limits {
     pub max_nodes: usize,
     /// Most nodes that anchors and aliases may copy in one file.
     pub max_alias_nodes: usize,
+    /// Most keys in one mapping. Spec mappings have a few known keys; a huge one would make
+    /// every lookup in it (schema, model, rules) slow.
+    pub max_keys: usize,
 }
 
 /// Default deepest nesting: a spec needs about 5 levels.
@@ -32,6 +35,8 @@ pub const DEFAULT_MAX_DEPTH: usize = 64;
 pub const DEFAULT_MAX_NODES: usize = 1_000_000;
 /// Default most nodes copied by anchors and aliases in one file.
 pub const DEFAULT_MAX_ALIAS_NODES: usize = 100_000;
+/// Default most keys in one mapping.
+pub const DEFAULT_MAX_KEYS: usize = 1_000;
 /// Nesting never goes deeper than this, whatever the limits say, so that code walking the tree
 /// recursively (dropping it, converting it to JSON, schema validation) has a bounded stack.
 pub const HARD_MAX_DEPTH: usize = 200;
@@ -42,6 +47,7 @@ impl Default for Limits {
             max_depth: DEFAULT_MAX_DEPTH,
             max_nodes: DEFAULT_MAX_NODES,
             max_alias_nodes: DEFAULT_MAX_ALIAS_NODES,
+            max_keys: DEFAULT_MAX_KEYS,
         }
     }
 }
@@ -584,6 +590,15 @@ impl Builder<'_> {
                 ..
             }) => match pending_key.take() {
                 None => {
+                    if entries.len() >= self.limits.max_keys {
+                        let max = self.limits.max_keys;
+                        self.fail(
+                            node.span,
+                            format!("a mapping with more than {max} keys"),
+                            Some("spec mappings have a few known keys; use a list for many items"),
+                        );
+                        return;
+                    }
                     let key_text = node.as_str().unwrap_or_default();
                     if let Some(first) = first_key(entries, seen, key_text) {
                         let key_text = key_text.to_owned();
@@ -829,5 +844,16 @@ mod tests {
         assert!(root.get("c").unwrap().type_name().contains("infinite"));
         assert_eq!(root.get("d").unwrap().value, Value::Float(1e20));
         assert_eq!(root.get("a").unwrap().to_json(), serde_json::json!("NaN"));
+    }
+
+    #[test]
+    fn the_key_limit_stops_a_huge_mapping() {
+        let text: String = (0..2_000).map(|i| format!("k{i}: 1\n")).collect();
+        let l = load(&text, Limits::default());
+        assert!(l.root.is_none());
+        assert_eq!(l.errors[0].message, "a mapping with more than 1000 keys");
+        assert_eq!(&text[l.errors[0].span.start..l.errors[0].span.end], "k1000");
+        let ok: String = (0..1_000).map(|i| format!("k{i}: 1\n")).collect();
+        assert!(load(&ok, Limits::default()).errors.is_empty());
     }
 }
