@@ -1312,3 +1312,37 @@ fn links_out_of_the_project_are_refused_without_reading() {
     let (exit, diags) = check_structural(dir.path(), &[]);
     assert_eq!((exit, diags.len()), (0, 0), "{diags:#?}");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_report_to_a_pipe_or_device_is_written_not_replaced() {
+    use std::io::Read;
+    use std::os::unix::fs::FileTypeExt;
+    // `--format sarif:/dev/null` once replaced /dev/null with a plain file (as root); a FIFO
+    // stands in for the device here.
+    let dir = workspace();
+    spec(dir.path(), "a.yaml", "version: 1\nbogus: 1\n");
+    let fifo = dir.path().join("report.json");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: no mkfifo");
+        return;
+    }
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            fs::File::open(&fifo)
+                .unwrap()
+                .read_to_string(&mut text)
+                .unwrap();
+            text
+        })
+    };
+    let run = kpic(dir.path(), &["check", "--format", "json:report.json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let kind = fs::symlink_metadata(&fifo).unwrap().file_type();
+    assert!(kind.is_fifo(), "the FIFO was replaced by {kind:?}");
+    let v: Value = serde_json::from_str(&reader.join().unwrap()).unwrap();
+    assert_eq!(v["diagnostics"][0]["code"], "E002");
+}
