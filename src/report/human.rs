@@ -44,14 +44,21 @@ impl SourceCode for Named<'_> {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self.1.read_span(span, before, after)?;
+        // miette finds lines by scanning from the start of what it is given: give it the text
+        // from the first line of context on, so each snippet costs its own size, not the file's.
+        let first_line = self.0.line_of(span.offset()).saturating_sub(before).max(1);
+        let base = self.0.line_start(first_line).min(span.offset());
+        let rest = self.1.get(base..).unwrap_or_default();
+        let local = SourceSpan::new((span.offset() - base).into(), span.len());
+        let inner = rest.read_span(&local, before, after)?;
         Ok(Box::new(MietteSpanContents::new_named(
             self.0.name.clone(),
             inner.data(),
-            *inner.span(),
-            inner.line(),
+            SourceSpan::new((inner.span().offset() + base).into(), inner.span().len()),
+            inner.line() + first_line - 1,
             inner.column(),
-            inner.line_count(),
+            // Lines counted from the start of what it was given, to the end of the context.
+            inner.line_count() + first_line - 1,
         )))
     }
 }
