@@ -13,9 +13,7 @@ pub(crate) fn filled(v: &Option<Spanned<String>>) -> Option<&Spanned<String>> {
 
 /// The KPI's target, when it is written and measurable.
 pub(crate) fn target_of(kpi: &Kpi) -> Option<Target> {
-    kpi.target
-        .as_ref()
-        .and_then(|t| target::parse_node(&t.value).ok())
+    kpi.parsed_target().cloned()
 }
 
 /// Whether examples in help should be Chinese: the team's locale is Chinese or the KPI is

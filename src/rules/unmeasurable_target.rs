@@ -66,6 +66,11 @@ impl Rule for UnmeasurableTarget {
                 out.push(missing(file, kpi));
                 continue;
             }
+            // The parse is shared with the other rules; only a failure is parsed again, for
+            // its message.
+            if kpi.parsed_target().is_some() {
+                continue;
+            }
             if let Err(e) = target::parse_node(&t.value) {
                 out.push(unmeasurable(file, kpi, e));
             }

@@ -153,13 +153,15 @@ pub fn find_vague(text: &str, words: &[String]) -> Vec<(usize, usize, String)> {
     // ASCII lowercasing keeps byte offsets.
     let lower = text.to_ascii_lowercase();
     let mut found = Vec::new();
+    // Which characters occur, hashed into 128 bits: most words are absent, and a word whose
+    // first character is not there needs no substring search (a one-character word keeps the
+    // full search: its stem may be empty).
+    let bit = |c: char| 1u128 << (c as u32 % 128);
+    let present = lower.chars().fold(0u128, |m, c| m | bit(c));
     for word in words {
-        // Most words are absent: looking for their first character is much cheaper than
-        // setting up a substring search (a one-character word keeps the full search: its
-        // stem may be empty).
         let mut chars = word.chars();
         if let (Some(first), Some(_)) = (chars.next(), chars.next())
-            && !lower.contains(first)
+            && (present & bit(first) == 0 || !lower.contains(first))
         {
             continue;
         }

@@ -2,7 +2,10 @@
 //! values of the wrong type are left out (the schema reports them), so that rules still run
 //! on the rest of a file with a schema error.
 
+use std::sync::OnceLock;
+
 use crate::source::{FileId, Span};
+use crate::target::Target;
 use crate::workspace::yaml::{Node, Value};
 
 /// A user value with the span of its key and of the value itself.
@@ -129,6 +132,8 @@ pub struct Kpi {
     pub source: Option<Spanned<String>>,
     /// `formula`: how the value is computed.
     pub formula: Option<Spanned<String>>,
+    /// The target parsed, on first use: several rules read it.
+    parsed_target: OnceLock<Option<Target>>,
 }
 
 impl SpecFile {
@@ -232,7 +237,20 @@ impl Kpi {
             weight: field(item, "weight", Node::as_f64),
             source: text(item, "source"),
             formula: text(item, "formula"),
+            parsed_target: OnceLock::new(),
         }
+    }
+
+    /// The target as a comparison against a number, when it is written and measurable (parsed
+    /// once, however many rules ask).
+    pub fn parsed_target(&self) -> Option<&Target> {
+        self.parsed_target
+            .get_or_init(|| {
+                self.target
+                    .as_ref()
+                    .and_then(|t| crate::target::parse_node(&t.value).ok())
+            })
+            .as_ref()
     }
 
     /// The span to point at when something is missing from this KPI: its `id` value.
