@@ -209,8 +209,9 @@ fn unknown_references<'a>(
 }
 
 /// Most distinct unknown IDs that get a did-you-mean in one run; past it the help only says
-/// how to define the ID. Bounds the work on a workspace where thousands of references break.
-pub const MAX_SUGGESTED: usize = 1000;
+/// how to define the ID. Each suggestion looks at every ID of its kind, so this keeps the work
+/// linear in the size of the workspace even where thousands of references break.
+pub const MAX_SUGGESTED: usize = 200;
 
 /// E004 for every reference in a reported file that names nothing, with a did-you-mean.
 /// Suggestions are computed once per distinct unknown ID, in parallel, against a prefiltered
@@ -421,6 +422,40 @@ mod tests {
                 "suggestion for `{word}`"
             );
         }
+    }
+
+    #[test]
+    fn suggestions_stop_after_the_cap_in_file_order() {
+        let mut text = String::from(
+            "version: 1\nteam: {id: t, name: T}\nowners:\n  - {id: owner-a, name: A}\nkpis:\n",
+        );
+        for i in 0..MAX_SUGGESTED + 5 {
+            text.push_str(&format!("  - {{id: k{i}, name: K, owner: owner-a{i}}}\n"));
+        }
+        let input = crate::workspace::Input {
+            path: "a.yaml".into(),
+            name: "a.yaml".into(),
+            reported: true,
+            text: Some(text),
+        };
+        let (_, found) = crate::workspace::load(vec![input], &Default::default());
+        let helps: Vec<&str> = found
+            .iter()
+            .filter(|d| d.code() == "E004")
+            .map(|d| d.help.as_deref().unwrap_or_default())
+            .collect();
+        assert_eq!(helps.len(), MAX_SUGGESTED + 5);
+        // `owner-a1` .. are one or two edits from `owner-a`; only the first IDs get the hint.
+        assert!(
+            helps[..MAX_SUGGESTED]
+                .iter()
+                .all(|h| *h == "did you mean `owner-a`?")
+        );
+        assert!(
+            helps[MAX_SUGGESTED..]
+                .iter()
+                .all(|h| h.starts_with("define owner"))
+        );
     }
 
     /// Typos of the IDs: a character dropped, doubled, replaced or swapped with the next.
