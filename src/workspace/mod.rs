@@ -317,4 +317,4 @@ pub fn human_size(bytes: u64) -> String {
 }
 
 /// Maps IDs to where they are defined, for rules that look up across files.
-pub type IdMap = HashMap<String, (FileId, usize)>;
+pub type IdMap = HashMap<String, (FileId, usize), resolve::IdBuildHasher>;

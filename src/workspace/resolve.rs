@@ -97,7 +97,10 @@ fn index_ids(
     len: fn(&SpecFile) -> usize,
     id_at: fn(&SpecFile, usize) -> &Spanned<String>,
 ) -> (IdMap, Vec<Diagnostic>) {
-    let mut map = IdMap::with_capacity(specs.iter().flatten().map(len).sum());
+    let mut map = IdMap::with_capacity_and_hasher(
+        specs.iter().flatten().map(len).sum(),
+        IdBuildHasher::default(),
+    );
     let mut out = Vec::new();
     for spec in specs.iter().flatten() {
         for i in 0..len(spec) {
@@ -159,6 +162,41 @@ fn duplicate(
     .with_help(format!(
         "give this {kind} an ID of its own, or remove one of the two"
     ))
+}
+
+/// Builds [`IdHasher`]s.
+pub type IdBuildHasher = std::hash::BuildHasherDefault<IdHasher>;
+
+/// A fast hasher for the ID maps (the multiply-rotate hash of rustc's `FxHasher`): IDs are
+/// short, every reference is looked up, and a spec file cannot make kpic slow by choosing
+/// colliding IDs in any way that matters for a local run.
+#[derive(Default, Clone, Copy)]
+pub struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes(c.try_into().unwrap_or_default()));
+        }
+        for &b in chunks.remainder() {
+            self.add(u64::from(b));
+        }
+    }
+
+    fn write_u8(&mut self, b: u8) {
+        self.add(u64::from(b));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl IdHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
 }
 
 /// A reference that names no defined ID, found while scanning (suggestions come later).
@@ -328,7 +366,8 @@ impl<'a> Candidates<'a> {
                 (bound <= limit).then_some((bound, id))
             })
             .collect();
-        bounded.sort_unstable();
+        // By bound only: ties are settled by the exact distance, then the ID, below.
+        bounded.sort_unstable_by_key(|&(bound, _)| bound);
         let mut best: Option<(usize, &'a str)> = None;
         for (bound, id) in bounded {
             if best.is_some_and(|(d, _)| bound > d) {

@@ -29,7 +29,7 @@ fn validator() -> &'static Validator {
 
 /// Validates one document, returning E002 diagnostics at the offending keys and values.
 ///
-/// Most files are valid: [`fast::is_valid`] proves that on the YAML tree itself, without
+/// Most files are valid: `fast::is_valid` proves that on the YAML tree itself, without
 /// converting it to JSON. Only when it cannot does the tree go to the JSON Schema validator,
 /// which then also explains each failure.
 pub fn validate(file: FileId, root: &Node) -> Vec<Diagnostic> {
