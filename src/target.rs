@@ -265,7 +265,7 @@ pub fn normalise_unit(u: &str) -> String {
 /// `以上`, `以下` and `以内` include the number, as in Chinese usage (`90%以上` is `>= 90 %`).
 pub fn parse_text(s: &str) -> Result<Target, TargetError> {
     let text = fold_width(s);
-    let t = text.trim();
+    let t = undecorated(&text);
     if t.is_empty() {
         return Err(TargetError {
             message: "the target is empty".into(),
@@ -276,6 +276,32 @@ pub fn parse_text(s: &str) -> Result<Target, TargetError> {
         return Ok(target);
     }
     Err(unmeasurable(t))
+}
+
+/// The target without what a writer may put around it: paired quotes (`“不少于2份”`,
+/// `「90%以上」`) and a closing full stop, comma or semicolon (`≥95%。`).
+fn undecorated(text: &str) -> &str {
+    const QUOTES: &[(char, char)] = &[
+        ('“', '”'),
+        ('‘', '’'),
+        ('「', '」'),
+        ('『', '』'),
+        ('"', '"'),
+        ('\'', '\''),
+    ];
+    fn trim(t: &str) -> &str {
+        t.trim()
+            .trim_end_matches(['。', '.', '，', ',', '；', ';', '、'])
+            .trim_end()
+    }
+    let mut t = trim(text);
+    for (open, close) in QUOTES {
+        if let Some(inner) = t.strip_prefix(*open).and_then(|r| r.strip_suffix(*close)) {
+            t = trim(inner);
+            break;
+        }
+    }
+    t
 }
 
 /// `OP NUMBER [UNIT]`.
@@ -500,9 +526,9 @@ fn unit(u: &str) -> Option<Option<String>> {
         "少于",
         "超过",
         ",",
-        ",",
+        "，",
         ";",
-        ";",
+        "；",
         "。",
         "、",
         "~",
@@ -510,7 +536,7 @@ fn unit(u: &str) -> Option<Option<String>> {
         "-",
         "–",
         "(",
-        "(",
+        "（",
     ];
     if u.chars().count() > 40
         || NOT_IN_UNIT.iter().any(|w| u.contains(w))
@@ -574,6 +600,29 @@ fn unmeasurable(t: &str) -> TargetError {
                 format!(" {u}")
             };
             format!("`\">= {n}{u}\"` or `\"<= {n}{u}\"`")
+        }
+    } else if let Some((value, unit)) = about(&[
+        "同比", "环比", "增长", "增加", "下降", "降低", "减少", "growth", "grow", "increase",
+        "decrease", "reduce", "improve",
+    ])
+    .then(|| {
+        let at = t.find(|c: char| c.is_ascii_digit())?;
+        let (value, rest) = number(&t[at..])?;
+        let rest = rest.trim();
+        let unit = if rest.starts_with('%') { "%" } else { "" };
+        Some((value, unit))
+    })
+    .flatten()
+    {
+        let n = format_number(value);
+        if zh {
+            format!(
+                "`{n}{unit}以上` (>= {n}), with what grows or falls in `metric` (`销售额同比增长率`)"
+            )
+        } else {
+            format!(
+                "`\">= {n}{unit}\"`, with what grows or falls in `metric` (`year-over-year revenue growth`)"
+            )
         }
     } else if about(&[
         "尽快", "及时", "asap", "soon", "quick", "fast", "prompt", "时长", "响应", "response",
@@ -866,6 +915,33 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn quotes_and_closing_punctuation_are_not_part_of_the_target() {
+        assert_eq!(ok("“不少于2份”"), ">= 2 份");
+        assert_eq!(ok("「90%以上」"), ">= 90 %");
+        assert_eq!(ok("≥95%，"), ">= 95 %");
+        assert_eq!(ok("< 3 %。"), "< 3 %");
+        assert_eq!(ok(">= 95%."), ">= 95 %");
+        assert_eq!(ok("\">= 2 reports\""), ">= 2 reports");
+        assert_eq!(ok("≥3次/周"), ">= 3 次/周");
+    }
+
+    #[test]
+    fn full_width_punctuation_ends_a_unit() {
+        for text in ["≥95%（含）", "不少于2份，每月", "不少于2份；每月"] {
+            rejected(text);
+        }
+    }
+
+    #[test]
+    fn a_change_gets_a_help_that_moves_it_into_the_metric() {
+        let e = rejected("同比增长10%");
+        assert!(e.help.contains("`10%以上`"), "{}", e.help);
+        assert!(e.help.contains("`metric`"), "{}", e.help);
+        let e = rejected("increase revenue by 5%");
+        assert!(e.help.contains("`\">= 5%\"`"), "{}", e.help);
     }
 
     #[test]
