@@ -441,7 +441,7 @@ fn target_cell(target: &TargetView, tx: &Text) -> String {
             let value = format_number(target.value);
             let unit = match target.unit.as_deref() {
                 Some("%") => "%".to_owned(),
-                Some(u) => format!(" {u}"),
+                Some(u) => format!(" {}", tx.target_unit(u)),
                 None => String::new(),
             };
             let plain = format!("{} {value}{unit}", tx.op(target.op));

@@ -116,6 +116,8 @@ pub struct Text {
     pub duration_units_one: [&'static str; 4],
     /// Separator between the period and the due date.
     pub sep: &'static str,
+    /// Words for the normalised duration units of targets (`h` → 小时); others as written.
+    pub target_units: &'static [(&'static str, &'static str)],
 }
 
 /// English.
@@ -178,6 +180,7 @@ pub static EN: Text = Text {
     duration_units: ["days", "weeks", "months", "years"],
     duration_units_one: ["day", "week", "month", "year"],
     sep: "; ",
+    target_units: &[],
 };
 
 /// Simplified Chinese.
@@ -240,6 +243,13 @@ pub static ZH_CN: Text = Text {
     duration_units: ["天", "周", "个月", "年"],
     duration_units_one: ["天", "周", "个月", "年"],
     sep: ";",
+    target_units: &[
+        ("h", "小时"),
+        ("d", "天"),
+        ("min", "分钟"),
+        ("w", "周"),
+        ("s", "秒"),
+    ],
 };
 
 impl Text {
@@ -249,6 +259,14 @@ impl Text {
             .iter()
             .find(|(o, _)| *o == op)
             .map_or("", |(_, w)| w)
+    }
+
+    /// A target's unit in words: `h` is 小时 in Chinese; other units as written.
+    pub fn target_unit<'a>(&self, unit: &'a str) -> &'a str {
+        self.target_units
+            .iter()
+            .find(|(k, _)| *k == unit)
+            .map_or(unit, |(_, w)| w)
     }
 
     /// A period in words; unknown periods (ISO 8601 durations) are returned as written.

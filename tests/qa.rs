@@ -1,0 +1,112 @@
+//! Regressions found by trying kpic as its users would: specs written from scratch, in
+//! Chinese and English, with the mistakes new users make. Each test runs the real binary in
+//! a temporary folder.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use tempfile::TempDir;
+
+/// A workspace of one spec file, `kpi-specs/team.yaml`.
+fn workspace(spec: &str) -> TempDir {
+    let dir = TempDir::new().unwrap();
+    std::fs::create_dir(dir.path().join("kpi-specs")).unwrap();
+    std::fs::write(dir.path().join("kpi-specs/team.yaml"), spec).unwrap();
+    dir
+}
+
+/// Runs kpic in `dir`.
+fn kpic(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kpic"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .unwrap()
+}
+
+/// A Chinese team whose KPIs have the given targets (one KPI each, equal weights).
+fn zh_spec(targets: &[&str]) -> String {
+    let mut spec = String::from(
+        "version: 1\nteam: {id: wh, name: 仓储部, locale: zh-CN, review: quarterly}\n\
+         owners: [{id: wu-ting, name: 吴婷}]\n\
+         duties: [{id: stock, name: 库存管理, owner: wu-ting}]\nkpis:\n",
+    );
+    let weight = 100 / targets.len();
+    for (i, target) in targets.iter().enumerate() {
+        let weight = if i == 0 {
+            100 - weight * (targets.len() - 1)
+        } else {
+            weight
+        };
+        spec.push_str(&format!(
+            "  - {{id: k{i}, name: 指标{i}, duty: stock, owner: wu-ting, metric: 计数, \
+             source: WMS, period: monthly, weight: {weight}, target: \"{target}\"}}\n"
+        ));
+    }
+    spec
+}
+
+/// The `kpis.json` targets (`op value unit`) after `kpic build`.
+fn built_targets(dir: &Path) -> Vec<String> {
+    let out = kpic(dir, &["build", "--out", "dist"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let model: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("dist/kpis.json")).unwrap())
+            .unwrap();
+    model["kpis"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            let t = &k["target"];
+            format!("{} {} {}", t["op"], t["value"], t["unit"])
+        })
+        .collect()
+}
+
+#[test]
+fn full_width_punctuation_and_quotes_are_not_part_of_a_unit() {
+    let dir = workspace(&zh_spec(&["≥95%，", "“不少于2份”", "低于3%。"]));
+    assert_eq!(
+        built_targets(dir.path()),
+        [r#"">=" 95 "%""#, r#"">=" 2 "份""#, r#""<" 3 "%""#]
+    );
+}
+
+#[test]
+fn a_chinese_handbook_spells_duration_units_in_chinese() {
+    let dir = workspace(&zh_spec(&["不超过48小时", "30分钟内"]));
+    built_targets(dir.path());
+    let handbook = std::fs::read_to_string(dir.path().join("dist/handbook.md")).unwrap();
+    // Written the same way: no repetition in parentheses.
+    assert!(handbook.contains("| 不超过 48 小时 |"), "{handbook}");
+    assert!(
+        handbook.contains("| 不超过 30 分钟 (30分钟内) |"),
+        "{handbook}"
+    );
+    assert!(!handbook.contains(" h ") && !handbook.contains(" min "));
+}
+
+#[test]
+fn a_growth_target_gets_a_help_that_moves_the_change_into_the_metric() {
+    let dir = workspace(&zh_spec(&["同比增长10%"]));
+    let out = kpic(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let d = &report["diagnostics"][0];
+    assert_eq!(d["code"], "M001");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(6), Some(117))
+    );
+    let help = d["help"].as_str().unwrap();
+    assert!(
+        help.contains("`10%以上`") && help.contains("`metric`"),
+        "{help}"
+    );
+}
