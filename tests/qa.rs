@@ -110,3 +110,25 @@ fn a_growth_target_gets_a_help_that_moves_the_change_into_the_metric() {
         "{help}"
     );
 }
+
+#[test]
+fn a_full_width_colon_is_reported_on_its_own_line_with_a_help() {
+    let spec = "version: 1\nteam: {id: hr, name: 人力资源部, review: quarterly}\n\
+                owners: [{id: ma-jun, name: 马骏}]\nkpis:\n  - id: time-to-hire\n    \
+                name: 招聘周期\n    owner：ma-jun\n    target: 30天内\n";
+    let dir = workspace(&spec);
+    let out = kpic(dir.path(), &["check", "--format", "compact"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    // `owner：ma-jun` is line 7; the parser itself stops a line later.
+    assert!(
+        stdout.starts_with("kpi-specs/team.yaml:7:10: error[E001] invalid YAML"),
+        "{stdout}"
+    );
+    let out = kpic(dir.path(), &["check", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report["diagnostics"][0]["help"],
+        "`owner：` has a full-width colon: write `owner: ` with an ASCII colon and a space"
+    );
+}

@@ -281,6 +281,55 @@ struct Builder<'a> {
     fatal: bool,
 }
 
+/// The place of, and a help for, two slips that the parser reports obscurely and a line or
+/// two away: a full-width colon after a key (`target：30天内`) and a tab in the indentation.
+/// Looks at the line of the parser's position `at`, the line after and the two before.
+fn slip_near(text: &str, at: usize) -> Option<(Span, String)> {
+    let at = at.min(text.len());
+    let line_start = |i: usize| text[..i].rfind('\n').map_or(0, |p| p + 1);
+    let current = line_start(at);
+    let mut starts = vec![current];
+    if let Some(p) = text[current..].find('\n') {
+        starts.push(current + p + 1);
+    }
+    let mut start = current;
+    for _ in 0..2 {
+        if start == 0 {
+            break;
+        }
+        start = line_start(start - 1);
+        starts.push(start);
+    }
+    for start in starts {
+        let end = text[start..].find('\n').map_or(text.len(), |p| start + p);
+        let line = &text[start..end];
+        let body = line.trim_start_matches([' ', '\t']);
+        let indent = line.len() - body.len();
+        if let Some(tab) = line[..indent].find('\t') {
+            let tab = start + tab;
+            return Some((
+                Span::new(tab, tab + 1),
+                "indent with spaces: YAML does not allow a tab in the indentation".into(),
+            ));
+        }
+        let item = body.strip_prefix("- ").map_or(body, str::trim_start);
+        let key_len = item
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(item.len());
+        let (key, after) = item.split_at(key_len);
+        if !key.is_empty() && after.trim_start_matches(' ').starts_with('：') {
+            let colon = start + line.find('：')?;
+            return Some((
+                Span::new(colon, colon + '：'.len_utf8()),
+                format!(
+                    "`{key}：` has a full-width colon: write `{key}: ` with an ASCII colon and a space"
+                ),
+            ));
+        }
+    }
+    None
+}
+
 /// Parses `text` as YAML 1.2 with spans, within `limits`.
 pub fn load(text: &str, limits: Limits) -> Loaded {
     let mut b = Builder {
@@ -315,9 +364,13 @@ pub fn load(text: &str, limits: Limits) -> Loaded {
                 } else {
                     (format!("invalid YAML: {}", e.info()), None)
                 };
+                let (span, help) = match slip_near(text, at) {
+                    Some((span, slip)) if help.is_none() => (span, Some(slip)),
+                    _ => (Span::new(at, at), help),
+                };
                 b.errors.push(YamlError {
                     message,
-                    span: Span::new(at, at),
+                    span,
                     labels: Vec::new(),
                     help,
                 });
@@ -816,6 +869,32 @@ mod tests {
             l.errors[0].message,
             format!("nesting deeper than {HARD_MAX_DEPTH} levels")
         );
+    }
+
+    #[test]
+    fn a_full_width_colon_after_a_key_is_pointed_at_with_a_help() {
+        let text = "kpis:\n  - id: k\n    target：30天内\n    period: monthly\n";
+        let l = load(text, Limits::default());
+        let e = &l.errors[0];
+        assert_eq!(&text[e.span.start..e.span.end], "：");
+        assert_eq!(
+            e.help.as_deref(),
+            Some(
+                "`target：` has a full-width colon: write `target: ` with an ASCII colon and a space"
+            )
+        );
+    }
+
+    #[test]
+    fn a_tab_in_the_indentation_is_pointed_at_with_a_help() {
+        let text = "kpis:\n  - id: k\n    period: quarterly\n\tweight: 40\n";
+        let l = load(text, Limits::default());
+        let e = &l.errors[0];
+        assert_eq!(e.span.start, text.find('\t').unwrap());
+        assert!(e.help.as_deref().unwrap().starts_with("indent with spaces"));
+        // Valid YAML with full-width colons and tabs in values has no error.
+        let l = load("a: 时间：上午\nb: \"x\ty\"\n", Limits::default());
+        assert!(l.errors.is_empty(), "{:?}", l.errors);
     }
 
     #[test]
