@@ -116,7 +116,7 @@ fn a_full_width_colon_is_reported_on_its_own_line_with_a_help() {
     let spec = "version: 1\nteam: {id: hr, name: 人力资源部, review: quarterly}\n\
                 owners: [{id: ma-jun, name: 马骏}]\nkpis:\n  - id: time-to-hire\n    \
                 name: 招聘周期\n    owner：ma-jun\n    target: 30天内\n";
-    let dir = workspace(&spec);
+    let dir = workspace(spec);
     let out = kpic(dir.path(), &["check", "--format", "compact"]);
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8(out.stdout).unwrap();
