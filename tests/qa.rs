@@ -132,3 +132,29 @@ fn a_full_width_colon_is_reported_on_its_own_line_with_a_help() {
         "`owner：` has a full-width colon: write `owner: ` with an ASCII colon and a space"
     );
 }
+
+#[test]
+fn a_chinese_target_without_a_unit_gets_a_chinese_help() {
+    let mut spec = zh_spec(&["不少于8", "90以上"]);
+    spec = spec.replacen("metric: 计数", "metric: 员工人均培训小时数", 1);
+    spec = spec.replacen("metric: 计数", "metric: 培训满意率", 1);
+    let dir = workspace(&spec);
+    let out = kpic(dir.path(), &["check", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let helps: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            assert_eq!(d["code"], "M002");
+            d["help"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(
+        helps,
+        [
+            "add the unit the metric is counted in, e.g. `不少于8小时`",
+            "add the unit the metric is counted in, e.g. `90%以上`"
+        ]
+    );
+}

@@ -4,7 +4,8 @@ use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::rules::common::{target_of, zh};
 use crate::rules::{Context, Rule, RuleMeta};
-use crate::target::{Target, format_number};
+use crate::target::{Target, format_number, has_cjk};
+use crate::workspace::yaml::Value;
 use crate::workspace::{Kpi, SpecFile};
 
 declare_rule! {
@@ -106,6 +107,17 @@ fn guess_unit(kpi: &Kpi) -> Option<&'static str> {
     }
 }
 
+/// A unit as a Chinese target writes it (`h` is 小时).
+fn chinese_unit(unit: &str) -> &str {
+    match unit {
+        "h" => "小时",
+        "d" => "天",
+        "min" => "分钟",
+        "w" => "周",
+        u => u,
+    }
+}
+
 fn diagnostic(
     file: &SpecFile,
     kpi: &Kpi,
@@ -113,14 +125,22 @@ fn diagnostic(
     target: &Target,
     units: &[&str],
 ) -> Diagnostic {
+    // A Chinese phrasing gets the unit where it was left out: `不少于8` → `不少于8小时`.
+    let chinese = match &kpi.target.as_ref().map(|t| &t.value.value) {
+        Some(Value::Str(text)) if has_cjk(text) => text
+            .rfind(|c: char| c.is_ascii_digit() || ('０'..='９').contains(&c))
+            .map(|i| text.split_at(i + text[i..].chars().next().map_or(1, char::len_utf8))),
+        _ => None,
+    };
     let forms: Vec<String> = units
         .iter()
-        .map(|u| {
-            format!(
+        .map(|u| match chinese {
+            Some((before, after)) => format!("`{before}{}{after}`", chinese_unit(u)),
+            None => format!(
                 "`\"{} {} {u}\"`",
                 target.op.symbol(),
                 format_number(target.value)
-            )
+            ),
         })
         .collect();
     let forms = match forms.split_last() {
