@@ -158,3 +158,39 @@ fn a_chinese_target_without_a_unit_gets_a_chinese_help() {
         ]
     );
 }
+
+#[test]
+fn the_readme_suppression_example_silences_what_it_names() {
+    let readme = include_str!("../README.md");
+    let at = readme.find("  - id: weekly-report\n").unwrap();
+    let example = &readme[at..at + readme[at..].find("```").unwrap()];
+    let spec = format!(
+        "version: 1\nteam: {{id: hr, name: HR, review: quarterly}}\n\
+         owners: [{{id: kim, name: Kim}}]\nduties: [{{id: reporting, name: Reporting, owner: kim}}]\n\
+         kpis:\n{example}    name: Weekly report\n    duty: reporting\n    owner: kim\n    \
+         period: weekly\n    source: HR drive\n"
+    );
+    let dir = workspace(&spec);
+    let out = kpic(dir.path(), &["check", "--format", "compact"]);
+    assert_eq!(
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).as_ref()
+        ),
+        (Some(0), ""),
+        "{spec}"
+    );
+    // Without the comments, both findings are there.
+    let bare: String = spec
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .map(|l| l.split("   # kpic").next().unwrap().to_owned() + "\n")
+        .collect();
+    std::fs::write(dir.path().join("kpi-specs/team.yaml"), bare).unwrap();
+    let out = kpic(dir.path(), &["check", "--format", "compact"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("warning[S002]") && stdout.contains("warning[M002]"),
+        "{stdout}"
+    );
+}
