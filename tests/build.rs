@@ -1,53 +1,17 @@
 //! `kpic build`: the handbook, CSV scorecards and JSON model, run through the real binary in
 //! temp folders, plus library calls for what the binary cannot reach (a negative weight).
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
+use common::kpic;
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
-/// Copies `tests/fixtures/build/NAME` into a fresh temp folder, so no parent `kpic.yaml` is found.
+/// Copies `tests/fixtures/build/<name>` into a fresh temp folder.
 fn fixture(name: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/build")
-        .join(name);
-    copy_dir(&src, dir.path());
-    dir
-}
-
-fn copy_dir(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for entry in std::fs::read_dir(src).unwrap() {
-        let entry = entry.unwrap();
-        let to = dst.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &to);
-        } else {
-            std::fs::copy(entry.path(), to).unwrap();
-        }
-    }
-}
-
-struct Run {
-    code: i32,
-    stderr: String,
-}
-
-fn kpic(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_kpic"))
-        .args(args)
-        .current_dir(dir)
-        .env("COLUMNS", "100")
-        .env("NO_COLOR", "1")
-        .env_remove("GITHUB_ACTIONS")
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
+    common::fixture(&format!("build/{name}"))
 }
 
 /// Builds `dir` into `dir/out` with extra arguments and checks that it succeeded.
@@ -310,11 +274,9 @@ fn csv_cells_cannot_run_as_formulas() {
     }
 }
 
-#[test]
-fn negative_weights_stay_numbers() {
-    // A negative weight fails the schema, so only a library call can compile one.
-    let text = "version: 1\nteam: {id: t, name: T}\nowners: [{id: o, name: '-2'}]\n\
-                kpis:\n  - {id: k, name: '-5', owner: o, target: '>= 1 x', period: monthly, weight: -10}\n";
+/// Compiles the one spec file `t.yaml` holding `text` through the library, whatever its
+/// findings.
+fn compile(text: &str) -> kpic::emit::Output {
     let (ws, _) = kpic::workspace::load(
         vec![kpic::workspace::Input {
             path: PathBuf::from("t.yaml"),
@@ -324,23 +286,31 @@ fn negative_weights_stay_numbers() {
         }],
         &kpic::workspace::LoadOptions::default(),
     );
-    let output = kpic::emit::compile(&ws, &kpic::emit::Options::default());
-    let csv = output
+    kpic::emit::compile(&ws, &kpic::emit::Options::default())
+}
+
+/// The text of the compiled file at `path`.
+fn document<'a>(output: &'a kpic::emit::Output, path: &str) -> &'a str {
+    let doc = output
         .documents
         .iter()
-        .find(|d| d.path == Path::new("scorecards.csv"))
-        .unwrap();
-    let rows = csv_rows(std::str::from_utf8(&csv.bytes).unwrap());
+        .find(|d| d.path == Path::new(path))
+        .unwrap_or_else(|| panic!("no `{path}` compiled"));
+    std::str::from_utf8(&doc.bytes).unwrap()
+}
+
+#[test]
+fn negative_weights_stay_numbers() {
+    // A negative weight fails the schema, so only a library call can compile one.
+    let text = "version: 1\nteam: {id: t, name: T}\nowners: [{id: o, name: '-2'}]\n\
+                kpis:\n  - {id: k, name: '-5', owner: o, target: '>= 1 x', period: monthly, weight: -10}\n";
+    let output = compile(text);
+    let rows = csv_rows(document(&output, "scorecards.csv"));
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["weight"], "-10");
     assert_eq!(rows[0]["kpi_name"], "'-5");
     assert_eq!(rows[0]["owner_name"], "'-2");
-    let json = output
-        .documents
-        .iter()
-        .find(|d| d.path == Path::new("kpis.json"))
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&json.bytes).unwrap();
+    let v: serde_json::Value = serde_json::from_str(document(&output, "kpis.json")).unwrap();
     assert_eq!(v["kpis"][0]["weight"], serde_json::json!(-10));
 }
 
@@ -513,7 +483,7 @@ fn table_of_contents_links_to_each_team() {
 
 #[test]
 fn docs_handbook_is_up_to_date() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = common::repo_root();
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     let run = kpic(root, &["build", "--out", out.to_str().unwrap()]);
@@ -527,9 +497,7 @@ fn docs_handbook_is_up_to_date() {
         std::fs::write(&docs, &handbook).unwrap();
         let _ = std::fs::remove_dir_all(&example);
         for (name, bytes) in &fresh {
-            let path = example.join(name);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, bytes).unwrap();
+            common::write(&example, name, bytes);
         }
     }
     let how = "regenerate them with\n  \
@@ -554,16 +522,7 @@ fn owner_ids_differing_only_in_case_do_not_overwrite_each_other() {
     let text = "version: 1\nteam: {id: t, name: T}\nowners: [{id: ab, name: A}, {id: AB, name: B}]\n\
                 kpis:\n  - {id: k1, name: K1, owner: ab, target: '>= 1 x', period: monthly, weight: 100}\n\
                 \x20 - {id: k2, name: K2, owner: AB, target: '>= 1 x', period: monthly, weight: 100}\n";
-    let (ws, _) = kpic::workspace::load(
-        vec![kpic::workspace::Input {
-            path: PathBuf::from("t.yaml"),
-            name: "t.yaml".into(),
-            reported: true,
-            text: Some(text.into()),
-        }],
-        &kpic::workspace::LoadOptions::default(),
-    );
-    let output = kpic::emit::compile(&ws, &kpic::emit::Options::default());
+    let output = compile(text);
     let paths: Vec<_> = output.documents.iter().map(|d| d.path.clone()).collect();
     assert!(
         paths.contains(&PathBuf::from("scorecards/ab.csv")),
@@ -576,12 +535,7 @@ fn owner_ids_differing_only_in_case_do_not_overwrite_each_other() {
     assert_eq!(output.notes.len(), 1);
     assert!(output.notes[0].contains("`AB`"), "{:?}", output.notes);
     // Both owners' rows are still in the combined file.
-    let all = output
-        .documents
-        .iter()
-        .find(|d| d.path == Path::new("scorecards.csv"))
-        .unwrap();
-    assert_eq!(csv_rows(std::str::from_utf8(&all.bytes).unwrap()).len(), 2);
+    assert_eq!(csv_rows(document(&output, "scorecards.csv")).len(), 2);
 }
 
 #[cfg(unix)]

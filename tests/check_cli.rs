@@ -1,77 +1,29 @@
 //! `kpic check`: the pipeline from spec files to exact diagnostics, run through the real binary.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
+use std::path::{Path, PathBuf};
+
+use common::{check_json, copy_dir, diags, kpic, repo_root};
 use serde_json::Value;
 
-/// Copies a fixture folder into a fresh temp folder, so no parent `kpic.yaml` is found.
+/// Copies `tests/fixtures/check/<name>` into a fresh temp folder.
 fn fixture(name: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/check").join(name);
-    copy_dir(&src, dir.path());
-    dir
-}
-
-fn copy_dir(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for entry in std::fs::read_dir(src).unwrap() {
-        let entry = entry.unwrap();
-        let to = dst.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &to);
-        } else {
-            std::fs::copy(entry.path(), to).unwrap();
-        }
-    }
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn kpic(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_kpic"))
-        .args(args)
-        .current_dir(dir)
-        .env("COLUMNS", "100")
-        .env("NO_COLOR", "1")
-        .env_remove("GITHUB_ACTIONS")
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
+    common::fixture(&format!("check/{name}"))
 }
 
 /// Runs `check --format json` on `paths`, only the structural rules, and returns the JSON.
 fn json(dir: &Path, paths: &[&str]) -> (i32, Value) {
-    let mut args = vec!["check", "--format", "json", "--select", "E001,E002,E003,E004"];
+    let mut args = vec!["--select", "E001,E002,E003,E004"];
     args.extend(paths);
-    let run = kpic(dir, &args);
-    let v: Value = serde_json::from_str(&run.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", run.stdout, run.stderr));
-    (run.code, v)
+    check_json(dir, &args)
 }
 
 /// `(code, file, line, column)` of every diagnostic.
 fn places(v: &Value) -> Vec<(String, String, u64, u64)> {
-    v["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            (
-                d["code"].as_str().unwrap().to_owned(),
-                d["file"].as_str().unwrap().to_owned(),
-                d["line"].as_u64().unwrap(),
-                d["column"].as_u64().unwrap(),
-            )
-        })
+    diags(v)
+        .into_iter()
+        .map(|d| (d.code, d.file, d.line, d.column))
         .collect()
 }
 
@@ -181,15 +133,15 @@ fn compact_format_is_one_line_per_finding() {
 fn given_files_are_reported_but_the_workspace_resolves_references() {
     let dir = tempfile::tempdir().unwrap();
     let specs = dir.path().join("kpi-specs");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/check/ws"),
-        &specs,
-    );
+    copy_dir(&repo_root().join("tests/fixtures/check/ws"), &specs);
     std::fs::write(specs.join("broken.yaml"), "version: 1\nowners: [\n").unwrap();
     // The whole workspace: the broken file is reported.
     let (code, v) = json(dir.path(), &[]);
     assert_eq!(code, 1);
-    assert_eq!(places(&v), vec![place("E001", "kpi-specs/broken.yaml", 3, 1)]);
+    assert_eq!(
+        places(&v),
+        vec![place("E001", "kpi-specs/broken.yaml", 3, 1)]
+    );
     // Pre-commit mode: only the given file; its owner lives in another file.
     let (code, v) = json(dir.path(), &["kpi-specs/team.yaml"]);
     assert_eq!(code, 0, "{v}");
@@ -198,7 +150,11 @@ fn given_files_are_reported_but_the_workspace_resolves_references() {
     std::fs::remove_file(specs.join("owners.yaml")).unwrap();
     let (code, v) = json(dir.path(), &["kpi-specs/team.yaml"]);
     assert_eq!(code, 1);
-    assert!(places(&v).iter().all(|p| p.0 == "E004" && p.1 == "kpi-specs/team.yaml"));
+    assert!(
+        places(&v)
+            .iter()
+            .all(|p| p.0 == "E004" && p.1 == "kpi-specs/team.yaml")
+    );
 }
 
 #[test]
@@ -225,8 +181,15 @@ fn unreadable_paths_and_bad_arguments_exit_2() {
         assert!(run.stderr.starts_with("kpic: error: "), "{}", run.stderr);
         assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
     }
-    let run = kpic(dir.path(), &["check", "--select", "duplicat-id", "team.yaml"]);
-    assert!(run.stderr.contains("did you mean `duplicate-id`?"), "{}", run.stderr);
+    let run = kpic(
+        dir.path(),
+        &["check", "--select", "duplicat-id", "team.yaml"],
+    );
+    assert!(
+        run.stderr.contains("did you mean `duplicate-id`?"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -234,7 +197,10 @@ fn json_output_is_sorted_by_file_line_column() {
     let dir = tempfile::tempdir().unwrap();
     for (name, body) in [
         ("b.yaml", "version: 2\n"),
-        ("a.yaml", "version: 1\nowners:\n  - {id: x}\n  - {id: '-bad', name: y}\n"),
+        (
+            "a.yaml",
+            "version: 1\nowners:\n  - {id: x}\n  - {id: '-bad', name: y}\n",
+        ),
     ] {
         std::fs::write(dir.path().join(name), body).unwrap();
     }
@@ -251,6 +217,13 @@ fn paths_in_output_are_relative_to_the_working_directory() {
     let dir = fixture("e004");
     let sub: PathBuf = dir.path().join("sub");
     std::fs::create_dir(&sub).unwrap();
-    let run = kpic(&sub, &["check", "--format", "compact", "--select", "E004", ".."]);
-    assert!(run.stdout.starts_with("../team.yaml:11:12:"), "{}", run.stdout);
+    let run = kpic(
+        &sub,
+        &["check", "--format", "compact", "--select", "E004", ".."],
+    );
+    assert!(
+        run.stdout.starts_with("../team.yaml:11:12:"),
+        "{}",
+        run.stdout
+    );
 }

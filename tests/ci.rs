@@ -4,79 +4,31 @@
 //! Every format is checked against `--format json` of the same run, on a workspace with
 //! findings and on a clean one.
 
-use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Stdio};
+mod common;
 
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use common::{Options, Run, check_json, copy_dir, diagnostics, json_of, kpic, repo_root};
 use serde_json::Value;
 
-/// Copies `tests/fixtures/ci/<name>` into a fresh temp folder, so no parent `kpic.yaml` is found.
+/// Copies `tests/fixtures/ci/<name>` into a fresh temp folder.
 fn fixture(name: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/ci")
-        .join(name);
-    copy_dir(&src, dir.path());
-    dir
-}
-
-fn copy_dir(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for entry in std::fs::read_dir(src).unwrap() {
-        let entry = entry.unwrap();
-        let to = dst.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &to);
-        } else {
-            std::fs::copy(entry.path(), to).unwrap();
-        }
-    }
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+    common::fixture(&format!("ci/{name}"))
 }
 
 /// Runs kpic in `dir` with `env` set (and `GITHUB_ACTIONS` unset unless given), feeding `stdin`.
 fn kpic_with(dir: &Path, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kpic"));
-    cmd.args(args)
-        .current_dir(dir)
-        .env("COLUMNS", "100")
-        .env("NO_COLOR", "1")
-        .env_remove("GITHUB_ACTIONS")
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().unwrap();
-    if let Some(text) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
-    }
-    let out = child.wait_with_output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
-
-fn kpic(dir: &Path, args: &[&str]) -> Run {
-    kpic_with(dir, args, &[], None)
+    let stdin = stdin.map(str::as_bytes);
+    common::kpic_with(
+        dir,
+        args,
+        Options {
+            env,
+            stdin,
+            ..Options::default()
+        },
+    )
 }
 
 /// `kpic check --format FORMAT` plus `extra`, and the JSON report of the same run.
@@ -84,17 +36,9 @@ fn check_as(dir: &Path, format: &str, extra: &[&str]) -> (Run, Value) {
     let mut args = vec!["check", "--format", format];
     args.extend(extra);
     let run = kpic(dir, &args);
-    let mut args = vec!["check", "--format", "json"];
-    args.extend(extra);
-    let json = kpic(dir, &args);
-    assert_eq!(run.code, json.code, "{}", run.stderr);
-    let v: Value = serde_json::from_str(&json.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}{}", json.stdout, json.stderr));
+    let (code, v) = check_json(dir, extra);
+    assert_eq!(run.code, code, "{}", run.stderr);
     (run, v)
-}
-
-fn diagnostics(v: &Value) -> &Vec<Value> {
-    v["diagnostics"].as_array().unwrap()
 }
 
 /// The findings fixture has an error, a warning and an info (T003, set to info in its
@@ -116,10 +60,8 @@ const SNAPSHOT_RULES: &[&str] = &["--select", "E001,E002,E003,E004,M003,T003"];
 // SARIF
 
 fn sarif_validator() -> jsonschema::Validator {
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sarif-2.1.0-rtm.5.schema.json"),
-    )
-    .unwrap();
+    let text =
+        std::fs::read_to_string(repo_root().join("tests/sarif-2.1.0-rtm.5.schema.json")).unwrap();
     let mut schema: Value = serde_json::from_str(&text).unwrap();
     // The official schema's `language` patterns have a lone `]` (a literal in ECMA-262
     // Annex B) that the Rust regex engine rejects; escaping it keeps their meaning. kpic never
@@ -336,10 +278,7 @@ fn format_with_a_path_writes_only_that_format_into_the_file() {
     assert_eq!(names, ["annotations.txt", "junit.xml", "kpic.sarif"]);
     // The same file written by a clean run is replaced by a valid, empty log.
     std::fs::remove_dir_all(dir.path().join("kpi-specs")).unwrap();
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ci/clean"),
-        dir.path(),
-    );
+    copy_dir(&repo_root().join("tests/fixtures/ci/clean"), dir.path());
     let run = kpic(
         dir.path(),
         &["check", "--format", "sarif:reports/kpic.sarif"],
@@ -821,14 +760,14 @@ kpis:
     ];
     let run = kpic_with(dir.path(), &args, &[], Some(fixed));
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    let v = json_of(&run);
     assert_eq!(v["summary"]["files"], 1, "only stdin is reported");
     assert_eq!(diagnostics(&v).len(), 0, "stdin replaces the file on disk");
     // A defect in stdin is reported under the given name, at its place in stdin.
     let broken = fixed.replace("owner: li-na\n    metric", "owner: nobody\n    metric");
     let run = kpic_with(dir.path(), &args, &[], Some(&broken));
     assert_eq!(run.code, 1, "{}", run.stderr);
-    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    let v = json_of(&run);
     let d = &diagnostics(&v)[0];
     assert_eq!(
         (d["code"].as_str(), d["file"].as_str(), d["line"].as_u64()),
@@ -996,8 +935,7 @@ fn completions_for_every_shell_name_the_subcommands() {
 /// The fenced code blocks of the README with their info string.
 fn readme_blocks() -> Vec<(String, String)> {
     use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
-    let text =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let text = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
     let mut blocks = Vec::new();
     let mut current: Option<(String, String)> = None;
     for event in Parser::new(&text) {

@@ -1,84 +1,24 @@
 //! `kpic.yaml`, `--select` / `--ignore` and inline suppressions: each setting, and the
 //! behaviour change it causes, through the real binary in a temp folder.
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
+use std::path::Path;
+
+use common::{check_json as check, diags, kpic, write};
 use serde_json::Value;
 
 /// The fixture workspace (`kpi-specs/team.yaml`, plus a broken `kpi-specs/drafts/broken.yaml`)
 /// in a fresh temp folder, so no parent `kpic.yaml` is found.
 fn workspace() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/config/ws");
-    copy_dir(&src, dir.path());
-    dir
+    common::fixture("config/ws")
 }
 
-fn copy_dir(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for entry in std::fs::read_dir(src).unwrap() {
-        let entry = entry.unwrap();
-        let to = dst.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &to);
-        } else {
-            std::fs::copy(entry.path(), to).unwrap();
-        }
-    }
-}
-
-fn write(dir: &Path, name: &str, text: &str) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn kpic(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_kpic"))
-        .args(args)
-        .current_dir(dir)
-        .env("COLUMNS", "100")
-        .env("NO_COLOR", "1")
-        .env_remove("GITHUB_ACTIONS")
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
-
-/// Runs `check --format json` with extra arguments; returns the exit code and the JSON.
-fn check(dir: &Path, args: &[&str]) -> (i32, Value) {
-    let mut all = vec!["check", "--format", "json"];
-    all.extend(args);
-    let run = kpic(dir, &all);
-    let v: Value = serde_json::from_str(&run.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", run.stdout, run.stderr));
-    (run.code, v)
-}
-
-/// `(code, line, message)` of every diagnostic, for one file.
+/// `(code, file, line)` of every diagnostic.
 fn found(v: &Value) -> Vec<(String, String, u64)> {
-    v["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            (
-                d["code"].as_str().unwrap().to_owned(),
-                d["file"].as_str().unwrap().to_owned(),
-                d["line"].as_u64().unwrap(),
-            )
-        })
+    diags(v)
+        .into_iter()
+        .map(|d| (d.code, d.file, d.line))
         .collect()
 }
 
@@ -651,7 +591,7 @@ fn config_schema() -> Value {
     let dir = tempfile::tempdir().unwrap();
     let run = kpic(dir.path(), &["schema", "--config"]);
     assert_eq!(run.code, 0);
-    serde_json::from_str(&run.stdout).unwrap()
+    common::json_of(&run)
 }
 
 #[test]

@@ -3,86 +3,34 @@
 //! memory. Every case runs the real binary in a temp folder, with a time limit; big inputs
 //! are generated here, never committed.
 
+mod common;
+
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::{Diag, Options, Run, diags, json_of};
 use serde_json::Value;
 
 /// Longest a run may take before it counts as a hang (debug builds are slow on big inputs).
 const TIMEOUT: Duration = Duration::from_secs(60);
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 /// Runs kpic in `dir`, feeding `stdin`; fails on a hang, a signal or a panic.
 fn kpic_with_stdin(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
-    let out_dir = tempfile::tempdir().unwrap();
-    let out_path = out_dir.path().join("stdout");
-    let err_path = out_dir.path().join("stderr");
-    // Output goes to files, so a child that prints a lot never blocks on a full pipe.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kpic"))
-        .args(args)
-        .current_dir(dir)
-        .env("COLUMNS", "100")
-        .env("NO_COLOR", "1")
-        .env_remove("GITHUB_ACTIONS")
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(fs::File::create(&out_path).unwrap())
-        .stderr(fs::File::create(&err_path).unwrap())
-        .spawn()
-        .unwrap();
-    if let Some(bytes) = stdin {
-        let mut pipe = child.stdin.take().unwrap();
-        // kpic may stop reading early; a broken pipe here is fine.
-        let _ = pipe.write_all(bytes);
-    }
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if start.elapsed() > TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("kpic {args:?} did not finish within {TIMEOUT:?} (a hang)");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let stdout = String::from_utf8(fs::read(&out_path).unwrap()).unwrap();
-    let stderr = String::from_utf8(fs::read(&err_path).unwrap()).unwrap();
-    let Some(code) = status.code() else {
-        panic!("kpic {args:?} was killed by a signal: {status:?}\nstderr: {stderr}");
-    };
-    assert_ne!(code, 101, "kpic {args:?} panicked:\n{stderr}");
-    Run {
-        code,
-        stdout,
-        stderr,
-    }
+    common::kpic_with(
+        dir,
+        args,
+        Options {
+            stdin,
+            timeout: Some(TIMEOUT),
+            ..Options::default()
+        },
+    )
 }
 
 fn kpic(dir: &Path, args: &[&str]) -> Run {
     kpic_with_stdin(dir, args, None)
-}
-
-/// A diagnostic as `--format json` prints it, reduced to what the tests look at.
-#[derive(Debug, Clone)]
-struct Diag {
-    code: String,
-    message: String,
-    file: String,
-    line: u64,
-    column: u64,
 }
 
 /// Runs `check --format json` with `args` and returns the exit code and the diagnostics.
@@ -90,25 +38,7 @@ fn check(dir: &Path, args: &[&str]) -> (i32, Vec<Diag>) {
     let mut all = vec!["check", "--format", "json"];
     all.extend(args);
     let run = kpic(dir, &all);
-    let v: Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}), exit {}: {}\nstderr: {}",
-            run.code, run.stdout, run.stderr
-        )
-    });
-    let diags = v["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| Diag {
-            code: d["code"].as_str().unwrap().to_owned(),
-            message: d["message"].as_str().unwrap().to_owned(),
-            file: d["file"].as_str().unwrap().to_owned(),
-            line: d["line"].as_u64().unwrap(),
-            column: d["column"].as_u64().unwrap(),
-        })
-        .collect();
-    (run.code, diags)
+    (run.code, diags(&json_of(&run)))
 }
 
 /// Only the structural rules, so that the tests do not depend on the SMART rules.
@@ -300,7 +230,7 @@ fn a_small_size_limit_applies_to_stdin_too() {
         Some(text.as_bytes()),
     );
     assert_eq!(run.code, 1, "{}", run.stderr);
-    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    let v = json_of(&run);
     let d = &v["diagnostics"][0];
     assert_eq!(d["code"], "E001");
     assert!(d["message"].as_str().unwrap().contains("100 bytes"), "{d}");
@@ -316,7 +246,7 @@ fn endless_stdin_is_read_only_to_the_size_limit() {
         Some(&zeros),
     );
     assert_eq!(run.code, 1, "{}", run.stderr);
-    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    let v = json_of(&run);
     let d = &v["diagnostics"][0];
     assert_eq!(d["code"], "E001");
     assert!(d["message"].as_str().unwrap().contains("16 MiB"), "{d}");
@@ -1248,7 +1178,7 @@ fn many_findings_on_one_long_line_take_linear_time() {
         start.elapsed()
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    let v = json_of(&run);
     let diags = v["diagnostics"].as_array().unwrap();
     assert_eq!(diags.len(), 30_000);
     let last = &diags[29_999];

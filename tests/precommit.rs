@@ -4,14 +4,13 @@
 //! The framework must be installed (`python3 -m pip install pre-commit`; CI does it). Locally,
 //! `KPIC_SKIP_PRECOMMIT=1` skips the framework test when it is not.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use common::repo_root;
 use serde_json::{Value, json};
-
-fn repo_root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// The hooks manifest, parsed with kpic's own YAML loader.
 fn manifest() -> Value {
@@ -53,6 +52,20 @@ fn precommit() -> Option<Vec<String>> {
     })
 }
 
+/// How to run pre-commit; `None` (the test is skipped) when it is not installed and
+/// `KPIC_SKIP_PRECOMMIT=1`; fails when it is not installed otherwise.
+fn precommit_or_skip() -> Option<Vec<String>> {
+    let found = precommit();
+    if found.is_none() {
+        if std::env::var_os("KPIC_SKIP_PRECOMMIT").is_some_and(|v| v == "1") {
+            eprintln!("skipped: pre-commit is not installed and KPIC_SKIP_PRECOMMIT=1");
+            return None;
+        }
+        panic!("pre-commit is not installed: `python3 -m pip install pre-commit`");
+    }
+    found
+}
+
 /// A temporary git repository, driven by the pre-commit framework.
 struct Repo {
     dir: tempfile::TempDir,
@@ -84,13 +97,11 @@ impl Repo {
 
     fn command(&self, program: &str, args: &[&str]) -> Command {
         let mut cmd = Command::new(program);
-        cmd.args(args)
+        common::test_env(&mut cmd)
+            .args(args)
             .current_dir(self.path())
             .env("PATH", &self.path_env)
             .env("PRE_COMMIT_HOME", self.path().join(".cache-pre-commit"))
-            .env("NO_COLOR", "1")
-            .env("COLUMNS", "100")
-            .env_remove("GITHUB_ACTIONS")
             .env_remove("GIT_DIR")
             .env_remove("GIT_INDEX_FILE")
             .env_remove("GIT_WORK_TREE");
@@ -117,9 +128,7 @@ impl Repo {
     }
 
     fn write(&self, name: &str, text: &str) {
-        let path = self.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
+        common::write(self.path(), name, text);
     }
 
     fn commits(&self) -> usize {
@@ -178,12 +187,8 @@ kpis:
 
 #[test]
 fn precommit_blocks_a_bad_spec_and_lets_a_good_one_through() {
-    let Some(precommit) = precommit() else {
-        if std::env::var_os("KPIC_SKIP_PRECOMMIT").is_some_and(|v| v == "1") {
-            eprintln!("skipped: pre-commit is not installed and KPIC_SKIP_PRECOMMIT=1");
-            return;
-        }
-        panic!("pre-commit is not installed: `python3 -m pip install pre-commit`");
+    let Some(precommit) = precommit_or_skip() else {
+        return;
     };
     let repo = Repo::new(precommit);
     // The manifest's hook, run from PATH (`language: system`) instead of being built by
@@ -240,11 +245,8 @@ fn precommit_blocks_a_bad_spec_and_lets_a_good_one_through() {
 
 #[test]
 fn the_manifest_and_the_config_kpic_init_writes_are_valid_for_pre_commit() {
-    let Some(precommit) = precommit() else {
-        if std::env::var_os("KPIC_SKIP_PRECOMMIT").is_some_and(|v| v == "1") {
-            return;
-        }
-        panic!("pre-commit is not installed: `python3 -m pip install pre-commit`");
+    let Some(precommit) = precommit_or_skip() else {
+        return;
     };
     let repo = Repo::new(precommit);
     let manifest = repo_root().join(".pre-commit-hooks.yaml");
@@ -264,11 +266,8 @@ fn the_manifest_and_the_config_kpic_init_writes_are_valid_for_pre_commit() {
 
 #[test]
 fn the_readme_precommit_configs_are_valid() {
-    let Some(precommit) = precommit() else {
-        if std::env::var_os("KPIC_SKIP_PRECOMMIT").is_some_and(|v| v == "1") {
-            return;
-        }
-        panic!("pre-commit is not installed: `python3 -m pip install pre-commit`");
+    let Some(precommit) = precommit_or_skip() else {
+        return;
     };
     let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
     // Every ```yaml block that starts with `repos:` is a `.pre-commit-config.yaml`.

@@ -7,10 +7,12 @@
 //! defects, a file with a schema error, the bundled `kpi-specs/`, and `kpic explain` / `kpic
 //! rules` through the real binary.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
+use common::{json_of, kpic, repo_root};
 use kpic::check::{CheckRequest, run};
 use kpic::date::Date;
 use serde::Serialize;
@@ -18,20 +20,10 @@ use serde::Serialize;
 /// The date every test runs with (`--today`).
 const TODAY: &str = "2026-11-26";
 
-fn repo_root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Copies a fixture folder into a fresh temp folder, so that no parent `kpic.yaml` is found.
+/// Copies `tests/fixtures/rules/<name>` into a fresh temp folder, so that no parent
+/// `kpic.yaml` is found.
 fn fixture(name: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let src = repo_root().join("tests/fixtures/rules").join(name);
-    assert!(src.is_dir(), "missing fixture folder {}", src.display());
-    for entry in std::fs::read_dir(&src).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
-    }
-    dir
+    common::fixture(&format!("rules/{name}"))
 }
 
 /// The spec files of one run: `<half>.yaml`, `<half>-*.yaml`, and files shared by both halves
@@ -210,8 +202,9 @@ fn realistic_workspace_reports_each_defect_at_its_line_and_nothing_else() {
     );
 }
 
+/// Writes `dir/name` and returns `name`, a path for [`check`].
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    std::fs::write(dir.join(name), text).unwrap();
+    common::write(dir, name, text);
     PathBuf::from(name)
 }
 
@@ -293,32 +286,10 @@ kpis:
     );
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn kpic(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_kpic"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("GITHUB_ACTIONS")
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
-
 #[test]
 fn the_bundled_kpi_specs_check_clean() {
     let run = kpic(repo_root(), &["check", "--format", "json"]);
-    let v: serde_json::Value = serde_json::from_str(&run.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", run.stdout, run.stderr));
+    let v = json_of(&run);
     assert_eq!(v["diagnostics"], serde_json::json!([]), "{}", run.stdout);
     assert!(v["summary"]["files"].as_u64().unwrap() >= 3);
     assert_eq!(run.code, 0, "{}", run.stderr);

@@ -16,62 +16,32 @@
 //! | 9 | listing-readiness (chen-jie, w50) | >= 98 % | 95% | no | 95 / 98 = 96.938…% |
 //! | 10 | description-error-rate (chen-jie, w50) | < 2 % | 2.5 % | no | 2 / 2.5 = 80% |
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
+use std::path::Path;
+
+use common::{Run, json_of, write};
 use serde_json::Value;
 
 /// Copies the fixture workspace into a fresh temp folder (no parent `kpic.yaml` is found).
 fn fixture() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/score/ws");
-    copy_dir(&src, dir.path());
-    dir
+    common::fixture("score/ws")
 }
 
-fn copy_dir(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for entry in std::fs::read_dir(src).unwrap() {
-        let entry = entry.unwrap();
-        let to = dst.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &to);
-        } else {
-            std::fs::copy(entry.path(), to).unwrap();
-        }
-    }
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn kpic(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_kpic"))
-        .arg("score")
-        .args(args)
-        .current_dir(dir)
-        .env("COLUMNS", "100")
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
+/// Runs `kpic score` with `args` in `dir`.
+fn score(dir: &Path, args: &[&str]) -> Run {
+    let mut all = vec!["score"];
+    all.extend(args);
+    common::kpic(dir, &all)
 }
 
 /// Runs `score --format json` with `args` and returns the parsed output.
 fn json(dir: &Path, args: &[&str]) -> Value {
     let mut all = vec!["--format", "json"];
     all.extend(args);
-    let run = kpic(dir, &all);
+    let run = score(dir, &all);
     assert_eq!(run.code, 0, "stderr: {}", run.stderr);
-    serde_json::from_str(&run.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", run.stdout, run.stderr))
+    json_of(&run)
 }
 
 fn kpi<'a>(v: &'a Value, id: &str) -> &'a Value {
@@ -106,10 +76,6 @@ fn close(actual: &Value, expected: f64) {
         .as_f64()
         .unwrap_or_else(|| panic!("not a number: {actual}"));
     assert!((a - expected).abs() < 1e-9, "{a} != {expected}");
-}
-
-fn write(dir: &Path, name: &str, bytes: &[u8]) {
-    std::fs::write(dir.join(name), bytes).unwrap();
 }
 
 #[test]
@@ -173,7 +139,7 @@ fn a_higher_cap_lets_attainment_above_120() {
 #[test]
 fn a_cap_below_100_is_refused() {
     let dir = fixture();
-    let run = kpic(dir.path(), &["--actuals", "actuals.csv", "--cap", "90"]);
+    let run = score(dir.path(), &["--actuals", "actuals.csv", "--cap", "90"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("at least 100"), "{}", run.stderr);
 }
@@ -305,7 +271,7 @@ fn every_kind_of_bad_row_is_reported_with_its_row() {
                audit-plan,NaN,\n\
                escalation-rate,0,\n";
     write(dir.path(), "bad.csv", csv.as_bytes());
-    let run = kpic(dir.path(), &["--actuals", "bad.csv"]);
+    let run = score(dir.path(), &["--actuals", "bad.csv"]);
     assert_eq!(run.code, 1, "stderr: {}", run.stderr);
     assert_eq!(run.stdout, "", "nothing is scored");
     let lines: Vec<&str> = run.stderr.lines().collect();
@@ -332,21 +298,21 @@ fn a_missing_column_is_exit_2() {
         "no-actual.csv",
         b"kpi_id,value\ntickets-closed,3\n",
     );
-    let run = kpic(dir.path(), &["--actuals", "no-actual.csv"]);
+    let run = score(dir.path(), &["--actuals", "no-actual.csv"]);
     assert_eq!(run.code, 2);
     assert_eq!(
         run.stderr,
         "kpic: error: `no-actual.csv` has no `actual` column; the header row (row 1) must name `kpi_id` and `actual` columns (the `scorecards.csv` that `kpic build` writes has both)\n"
     );
     write(dir.path(), "no-id.csv", b"id,actual\ntickets-closed,3\n");
-    let run = kpic(dir.path(), &["--actuals", "no-id.csv"]);
+    let run = score(dir.path(), &["--actuals", "no-id.csv"]);
     assert_eq!(run.code, 2);
     assert!(
         run.stderr.contains("has no `kpi_id` column"),
         "{}",
         run.stderr
     );
-    let run = kpic(dir.path(), &["--actuals", "nowhere.csv"]);
+    let run = score(dir.path(), &["--actuals", "nowhere.csv"]);
     assert_eq!(run.code, 2);
     assert!(
         run.stderr.contains("cannot read `nowhere.csv`"),
@@ -354,7 +320,7 @@ fn a_missing_column_is_exit_2() {
         run.stderr
     );
     write(dir.path(), "gbk.csv", b"kpi_id,actual\n\xc0\xee,3\n");
-    let run = kpic(dir.path(), &["--actuals", "gbk.csv"]);
+    let run = score(dir.path(), &["--actuals", "gbk.csv"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("not valid UTF-8"), "{}", run.stderr);
 }
@@ -365,7 +331,7 @@ fn broken_specs_are_not_scored() {
     let path = dir.path().join("kpi-specs/support.yaml");
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, text.replacen("owner: ben", "owner: benn", 1)).unwrap();
-    let run = kpic(dir.path(), &["--actuals", "actuals.csv"]);
+    let run = score(dir.path(), &["--actuals", "actuals.csv"]);
     assert_eq!(run.code, 1);
     assert_eq!(run.stdout, "");
     assert!(run.stderr.contains("`benn`"), "{}", run.stderr);
@@ -383,7 +349,7 @@ fn broken_specs_are_not_scored() {
 #[test]
 fn csv_output_has_one_row_per_kpi() {
     let dir = fixture();
-    let run = kpic(
+    let run = score(
         dir.path(),
         &[
             "--actuals",
@@ -440,7 +406,7 @@ fn csv_output_has_one_row_per_kpi() {
 #[test]
 fn table_aligns_by_display_width() {
     let dir = fixture();
-    let run = kpic(dir.path(), &["--actuals", "actuals.csv"]);
+    let run = score(dir.path(), &["--actuals", "actuals.csv"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     insta::assert_snapshot!("table", run.stdout);
     // Every line of the owners block has its SCORE ending in the same terminal column, though
@@ -482,7 +448,7 @@ fn table_aligns_by_display_width() {
 #[test]
 fn markdown_in_the_team_language() {
     let dir = fixture();
-    let zh = kpic(
+    let zh = score(
         dir.path(),
         &[
             "--actuals",
@@ -494,7 +460,7 @@ fn markdown_in_the_team_language() {
     );
     assert_eq!(zh.code, 0, "{}", zh.stderr);
     insta::assert_snapshot!("markdown_zh", zh.stdout);
-    let en = kpic(
+    let en = score(
         dir.path(),
         &[
             "--actuals",
@@ -507,7 +473,7 @@ fn markdown_in_the_team_language() {
     assert_eq!(en.code, 0, "{}", en.stderr);
     insta::assert_snapshot!("markdown_en", en.stdout);
     // `--lang` overrides the team's locale.
-    let forced = kpic(
+    let forced = score(
         dir.path(),
         &[
             "--actuals",
@@ -529,7 +495,7 @@ fn markdown_in_the_team_language() {
 #[test]
 fn markdown_is_valid_commonmark_without_html() {
     let dir = fixture();
-    let run = kpic(
+    let run = score(
         dir.path(),
         &["--actuals", "actuals.csv", "--format", "markdown"],
     );
@@ -564,16 +530,8 @@ fn json_snapshot() {
 #[test]
 fn the_scorecards_that_build_writes_round_trip() {
     let dir = fixture();
-    let build = Command::new(env!("CARGO_BIN_EXE_kpic"))
-        .args(["build", "--out", "out", "--csv-bom"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        build.status.success(),
-        "{}",
-        String::from_utf8_lossy(&build.stderr)
-    );
+    let build = common::kpic(dir.path(), &["build", "--out", "out", "--csv-bom"]);
+    assert_eq!(build.code, 0, "{}", build.stderr);
     // Fill in the `actual` column of the written scorecard, as a spreadsheet user would.
     let actuals = [
         ("tickets-closed", "1,250"),

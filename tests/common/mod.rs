@@ -1,0 +1,189 @@
+//! Helpers shared by the integration tests: fixture folders copied into temp folders, the real
+//! `kpic` binary run with a fixed environment, and its `--format json` output.
+//!
+//! Each test file uses only some of them.
+#![allow(dead_code)]
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// The crate's folder (where `kpi-specs/`, `README.md` and `tests/` are).
+pub fn repo_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Copies `tests/fixtures/<path>` into a fresh temp folder, so that no parent `kpic.yaml` is
+/// found.
+pub fn fixture(path: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let src = repo_root().join("tests/fixtures").join(path);
+    assert!(src.is_dir(), "missing fixture folder {}", src.display());
+    copy_dir(&src, dir.path());
+    dir
+}
+
+/// Copies the folder `src` with everything in it to `dst`.
+pub fn copy_dir(src: &Path, dst: &Path) {
+    fs::create_dir_all(dst).unwrap();
+    for entry in fs::read_dir(src).unwrap() {
+        let entry = entry.unwrap();
+        let to = dst.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to);
+        } else {
+            fs::copy(entry.path(), to).unwrap();
+        }
+    }
+}
+
+/// Writes `dir/name`, creating the folders on the way.
+pub fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) {
+    let path = dir.join(name);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, bytes).unwrap();
+}
+
+/// The environment every run of a program under test gets: a fixed width, no colour, and
+/// not GitHub Actions.
+pub fn test_env(cmd: &mut Command) -> &mut Command {
+    cmd.env("COLUMNS", "100")
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_ACTIONS")
+}
+
+/// A finished run of kpic.
+pub struct Run {
+    /// The exit code.
+    pub code: i32,
+    /// Everything printed on stdout.
+    pub stdout: String,
+    /// Everything printed on stderr.
+    pub stderr: String,
+}
+
+/// How to run kpic beyond its arguments.
+#[derive(Clone, Copy, Default)]
+pub struct Options<'a> {
+    /// Variables set after [`test_env`] (so `GITHUB_ACTIONS` can be given back).
+    pub env: &'a [(&'a str, &'a str)],
+    /// What to feed on stdin (none: stdin is empty).
+    pub stdin: Option<&'a [u8]>,
+    /// Longest the run may take; past it the child is killed and the test fails (a hang).
+    pub timeout: Option<Duration>,
+}
+
+/// Runs kpic with `args` in `dir`.
+pub fn kpic(dir: &Path, args: &[&str]) -> Run {
+    kpic_with(dir, args, Options::default())
+}
+
+/// Runs kpic with `args` in `dir` as `options` say; fails on a panic, a signal or a hang.
+pub fn kpic_with(dir: &Path, args: &[&str], options: Options) -> Run {
+    let out_dir = tempfile::tempdir().unwrap();
+    let out_path = out_dir.path().join("stdout");
+    let err_path = out_dir.path().join("stderr");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kpic"));
+    test_env(&mut cmd)
+        .args(args)
+        .current_dir(dir)
+        .envs(options.env.iter().copied())
+        .stdin(if options.stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        // Output goes to files, so a child that prints a lot never blocks on a full pipe.
+        .stdout(fs::File::create(&out_path).unwrap())
+        .stderr(fs::File::create(&err_path).unwrap());
+    let mut child = cmd.spawn().unwrap();
+    if let Some(bytes) = options.stdin {
+        let mut pipe = child.stdin.take().unwrap();
+        // kpic may stop reading early; a broken pipe here is fine.
+        let _ = pipe.write_all(bytes);
+    }
+    let status = match options.timeout {
+        None => child.wait().unwrap(),
+        Some(limit) => {
+            let start = Instant::now();
+            loop {
+                if let Some(status) = child.try_wait().unwrap() {
+                    break status;
+                }
+                if start.elapsed() > limit {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    panic!("kpic {args:?} did not finish within {limit:?} (a hang)");
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    };
+    let stdout = String::from_utf8(fs::read(&out_path).unwrap()).unwrap();
+    let stderr = String::from_utf8(fs::read(&err_path).unwrap()).unwrap();
+    let Some(code) = status.code() else {
+        panic!("kpic {args:?} was killed by a signal: {status:?}\nstderr: {stderr}");
+    };
+    assert_ne!(code, 101, "kpic {args:?} panicked:\n{stderr}");
+    Run {
+        code,
+        stdout,
+        stderr,
+    }
+}
+
+/// The run's stdout as JSON; fails with the run's output when it is not JSON.
+pub fn json_of(run: &Run) -> Value {
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}), exit {}: {}\nstderr: {}",
+            run.code, run.stdout, run.stderr
+        )
+    })
+}
+
+/// Runs `check --format json` plus `args` in `dir`: the exit code and the report.
+pub fn check_json(dir: &Path, args: &[&str]) -> (i32, Value) {
+    let mut all = vec!["check", "--format", "json"];
+    all.extend(args);
+    let run = kpic(dir, &all);
+    (run.code, json_of(&run))
+}
+
+/// The `diagnostics` array of a JSON report.
+pub fn diagnostics(v: &Value) -> &Vec<Value> {
+    v["diagnostics"].as_array().unwrap()
+}
+
+/// A diagnostic of a JSON report, reduced to what the tests look at.
+#[derive(Debug, Clone)]
+pub struct Diag {
+    /// `code`.
+    pub code: String,
+    /// `message`.
+    pub message: String,
+    /// `file`.
+    pub file: String,
+    /// `line`.
+    pub line: u64,
+    /// `column`.
+    pub column: u64,
+}
+
+/// Every diagnostic of a JSON report, in order.
+pub fn diags(v: &Value) -> Vec<Diag> {
+    diagnostics(v)
+        .iter()
+        .map(|d| Diag {
+            code: d["code"].as_str().unwrap().to_owned(),
+            message: d["message"].as_str().unwrap().to_owned(),
+            file: d["file"].as_str().unwrap().to_owned(),
+            line: d["line"].as_u64().unwrap(),
+            column: d["column"].as_u64().unwrap(),
+        })
+        .collect()
+}
