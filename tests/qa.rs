@@ -194,3 +194,18 @@ fn the_readme_suppression_example_silences_what_it_names() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_name_that_starts_with_a_vague_word_gets_the_name_without_it() {
+    let spec = zh_spec(&["不低于4次"]).replace("name: 指标0", "name: 提升库存周转率");
+    let dir = workspace(&spec);
+    let out = kpic(dir.path(), &["check", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let d = &report["diagnostics"][0];
+    assert_eq!(d["code"], "S002");
+    assert_eq!(
+        d["help"],
+        "say exactly what is counted and leave the direction to `target`, e.g. \
+         `name: 库存周转率`: `target: 不低于4次` gives the direction"
+    );
+}

@@ -265,7 +265,38 @@ fn diagnostic(
         }
     }
     let zh = has_cjk(&value.value);
+    // A name that starts with its only vague word reads well without it (`提升库存周转率`).
+    let rest = match found {
+        [(0, end, _)] if field == "name" => {
+            let rest = value.value[*end..].trim_start();
+            let mut chars = rest.chars();
+            chars
+                .next()
+                .filter(|c| c.is_alphanumeric())
+                .map(|first| first.to_uppercase().chain(chars).collect::<String>())
+        }
+        _ => None,
+    };
+    let derived;
     let example = match (field, zh) {
+        _ if rest.is_some() => {
+            let name = rest.as_deref().unwrap_or_default();
+            let own = kpi
+                .target
+                .as_ref()
+                .and_then(|t| t.value.as_str())
+                .map(str::trim)
+                .filter(|t| crate::target::parse_text(t).is_ok());
+            derived = match own {
+                Some(own) if own.starts_with(['>', '<', '=']) => {
+                    format!("`name: {name}`: `target: \"{own}\"` gives the direction")
+                }
+                Some(own) => format!("`name: {name}`: `target: {own}` gives the direction"),
+                None if zh => format!("`name: {name}` with the direction in `target: 90%以上`"),
+                None => format!("`name: {name}` with the direction in `target: \">= 3 %\"`"),
+            };
+            derived.as_str()
+        }
         ("name", true) => "`name: 客户满意度` with `target: 90%以上`",
         ("name", false) => "`name: Conversion rate` with `target: \">= 3 %\"`",
         (_, true) => "`metric: 满意度调查中选择\"满意\"或\"非常满意\"的客户占比`",
