@@ -86,7 +86,7 @@ fn a_chinese_handbook_spells_duration_units_in_chinese() {
     // Written the same way: no repetition in parentheses.
     assert!(handbook.contains("| 不超过 48 小时 |"), "{handbook}");
     assert!(
-        handbook.contains("| 不超过 30 分钟 (30分钟内) |"),
+        handbook.contains("| 不超过 30 分钟（30分钟内） |"),
         "{handbook}"
     );
     assert!(!handbook.contains(" h ") && !handbook.contains(" min "));
@@ -208,4 +208,37 @@ fn a_name_that_starts_with_a_vague_word_gets_the_name_without_it() {
         "say exactly what is counted and leave the direction to `target`, e.g. \
          `name: 库存周转率`: `target: 不低于4次` gives the direction"
     );
+}
+
+#[test]
+fn a_chinese_handbook_uses_chinese_punctuation() {
+    let spec = zh_spec(&["90%以上"])
+        .replace(
+            "{id: wu-ting, name: 吴婷}",
+            "{id: wu-ting, name: 吴婷, title: 库存主管}",
+        )
+        .replace("review: quarterly}", "review: quarterly, lead: wu-ting}")
+        .replace("period: monthly", "period: monthly, due: P5D");
+    let dir = workspace(&spec);
+    built_targets(dir.path());
+    let handbook = std::fs::read_to_string(dir.path().join("dist/handbook.md")).unwrap();
+    for line in [
+        "- **负责人：** 吴婷（库存主管）",
+        "**责任人：** 吴婷",
+        "| 不少于 90%（90%以上） | 每月；每个周期开始后 5 天内 |",
+        "A = 负责（职责或其某项 KPI 的责任人），R = 协作（参与完成其某项 KPI）。",
+    ] {
+        assert!(handbook.contains(line), "{line}\n{handbook}");
+    }
+    // No half-width punctuation next to Chinese text.
+    let cjk = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+    for pair in handbook.chars().collect::<Vec<_>>().windows(2) {
+        let half = |c: char| matches!(c, ',' | ';' | ':' | '(' | ')');
+        assert!(
+            !(cjk(pair[0]) && half(pair[1]) || half(pair[0]) && cjk(pair[1])),
+            "`{}{}` in\n{handbook}",
+            pair[0],
+            pair[1]
+        );
+    }
 }

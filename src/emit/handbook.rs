@@ -44,7 +44,6 @@ struct TeamDoc<'v, 'a> {
     view: &'v View<'a>,
     index: usize,
     tx: &'static Text,
-    lang: Lang,
     /// The team's duties, each with the KPIs of this team that measure it.
     duties: Vec<(&'v super::DutyView<'a>, Vec<&'v KpiView<'a>>)>,
     /// KPIs of this team under none of its duties.
@@ -80,7 +79,6 @@ fn team_section(view: &View<'_>, index: usize, slugs: &mut Slugger) -> (String, 
         view,
         index,
         tx: lang.text(),
-        lang,
         duties,
         other,
     };
@@ -109,7 +107,7 @@ impl TeamDoc<'_, '_> {
                 || tx.none.to_owned(),
                 |o| inline(&self.view.owner_name(o.as_str())),
             );
-            let _ = writeln!(out, "**{}:** {owner}\n", tx.owner);
+            let _ = writeln!(out, "**{}{}** {owner}\n", tx.owner, tx.colon);
             if kpis.is_empty() {
                 let _ = writeln!(out, "{}\n", tx.no_kpis);
             } else {
@@ -176,16 +174,16 @@ impl TeamDoc<'_, '_> {
                     .and_then(|o| o.title.as_ref())
                     .map(|t| inline(t.as_str()))
                     .filter(|t| !t.is_empty());
-                match (title, self.lang) {
-                    (Some(t), Lang::ZhCn) => format!("{name}({t})"),
-                    (Some(t), Lang::En) => format!("{name} ({t})"),
-                    (None, _) => name,
+                match title {
+                    Some(t) => format!("{name}{}{t}{}", tx.parens.0, tx.parens.1),
+                    None => name,
                 }
             },
         );
-        let _ = writeln!(out, "- **{}:** {id}", tx.team_id);
-        let _ = writeln!(out, "- **{}:** {review}", tx.review);
-        let _ = writeln!(out, "- **{}:** {lead}\n", tx.lead);
+        let c = tx.colon;
+        let _ = writeln!(out, "- **{}{c}** {id}", tx.team_id);
+        let _ = writeln!(out, "- **{}{c}** {review}", tx.review);
+        let _ = writeln!(out, "- **{}{c}** {lead}\n", tx.lead);
     }
 
     fn kpi_table(&self, out: &mut String, kpis: &[&KpiView<'_>]) {
@@ -450,7 +448,8 @@ fn target_cell(target: &TargetView, tx: &Text) -> String {
             if written == squash(&plain) || written == squash(&target.to_string()) {
                 inline(&plain)
             } else {
-                format!("{} ({})", inline(&plain), inline(text))
+                let (open, close) = tx.parens;
+                format!("{}{open}{}{close}", inline(&plain), inline(text))
             }
         }
     }

@@ -116,6 +116,10 @@ pub struct Text {
     pub duration_units_one: [&'static str; 4],
     /// Separator between the period and the due date.
     pub sep: &'static str,
+    /// The colon after a label (`Owner:`, `责任人：`).
+    pub colon: &'static str,
+    /// Parentheses around an aside (` (…)`, `（…）`).
+    pub parens: (&'static str, &'static str),
     /// Words for the normalised duration units of targets (`h` → 小时); others as written.
     pub target_units: &'static [(&'static str, &'static str)],
 }
@@ -180,13 +184,15 @@ pub static EN: Text = Text {
     duration_units: ["days", "weeks", "months", "years"],
     duration_units_one: ["day", "week", "month", "year"],
     sep: "; ",
+    colon: ":",
+    parens: (" (", ")"),
     target_units: &[],
 };
 
 /// Simplified Chinese.
 pub static ZH_CN: Text = Text {
     title: "KPI 手册",
-    intro: "各团队的职责、衡量职责的 KPI、每项 KPI 的责任人以及评分方式。本文件由 kpic 根据 KPI 规格生成;请修改规格文件,不要直接修改本文件。",
+    intro: "各团队的职责、衡量职责的 KPI、每项 KPI 的责任人以及评分方式。本文件由 kpic 根据 KPI 规格生成；请修改规格文件，不要直接修改本文件。",
     contents: "目录",
     team_id: "团队 ID",
     review: "KPI 评审",
@@ -207,20 +213,20 @@ pub static ZH_CN: Text = Text {
     ],
     matrix: "责任矩阵",
     matrix_owner: "责任人",
-    matrix_legend: "A = 负责(职责或其某项 KPI 的责任人),R = 协作(参与完成其某项 KPI)。",
+    matrix_legend: "A = 负责（职责或其某项 KPI 的责任人），R = 协作（参与完成其某项 KPI）。",
     scorecards: "考核表",
     scorecard_header: ["KPI", "目标", "周期 / 截止", "权重"],
     total: "合计",
     no_scorecards: "该团队暂无有责任人的 KPI。",
     diagram: "职责归属图",
-    diagram_intro: "责任人、其负责的职责以及衡量职责的 KPI(虚线:KPI 的责任人不是该职责的责任人)。",
+    diagram_intro: "责任人、其负责的职责以及衡量职责的 KPI（虚线：KPI 的责任人不是该职责的责任人）。",
     how: "KPI 的评审与评分",
     review_unset: "尚未设定周期",
     how_text: &[
-        "1. 每个周期结束时,KPI 责任人根据表中的数据来源,在考核表的 `actual` 列填写实际值。",
-        "2. 实际值满足目标即为达成。达成率:越高越好的指标为 实际值 ÷ 目标值,越低越好的指标为 目标值 ÷ 实际值,上限为 120%;要求等于某值的目标,达成计 100%,否则计 0%。",
-        "3. 责任人的得分是其各项 KPI 达成率的加权平均(同一责任人的权重合计为 100%)。没有实际值的 KPI 记为缺失,不按零分计算。",
-        "4. 团队定期({review})评审 KPI 本身:在规格文件中调整目标、权重和责任人,然后重新生成本手册。",
+        "1. 每个周期结束时，KPI 责任人根据表中的数据来源，在考核表的 `actual` 列填写实际值。",
+        "2. 实际值满足目标即为达成。达成率：越高越好的指标为 实际值 ÷ 目标值，越低越好的指标为 目标值 ÷ 实际值，上限为 120%；要求等于某值的目标，达成计 100%，否则计 0%。",
+        "3. 责任人的得分是其各项 KPI 达成率的加权平均（同一责任人的权重合计为 100%）。没有实际值的 KPI 记为缺失，不按零分计算。",
+        "4. 团队定期（{review}）评审 KPI 本身：在规格文件中调整目标、权重和责任人，然后重新生成本手册。",
     ],
     ops: [
         (Op::Ge, "不少于"),
@@ -242,7 +248,9 @@ pub static ZH_CN: Text = Text {
     due_within: "每个周期开始后 {n} {unit}内",
     duration_units: ["天", "周", "个月", "年"],
     duration_units_one: ["天", "周", "个月", "年"],
-    sep: ";",
+    sep: "；",
+    colon: "：",
+    parens: ("（", "）"),
     target_units: &[
         ("h", "小时"),
         ("d", "天"),
