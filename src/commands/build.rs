@@ -1,16 +1,15 @@
 //! `kpic build`: check everything, then compile the handbook, scorecards and JSON model into
 //! `--out DIR`, atomically. Nothing is written while errors remain.
 
-use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::check::{self, CheckRequest};
+use crate::check;
 use crate::cli::BuildArgs;
-use crate::commands::{EXIT_FINDINGS, EXIT_OK, cwd, parse_today};
+use crate::commands::{EXIT_FINDINGS, EXIT_OK, check_request, cwd, print_human_to_stderr};
 use crate::emit::{self, Lang, out_dir};
 use crate::error::{Error, Result};
-use crate::report::{self, Format, Report, Style};
+use crate::report::Report;
 
 /// Runs `kpic build`.
 pub fn run(args: BuildArgs) -> Result<ExitCode> {
@@ -23,34 +22,12 @@ pub fn run(args: BuildArgs) -> Result<ExitCode> {
                 .map_err(|e| Error::new(format!("invalid --lang: {e}")))
         })
         .transpose()?;
-    let req = CheckRequest {
-        cwd: cwd.clone(),
-        paths: args.paths,
-        stdin: None,
-        config: args.config,
-        select: Vec::new(),
-        ignore: Vec::new(),
-        today: parse_today(args.today.as_deref())?,
-    };
+    let req = check_request(cwd.clone(), args.paths, args.config, args.today.as_deref())?;
     let out = cwd.join(&args.out);
     let outcome = check::run(&req)?;
-    let report = Report {
-        files: &outcome.ws.files,
-        diagnostics: &outcome.diagnostics,
-        files_checked: outcome.files_checked(),
-        reported: &outcome.ws.reported,
-    };
-    let mut buf = Vec::new();
-    let style = Style {
-        color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-        width: std::env::var("COLUMNS")
-            .ok()
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(100),
-    };
-    report::write(Format::Human, &report, style, &mut buf)
+    let report = Report::new(&outcome.ws, &outcome.diagnostics, outcome.files_checked());
+    print_human_to_stderr(&report)
         .map_err(|e| Error::new(format!("cannot write the report: {e}")))?;
-    let _ = std::io::stderr().write_all(&buf);
     let summary = report.summary();
     if summary.errors > 0 {
         eprintln!(

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use crate::check::{self, CheckRequest, StdinSpec};
 use crate::cli::CheckArgs;
-use crate::commands::{EXIT_FINDINGS, EXIT_OK, cwd, parse_today};
+use crate::commands::{EXIT_FINDINGS, EXIT_OK, check_request, cwd, terminal_width};
 use crate::diagnostic::Severity;
 use crate::error::{Error, Result};
 use crate::fsutil::write_atomic;
@@ -85,21 +85,13 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
         }
     }
     let req = CheckRequest {
-        cwd,
-        paths,
         stdin,
-        config: args.config,
         select: args.select,
         ignore: args.ignore,
-        today: parse_today(args.today.as_deref())?,
+        ..check_request(cwd, paths, args.config, args.today.as_deref())?
     };
     let outcome = check::run(&req)?;
-    let report = Report {
-        files: &outcome.ws.files,
-        diagnostics: &outcome.diagnostics,
-        files_checked: outcome.files_checked(),
-        reported: &outcome.ws.reported,
-    };
+    let report = Report::new(&outcome.ws, &outcome.diagnostics, outcome.files_checked());
     for out in &outputs {
         let mut buf = Vec::new();
         let color = out.path.is_none()
@@ -150,11 +142,4 @@ fn print_statistics(diagnostics: &[crate::diagnostic::Diagnostic]) {
     for ((code, name), (n, sev)) in rows {
         println!("{n:>6}  {code}  {name:<22} {}", sev.as_str());
     }
-}
-
-fn terminal_width() -> usize {
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(100)
 }

@@ -8,10 +8,14 @@ pub mod init;
 pub mod schema;
 pub mod score;
 
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::check::CheckRequest;
 use crate::date::Date;
 use crate::error::{Error, Result};
+use crate::report::{self, Format, Report, Style};
 
 /// Exit code: nothing at failing severity.
 pub const EXIT_OK: u8 = 0;
@@ -45,7 +49,45 @@ pub fn parse_today(s: Option<&str>) -> Result<Option<Date>> {
 }
 
 /// The working directory.
-pub fn cwd() -> Result<std::path::PathBuf> {
+pub fn cwd() -> Result<PathBuf> {
     std::env::current_dir()
         .map_err(|e| Error::new(format!("cannot read the working directory: {e}")))
+}
+
+/// What `check`, `build` and `score` check: the workspace at `cwd` (or only `paths`), with
+/// `--config` and `--today`, every rule, no stdin.
+pub fn check_request(
+    cwd: PathBuf,
+    paths: Vec<PathBuf>,
+    config: Option<PathBuf>,
+    today: Option<&str>,
+) -> Result<CheckRequest> {
+    Ok(CheckRequest {
+        cwd,
+        paths,
+        config,
+        today: parse_today(today)?,
+        ..CheckRequest::default()
+    })
+}
+
+/// The width of the human format: `COLUMNS`, else 100.
+pub fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100)
+}
+
+/// Prints `report` in the human format to stderr (in colour on a terminal unless `NO_COLOR`);
+/// an error when it cannot be rendered, in which case nothing is printed.
+pub fn print_human_to_stderr(report: &Report<'_>) -> std::io::Result<()> {
+    let style = Style {
+        color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        width: terminal_width(),
+    };
+    let mut buf = Vec::new();
+    report::write(Format::Human, report, style, &mut buf)?;
+    let _ = std::io::stderr().write_all(&buf);
+    Ok(())
 }

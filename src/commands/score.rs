@@ -1,15 +1,15 @@
 //! `kpic score`: a filled-in scorecard and the workspace's targets become results.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::check::{self, CheckRequest};
+use crate::check;
 use crate::cli::ScoreArgs;
-use crate::commands::{EXIT_FINDINGS, EXIT_OK, cwd};
+use crate::commands::{EXIT_FINDINGS, EXIT_OK, check_request, cwd, print_human_to_stderr};
 use crate::diagnostic::Severity;
 use crate::error::{Error, Result};
-use crate::report::{self, Report, Style};
+use crate::report::Report;
 use crate::score::render::{self, Format, Lang, Page};
 use crate::score::{self, MAX_SHEET_SIZE, Options};
 use crate::workspace::discover::io_reason;
@@ -29,12 +29,7 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
     let bytes = read_limited(&cwd.join(&args.actuals), &name)?;
     let sheet = score::parse_sheet(&name, &bytes)?;
 
-    let req = CheckRequest {
-        cwd,
-        paths: args.paths,
-        config: args.config,
-        ..CheckRequest::default()
-    };
+    let req = check_request(cwd, args.paths, args.config, None)?;
     let outcome = check::run(&req)?;
     let errors: Vec<_> = outcome
         .diagnostics
@@ -43,7 +38,10 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
         .cloned()
         .collect();
     if !errors.is_empty() {
-        print_spec_errors(&outcome.ws, &errors, outcome.files_checked());
+        // The spec errors in the human format; if they cannot be rendered, the line below
+        // still says why nothing is scored.
+        let report = Report::new(&outcome.ws, &errors, outcome.files_checked());
+        let _ = print_human_to_stderr(&report);
         eprintln!(
             "kpic: error: the specs have {} error{}; fix them first (`kpic check`): scores against broken targets would be meaningless",
             errors.len(),
@@ -96,34 +94,4 @@ fn read_limited(path: &Path, name: &str) -> Result<Vec<u8>> {
         )));
     }
     Ok(bytes)
-}
-
-/// Prints the spec errors that stop scoring, in the human format, to stderr.
-fn print_spec_errors(
-    ws: &crate::workspace::Workspace,
-    errors: &[crate::diagnostic::Diagnostic],
-    files_checked: usize,
-) {
-    let report = Report {
-        files: &ws.files,
-        diagnostics: errors,
-        files_checked,
-        reported: &ws.reported,
-    };
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let width = std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(100);
-    let mut buf = Vec::new();
-    if report::write(
-        report::Format::Human,
-        &report,
-        Style { color, width },
-        &mut buf,
-    )
-    .is_ok()
-    {
-        let _ = std::io::stderr().write_all(&buf);
-    }
 }

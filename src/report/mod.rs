@@ -13,6 +13,7 @@ use std::str::FromStr;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::{FileId, LineCol, SourceFile};
+use crate::workspace::Workspace;
 
 /// An output format of `kpic check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,7 +93,17 @@ pub struct Style {
     pub width: usize,
 }
 
-impl Report<'_> {
+impl<'a> Report<'a> {
+    /// The report of `diagnostics` found in `ws`, with `files_checked` files reported on.
+    pub fn new(ws: &'a Workspace, diagnostics: &'a [Diagnostic], files_checked: usize) -> Self {
+        Report {
+            files: &ws.files,
+            diagnostics,
+            files_checked,
+            reported: &ws.reported,
+        }
+    }
+
     /// The counts per severity.
     pub fn summary(&self) -> Summary {
         let mut s = Summary {
