@@ -316,15 +316,7 @@ pub fn apply(
             match sup.entries.iter().find(|e| is_x001(e)) {
                 None => out.extend(found),
                 Some(_) if !found.is_empty() => {}
-                Some(e) => out.push(
-                    Diagnostic::new(
-                        &UNUSED_SUPPRESSION,
-                        file,
-                        e.span,
-                        format!("suppression of `{}` silenced nothing", e.text),
-                    )
-                    .with_help(format!("remove `{}` from the list", e.text)),
-                ),
+                Some(e) => out.push(idle_entry(file, e)),
             }
         }
     }
@@ -383,17 +375,18 @@ fn unused(
         );
         return;
     }
-    for e in idle {
-        out.push(
-            Diagnostic::new(
-                &UNUSED_SUPPRESSION,
-                file,
-                e.span,
-                format!("suppression of `{}` silenced nothing", e.text),
-            )
-            .with_help(format!("remove `{}` from the list", e.text)),
-        );
-    }
+    out.extend(idle.into_iter().map(|e| idle_entry(file, e)));
+}
+
+/// X001 at one entry of a suppression list that silenced nothing.
+fn idle_entry(file: FileId, e: &Entry) -> Diagnostic {
+    Diagnostic::new(
+        &UNUSED_SUPPRESSION,
+        file,
+        e.span,
+        format!("suppression of `{}` silenced nothing", e.text),
+    )
+    .with_help(format!("remove `{}` from the list", e.text))
 }
 
 #[cfg(test)]
