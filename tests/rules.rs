@@ -210,25 +210,34 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 
 const OWNERS: &str = "version: 1\nowners:\n  - {id: li-na, name: Li Na}\n";
 
-#[test]
-fn a_kpi_with_several_defects_reports_each() {
-    let dir = tempfile::tempdir().unwrap();
-    let owners = write(dir.path(), "owners.yaml", OWNERS);
-    let team = write(
-        dir.path(),
-        "team.yaml",
-        "version: 1
+/// The start of `team.yaml`: the team and its one duty, owned by `li-na`; the KPIs follow from
+/// line 6.
+const TEAM_HEAD: &str = "version: 1
 team: {id: research, name: Research, review: quarterly}
 duties:
   - {id: market-analysis, name: Market analysis, owner: li-na}
 kpis:
-  - id: research-reports
+";
+
+/// Checks `owners.yaml` ([`OWNERS`]) and `team.yaml` ([`TEAM_HEAD`], then `kpis`) in `dir`
+/// under every rule.
+fn check_team(dir: &Path, kpis: &str) -> Vec<Finding> {
+    let owners = write(dir, "owners.yaml", OWNERS);
+    let team = write(dir, "team.yaml", &format!("{TEAM_HEAD}{kpis}"));
+    check(dir, &[owners, team], &[])
+}
+
+#[test]
+fn a_kpi_with_several_defects_reports_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let found = check_team(
+        dir.path(),
+        "  - id: research-reports
     name: Improve research
     duty: market-analysis
     target: more reports
 ",
     );
-    let found = check(dir.path(), &[owners, team], &[]);
     let codes: Vec<(&str, usize)> = found.iter().map(|f| (f.code, f.line)).collect();
     assert_eq!(
         codes,
@@ -250,16 +259,9 @@ kpis:
 #[test]
 fn a_file_with_a_schema_error_still_gets_the_rules() {
     let dir = tempfile::tempdir().unwrap();
-    let owners = write(dir.path(), "owners.yaml", OWNERS);
-    let team = write(
+    let found = check_team(
         dir.path(),
-        "team.yaml",
-        "version: 1
-team: {id: research, name: Research, review: quarterly}
-duties:
-  - {id: market-analysis, name: Market analysis, owner: li-na}
-kpis:
-  - id: research-reports
+        "  - id: research-reports
     name: Research reports
     duty: market-analysis
     owner: li-na
@@ -269,7 +271,6 @@ kpis:
     source: Team wiki
 ",
     );
-    let found = check(dir.path(), &[owners, team], &[]);
     let codes: Vec<(&str, usize)> = found.iter().map(|f| (f.code, f.line)).collect();
     // The misspelt key and the number as a period are schema errors; the rules still see a
     // KPI without a target and without a period.
@@ -399,16 +400,9 @@ fn options_from_kpic_yaml_reach_the_rules() {
         "kpic.yaml",
         "rules:\n  unrealistic-stretch: {max-change: 0.2}\nvague-words:\n  extra: [synergy]\n  allow: [improve]\n",
     );
-    let owners = write(dir.path(), "owners.yaml", OWNERS);
-    let team = write(
+    let found = check_team(
         dir.path(),
-        "team.yaml",
-        "version: 1
-team: {id: research, name: Research, review: quarterly}
-duties:
-  - {id: market-analysis, name: Market analysis, owner: li-na}
-kpis:
-  - id: research-reports
+        "  - id: research-reports
     name: Improve research synergy
     duty: market-analysis
     owner: li-na
@@ -419,7 +413,6 @@ kpis:
     source: Team wiki
 ",
     );
-    let found = check(dir.path(), &[owners, team], &[]);
     let codes: Vec<(&str, usize, &str)> = found
         .iter()
         .map(|f| (f.code, f.line, f.message.as_str()))
@@ -446,20 +439,12 @@ kpis:
 #[test]
 fn an_unknown_owner_is_reported_once() {
     let dir = tempfile::tempdir().unwrap();
-    let owners = write(dir.path(), "owners.yaml", OWNERS);
-    let team = write(
+    let found = check_team(
         dir.path(),
-        "team.yaml",
-        "version: 1
-team: {id: research, name: Research, review: quarterly}
-duties:
-  - {id: market-analysis, name: Market analysis, owner: li-na}
-kpis:
-  - {id: research-reports, name: Research reports, duty: market-analysis, owner: li-na, metric: Reports filed, target: \">= 2 reports\", period: monthly, weight: 100, source: Team wiki}
+        "  - {id: research-reports, name: Research reports, duty: market-analysis, owner: li-na, metric: Reports filed, target: \">= 2 reports\", period: monthly, weight: 100, source: Team wiki}
   - {id: price-checks, name: Price checks, duty: market-analysis, owner: li-nq, metric: Price checks done, target: \">= 4 checks\", period: monthly, weight: 50, source: Team wiki}
 ",
     );
-    let found = check(dir.path(), &[owners, team], &[]);
     let codes: Vec<&str> = found.iter().map(|f| f.code).collect();
     assert_eq!(codes, ["E004"], "{}", json_lines(&found));
 }
