@@ -275,7 +275,33 @@ pub fn parse_text(s: &str) -> Result<Target, TargetError> {
     if let Some(target) = symbolic(t).or_else(|| phrase(t)) {
         return Ok(target);
     }
+    if let Some(comparison) = after_a_label(t) {
+        return Err(TargetError {
+            message: format!("`{t}` names the measure before the comparison"),
+            help: format!(
+                "write only the comparison, `target: {}`, and say what is measured in `metric`",
+                if comparison.starts_with(['>', '<', '=', '≥', '≤']) {
+                    format!("\"{comparison}\"")
+                } else {
+                    comparison.to_owned()
+                }
+            ),
+        });
+    }
     Err(unmeasurable(t))
+}
+
+/// The comparison in a short target that names its measure first (`客户满意度不低于90%`,
+/// `NPS >= 40`): the first tail after text without digits that parses.
+fn after_a_label(t: &str) -> Option<&str> {
+    if t.chars().count() > 64 {
+        return None;
+    }
+    t.char_indices()
+        .skip(1)
+        .take_while(|(_, c)| !c.is_ascii_digit())
+        .map(|(i, _)| t[i..].trim_start())
+        .find(|rest| symbolic(rest).or_else(|| phrase(rest)).is_some())
 }
 
 /// The target without what a writer may put around it: paired quotes (`“不少于2份”`,
@@ -942,6 +968,28 @@ mod tests {
         assert!(e.help.contains("`metric`"), "{}", e.help);
         let e = rejected("increase revenue by 5%");
         assert!(e.help.contains("`\">= 5%\"`"), "{}", e.help);
+    }
+
+    #[test]
+    fn a_label_before_the_comparison_gets_the_comparison_as_help() {
+        let e = rejected("客户满意度不低于90%");
+        assert_eq!(
+            e.help,
+            "write only the comparison, `target: 不低于90%`, and say what is measured in `metric`"
+        );
+        let e = rejected("NPS >= 40");
+        assert_eq!(
+            e.help,
+            "write only the comparison, `target: \">= 40\"`, and say what is measured in `metric`"
+        );
+        assert!(rejected("满意度≥90%").help.contains("`target: \"≥90%\"`"));
+        // Text after a number is no label; long text is not searched.
+        assert!(!rejected("100%完成").help.contains("write only"));
+        assert!(
+            !rejected(&format!("{}≥90%", "很".repeat(100)))
+                .help
+                .contains("write only")
+        );
     }
 
     #[test]

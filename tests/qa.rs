@@ -242,3 +242,20 @@ fn a_chinese_handbook_uses_chinese_punctuation() {
         );
     }
 }
+
+#[test]
+fn a_target_that_names_its_measure_first_gets_the_comparison_alone() {
+    let dir = workspace(&zh_spec(&["客户满意度不低于90%"]));
+    let out = kpic(dir.path(), &["check", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let d = &report["diagnostics"][0];
+    assert_eq!(d["code"], "M001");
+    assert_eq!(
+        d["message"],
+        "the target of KPI `k0` is not measurable: `客户满意度不低于90%` names the measure before the comparison"
+    );
+    assert_eq!(
+        d["help"],
+        "write only the comparison, `target: 不低于90%`, and say what is measured in `metric`"
+    );
+}
