@@ -259,3 +259,17 @@ fn a_target_that_names_its_measure_first_gets_the_comparison_alone() {
         "write only the comparison, `target: 不低于90%`, and say what is measured in `metric`"
     );
 }
+
+#[test]
+fn a_count_already_met_gets_a_whole_number_to_aim_for() {
+    let spec = zh_spec(&["不低于4次"]).replace("period: monthly", "period: monthly, baseline: 5");
+    let dir = workspace(&spec);
+    let out = kpic(dir.path(), &["check", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let d = &report["diagnostics"][0];
+    assert_eq!(d["code"], "A003");
+    assert_eq!(
+        d["help"],
+        "set a target above the baseline, e.g. `\">= 6 次\"`, or update `baseline` if it is out of date"
+    );
+}

@@ -5,7 +5,7 @@ use crate::diagnostic::Diagnostic;
 use crate::rules::common::{round2, target_of, unit_suffix};
 use crate::rules::{Context, Rule, RuleMeta};
 use crate::source::Span;
-use crate::target::{Direction, Target, format_number};
+use crate::target::{Direction, Target, UnitKind, format_number};
 use crate::workspace::{Kpi, SpecFile};
 
 declare_rule! {
@@ -95,6 +95,19 @@ fn diagnostic(
         }
         _ => None,
     };
+    // Counts step by whole things: `>= 6 次` past a baseline of 5, not `>= 5.5 次`.
+    let step = step.map(|(op, side, value)| {
+        if target.unit_kind() != Some(UnitKind::Count) || value.fract() == 0.0 {
+            return (op, side, value);
+        }
+        let whole = if op == ">=" {
+            value.ceil()
+        } else {
+            value.floor()
+        };
+        let inside = lo.is_none_or(|lo| whole >= lo) && hi.is_none_or(|hi| whole <= hi);
+        (op, side, if inside { whole } else { value })
+    });
     let help = match step {
         Some((op, side, value)) => format!(
             "set a target {side} the baseline, e.g. `\"{op} {}{unit}\"`, or update `baseline` if it is out of date",
