@@ -39,6 +39,9 @@ pub struct CheckRequest {
     pub ignore: Vec<String>,
     /// `--today`.
     pub today: Option<Date>,
+    /// `--force-exclude`: given files outside the workspace (not under `paths`, or excluded)
+    /// are skipped, as pre-commit passes every staged YAML file.
+    pub force_exclude: bool,
 }
 
 /// The outcome of a check: the workspace (for sources) and the findings to report.
@@ -234,6 +237,7 @@ fn inputs(req: &CheckRequest, config: &Config) -> Result<Vec<Input>> {
             files.push((f, !explicit));
         }
     }
+    let workspace_files = files.len();
     for p in &req.paths {
         let path = req.cwd.join(p);
         for f in discover::walk(&path, &discover::glob_set(&[])?, &req.cwd)? {
@@ -248,9 +252,11 @@ fn inputs(req: &CheckRequest, config: &Config) -> Result<Vec<Input>> {
         .par_iter()
         .map(|(path, _)| std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()))
         .collect();
-    for ((path, reported), key) in files.into_iter().zip(keys) {
+    for (n, ((path, reported), key)) in files.into_iter().zip(keys).enumerate() {
         match by_key.get(&key) {
             Some(&i) => unique[i].1 |= reported,
+            // With `--force-exclude`, a given file counts only when the workspace has it.
+            None if req.force_exclude && n >= workspace_files => {}
             None => {
                 by_key.insert(key, unique.len());
                 unique.push((path, reported));
@@ -277,7 +283,7 @@ fn inputs(req: &CheckRequest, config: &Config) -> Result<Vec<Input>> {
             text: Some(stdin.text.clone()),
         });
     }
-    if inputs.is_empty() {
+    if inputs.is_empty() && !req.force_exclude {
         return Err(Error::new(
             "no spec files found (looked for *.yaml and *.yml)",
         ));

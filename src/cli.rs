@@ -69,6 +69,11 @@ pub struct CheckArgs {
     #[arg(long)]
     pub statistics: bool,
 
+    /// Skip given files that are not part of the workspace (outside `paths`, or excluded):
+    /// for hooks that pass every staged YAML file.
+    #[arg(long)]
+    pub force_exclude: bool,
+
     /// Use this configuration file instead of discovering `kpic.yaml`.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,

@@ -227,3 +227,36 @@ fn paths_in_output_are_relative_to_the_working_directory() {
         run.stdout
     );
 }
+
+#[test]
+fn force_exclude_skips_given_files_outside_the_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let specs = dir.path().join("kpi-specs");
+    copy_dir(&repo_root().join("tests/fixtures/check/ws"), &specs);
+    let workflows = dir.path().join(".github/workflows");
+    std::fs::create_dir_all(&workflows).unwrap();
+    std::fs::write(workflows.join("ci.yml"), "on: push\njobs: {}\n").unwrap();
+    let given = ["kpi-specs/team.yaml", ".github/workflows/ci.yml"];
+    // Without the flag every given file is a spec: the workflow is reported.
+    let (code, v) = json(dir.path(), &given);
+    assert_eq!(code, 1);
+    assert!(
+        places(&v).iter().all(|p| p.1 == ".github/workflows/ci.yml"),
+        "{v}"
+    );
+    // With it, only the workspace's own files are checked.
+    let mut args = vec!["--force-exclude"];
+    args.extend(given);
+    let (code, v) = json(dir.path(), &args);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["summary"]["files"], 1);
+    // Nothing of the workspace given: nothing to report, and not an error.
+    let run = kpic(
+        dir.path(),
+        &["check", "--force-exclude", ".github/workflows/ci.yml"],
+    );
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (0, "", "")
+    );
+}

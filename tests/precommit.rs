@@ -32,7 +32,7 @@ fn kpic_hook() -> Value {
 #[test]
 fn the_manifest_declares_the_kpic_hook() {
     let hook = kpic_hook();
-    assert_eq!(hook["entry"], "kpic check");
+    assert_eq!(hook["entry"], "kpic check --force-exclude");
     assert_eq!(hook["language"], "rust");
     assert_eq!(hook["files"], r"\.ya?ml$");
     assert_eq!(hook["pass_filenames"], true);
@@ -231,8 +231,16 @@ fn precommit_blocks_a_bad_spec_and_lets_a_good_one_through() {
     repo.commit("fixed").success();
     assert_eq!(repo.commits(), 2);
 
-    // A file that is not valid YAML is blocked too (E001), even outside the workspace folder.
-    repo.write("other/broken.yml", "version: 1\nowners: [\n");
+    // YAML outside the workspace (a CI workflow) is not taken for a spec (`--force-exclude`).
+    repo.write(
+        ".github/workflows/ci.yml",
+        "on: push\njobs:\n  lint:\n    runs-on: ubuntu-latest\n",
+    );
+    repo.commit("workflow").success();
+    assert_eq!(repo.commits(), 3);
+
+    // A spec file that is not valid YAML is blocked (E001).
+    repo.write("kpi-specs/broken.yml", "version: 1\nowners: [\n");
     let blocked = repo.commit("broken yaml");
     assert!(!blocked.0.status.success(), "{}", blocked.text());
     assert!(
@@ -240,7 +248,7 @@ fn precommit_blocks_a_bad_spec_and_lets_a_good_one_through() {
         "{}",
         blocked.text()
     );
-    assert_eq!(repo.commits(), 2);
+    assert_eq!(repo.commits(), 3);
 }
 
 #[test]

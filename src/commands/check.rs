@@ -88,6 +88,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
         stdin,
         select: args.select,
         ignore: args.ignore,
+        force_exclude: args.force_exclude,
         ..check_request(cwd, paths, args.config, args.today.as_deref())?
     };
     let outcome = check::run(&req)?;
