@@ -273,3 +273,23 @@ fn a_count_already_met_gets_a_whole_number_to_aim_for() {
         "set a target above the baseline, e.g. `\">= 6 次\"`, or update `baseline` if it is out of date"
     );
 }
+
+#[test]
+fn weights_written_as_fractions_get_a_help_in_percent() {
+    let spec = zh_spec(&["不低于4次", "不低于5次"])
+        .replace("weight: 50", "weight: 0.6")
+        .replacen("weight: 0.6", "weight: 0.4", 1);
+    let dir = workspace(&spec);
+    let out = kpic(dir.path(), &["check", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let d = &report["diagnostics"][0];
+    assert_eq!(d["code"], "R003");
+    assert_eq!(
+        d["message"],
+        "the KPI weights of owner `wu-ting` sum to 1, not 100"
+    );
+    assert_eq!(
+        d["help"],
+        "weights are percentages of the scorecard: write `k0` 40, `k1` 60 (now `k0` 0.4, `k1` 0.6)"
+    );
+}

@@ -116,10 +116,26 @@ fn check_owner(owner: &str, kpis: &[OwnedKpi<'_>], out: &mut Vec<Diagnostic>) {
             format_number((sum * 1e6).round() / 1e6)
         ),
     )
-    .with_help(format!(
-        "change the weights so they add up to 100 (now {})",
-        parts.join(", ")
-    ));
+    .with_help(if (sum - 1.0).abs() <= 1e-6 {
+        // Fractions of one (`0.6`, `0.4`) instead of percentages.
+        let percents: Vec<String> = weighted
+            .iter()
+            .map(|(_, k, w)| {
+                let percent = format_number((w.value * 100.0 * 1e6).round() / 1e6);
+                format!("`{}` {percent}", k.id.value)
+            })
+            .collect();
+        format!(
+            "weights are percentages of the scorecard: write {} (now {})",
+            percents.join(", "),
+            parts.join(", ")
+        )
+    } else {
+        format!(
+            "change the weights so they add up to 100 (now {})",
+            parts.join(", ")
+        )
+    });
     for &(f, k, w) in &weighted[1..] {
         d = d.with_label(f, w.span, format!("weight of `{}`", k.id.value));
     }
