@@ -293,3 +293,21 @@ fn weights_written_as_fractions_get_a_help_in_percent() {
         "weights are percentages of the scorecard: write `k0` 40, `k1` 60 (now `k0` 0.4, `k1` 0.6)"
     );
 }
+
+#[test]
+fn a_passed_due_date_of_a_recurring_kpi_gets_a_duration_as_help() {
+    let spec =
+        zh_spec(&["不低于4次"]).replace("period: monthly", "period: monthly, due: 2025-01-31");
+    let dir = workspace(&spec);
+    let out = kpic(
+        dir.path(),
+        &["check", "--format", "json", "--today", "2026-11-26"],
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let d = &report["diagnostics"][0];
+    assert_eq!(d["code"], "T002");
+    assert_eq!(
+        d["help"],
+        "set a new `due` date after 2026-11-26, or a deadline within each `monthly` period such as `due: P5D`"
+    );
+}

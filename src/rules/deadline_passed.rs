@@ -71,7 +71,14 @@ fn diagnostic(file: &SpecFile, kpi: &Kpi, span: Span, due: Date, today: Date) ->
             kpi.id.value
         ),
     )
-    .with_help(format!(
-        "set a new `due` date after {today}, or use `period: quarterly` for a recurring KPI"
-    ))
+    .with_help(match &kpi.period {
+        // A recurring KPI's deadline within each period is a duration.
+        Some(period) if !period.value.trim().is_empty() => format!(
+            "set a new `due` date after {today}, or a deadline within each `{}` period such as `due: P5D`",
+            period.value.trim()
+        ),
+        _ => format!(
+            "set a new `due` date after {today}, or use `period: quarterly` for a recurring KPI"
+        ),
+    })
 }
