@@ -588,6 +588,7 @@ impl miette::Diagnostic for Rendered<'_> {
 fn config_error(name: &str, text: &str, problems: &[Problem]) -> Error {
     let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
         .with_width(100)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
         .with_links(false);
     let source = crate::source::SourceFile::new(name.into(), PathBuf::from(name), text.into());
     // miette panics drawing a label past column 65,535: a very long line gets no snippet.

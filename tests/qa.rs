@@ -311,3 +311,15 @@ fn a_passed_due_date_of_a_recurring_kpi_gets_a_duration_as_help() {
         "set a new `due` date after 2026-11-26, or a deadline within each `monthly` period such as `due: P5D`"
     );
 }
+
+#[test]
+fn human_help_never_breaks_an_id_at_its_hyphen() {
+    let spec = "version: 1\nteam: {id: wh, name: 仓储部, review: quarterly, lead: zhou-qiang}\n\
+                owners: [{id: zhou-qiang, name: 周强}]\nduties:\n  - id: safety\n    name: 安全\n";
+    let dir = workspace(spec);
+    let out = kpic(dir.path(), &["check", "--select", "O002"]);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    // At the default width the help wraps right where the ID is.
+    assert!(stdout.contains("(the team lead is\n"), "{stdout}");
+    assert!(stdout.contains("`zhou-qiang`)"), "{stdout}");
+}

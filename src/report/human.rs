@@ -158,6 +158,7 @@ pub fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Resu
     };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(style.width)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
         .with_links(false);
     // Only the files with findings are scanned.
     let mut safe: Vec<std::borrow::Cow<'_, str>> =
