@@ -323,3 +323,32 @@ fn human_help_never_breaks_an_id_at_its_hyphen() {
     assert!(stdout.contains("(the team lead is\n"), "{stdout}");
     assert!(stdout.contains("`zhou-qiang`)"), "{stdout}");
 }
+
+#[test]
+fn a_due_date_that_is_not_in_the_calendar_is_reported() {
+    for (due, findings) in [
+        ("2026-13-01", 1),
+        ("2027-02-30", 1),
+        ("2028-02-29", 0),
+        ("P5D", 0),
+    ] {
+        let spec = zh_spec(&["不低于4次"])
+            .replace("period: monthly", &format!("period: monthly, due: {due}"));
+        let dir = workspace(&spec);
+        let out = kpic(
+            dir.path(),
+            &["check", "--format", "json", "--today", "2026-01-01"],
+        );
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let diagnostics = report["diagnostics"].as_array().unwrap();
+        assert_eq!(diagnostics.len(), findings, "{due}: {diagnostics:#?}");
+        if let Some(d) = diagnostics.first() {
+            assert_eq!(d["code"], "T001");
+            assert_eq!(
+                d["message"],
+                format!("KPI `k0` has no due date: `{due}` is not a day of the calendar")
+            );
+            assert_eq!(out.status.code(), Some(1));
+        }
+    }
+}

@@ -1,5 +1,6 @@
 //! T001 `missing-deadline`: a KPI with neither `period` nor `due`.
 
+use crate::date::Date;
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::rules::common::filled;
@@ -9,7 +10,8 @@ use crate::workspace::{Kpi, SpecFile};
 declare_rule! {
     /// ## What it does
     /// Reports a KPI with neither `period` (the recurring measurement window, such as
-    /// `monthly`) nor `due` (a one-off deadline date, or a duration from each period's start).
+    /// `monthly`) nor `due` (a one-off deadline date, or a duration from each period's start),
+    /// and a `due` date that is not in the calendar (`2026-13-01`, `2027-02-30`).
     ///
     /// ## Why it matters
     /// "At least 2 reports" means nothing without "per month" or "by 31 March": a target
@@ -50,8 +52,40 @@ impl Rule for MissingDeadline {
             if filled(&kpi.period).is_none() && filled(&kpi.due).is_none() {
                 out.push(diagnostic(file, kpi));
             }
+            // The schema checks the shape `YYYY-MM-DD`; the calendar is checked here.
+            if let Some(due) = filled(&kpi.due)
+                && looks_like_a_date(due.value.trim())
+                && Date::parse(due.value.trim()).is_none()
+            {
+                out.push(
+                    Diagnostic::new(
+                        &MISSING_DEADLINE,
+                        file.file,
+                        due.span,
+                        format!(
+                            "KPI `{}` has no due date: `{}` is not a day of the calendar",
+                            kpi.id.value,
+                            due.value.trim()
+                        ),
+                    )
+                    .with_help("write a date that exists, `YYYY-MM-DD` with a month from 01 to 12 and a day of that month, e.g. `due: 2027-03-31`"),
+                );
+            }
         }
     }
+}
+
+/// `YYYY-MM-DD` in shape: ten characters, digits and two dashes.
+fn looks_like_a_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
 }
 
 fn diagnostic(file: &SpecFile, kpi: &Kpi) -> Diagnostic {
