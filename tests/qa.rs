@@ -352,3 +352,22 @@ fn a_due_date_that_is_not_in_the_calendar_is_reported() {
         }
     }
 }
+
+#[test]
+fn an_unquoted_comparison_is_pointed_at_with_quotes_as_help() {
+    let spec = "version: 1\nteam: {id: t, name: T, review: quarterly}\nkpis:\n  - id: k\n    \
+                name: K\n    target: >= 95%\n    period: monthly\n";
+    let dir = workspace(spec);
+    let out = kpic(dir.path(), &["check", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let d = &report["diagnostics"][0];
+    assert_eq!(d["code"], "E001");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(6), Some(13))
+    );
+    assert_eq!(
+        d["help"],
+        "a value that starts with `>` must be quoted: write `target: \">= 95%\"`"
+    );
+}

@@ -292,6 +292,30 @@ fn slip_near(text: &str, at: usize) -> Option<(Span, String)> {
     if let Some(p) = text[current..].find('\n') {
         starts.push(current + p + 1);
     }
+    // `target: >= 95%`: `>` and `|` start a block scalar unless the value is quoted.
+    let end = text[current..]
+        .find('\n')
+        .map_or(text.len(), |p| current + p);
+    let line = text[current..end].trim_end_matches('\r');
+    if let Some(colon) = line.find(": ") {
+        let value = line[colon + 2..].trim_start();
+        let comparison = value.starts_with(['>', '|'])
+            && value[1..]
+                .trim_start()
+                .starts_with(|c: char| c == '=' || c.is_ascii_digit());
+        if comparison {
+            let key = line[..colon].trim_start().trim_start_matches("- ").trim();
+            let at = current + line.len() - value.len();
+            let value = value.trim_end();
+            return Some((
+                Span::new(at, at + 1),
+                format!(
+                    "a value that starts with `{}` must be quoted: write `{key}: \"{value}\"`",
+                    &value[..1]
+                ),
+            ));
+        }
+    }
     let mut start = current;
     for _ in 0..2 {
         if start == 0 {
@@ -895,6 +919,23 @@ mod tests {
         // Valid YAML with full-width colons and tabs in values has no error.
         let l = load("a: 时间：上午\nb: \"x\ty\"\n", Limits::default());
         assert!(l.errors.is_empty(), "{:?}", l.errors);
+    }
+
+    #[test]
+    fn an_unquoted_comparison_gets_quotes_as_help() {
+        let text = "kpis:\n  - id: k\n    target: >= 95%\n    period: monthly\n";
+        let e = &load(text, Limits::default()).errors[0];
+        assert_eq!(e.span.start, text.find(">=").unwrap());
+        assert_eq!(
+            e.help.as_deref(),
+            Some("a value that starts with `>` must be quoted: write `target: \">= 95%\"`")
+        );
+        // A block scalar is fine.
+        assert!(
+            load("a: >\n  text\nb: |2\n    x\n", Limits::default())
+                .errors
+                .is_empty()
+        );
     }
 
     #[test]
