@@ -264,7 +264,8 @@ pub fn normalise_unit(u: &str) -> String {
 ///
 /// `以上`, `以下` and `以内` include the number, as in Chinese usage (`90%以上` is `>= 90 %`).
 pub fn parse_text(s: &str) -> Result<Target, TargetError> {
-    let text = fold_width(s);
+    // `95%（含）以上`: "inclusive" says what `以上` and `以内` already say.
+    let text = fold_width(s).replace("（含）", "").replace("(含)", "");
     let t = undecorated(&text);
     if t.is_empty() {
         return Err(TargetError {
@@ -955,8 +956,15 @@ mod tests {
     }
 
     #[test]
+    fn inclusive_marks_are_read_as_written() {
+        assert_eq!(ok("95%（含）以上"), ">= 95 %");
+        assert_eq!(ok("5个工作日(含)以内"), "<= 5 工作日");
+        assert_eq!(ok("≥95%（含）"), ">= 95 %");
+    }
+
+    #[test]
     fn full_width_punctuation_ends_a_unit() {
-        for text in ["≥95%（含）", "不少于2份，每月", "不少于2份；每月"] {
+        for text in ["≥95%（暂定）", "不少于2份，每月", "不少于2份；每月"] {
             rejected(text);
         }
     }
