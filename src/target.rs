@@ -276,6 +276,12 @@ pub fn parse_text(s: &str) -> Result<Target, TargetError> {
     if let Some(target) = symbolic(t).or_else(|| phrase(t)) {
         return Ok(target);
     }
+    if let Some(digits) = with_digits(t).filter(|d| symbolic(d).or_else(|| phrase(d)).is_some()) {
+        return Err(TargetError {
+            message: format!("`{t}` writes its number in Chinese numerals"),
+            help: format!("write the number in digits: `target: {digits}`"),
+        });
+    }
     if let Some(comparison) = after_a_label(t) {
         return Err(TargetError {
             message: format!("`{t}` names the measure before the comparison"),
@@ -290,6 +296,46 @@ pub fn parse_text(s: &str) -> Result<Target, TargetError> {
         });
     }
     Err(unmeasurable(t))
+}
+
+/// The text with simple Chinese numerals (`三`, `两`, `十五`, `二十`) in digits, if it has any.
+fn with_digits(t: &str) -> Option<String> {
+    let digit = |c: char| {
+        "零一二三四五六七八九"
+            .find(c)
+            .map(|i| i / 3)
+            .or((c == '两').then_some(2))
+    };
+    let mut out = String::new();
+    let mut changed = false;
+    let mut chars = t.chars().peekable();
+    while let Some(c) = chars.next() {
+        if digit(c).is_none() && c != '十' {
+            out.push(c);
+            continue;
+        }
+        // `X`, `十`, `十X`, `X十`, `X十Y`.
+        let mut run = vec![c];
+        while let Some(&n) = chars.peek() {
+            if digit(n).is_some() || n == '十' {
+                run.push(n);
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        let value = match run.as_slice() {
+            ['十'] => 10,
+            [d] => digit(*d)?,
+            ['十', d] => 10 + digit(*d)?,
+            [d, '十'] => digit(*d)? * 10,
+            [a, '十', b] => digit(*a)? * 10 + digit(*b)?,
+            _ => return None,
+        };
+        out.push_str(&value.to_string());
+        changed = true;
+    }
+    changed.then_some(out)
 }
 
 /// The comparison in a short target that names its measure first (`客户满意度不低于90%`,
@@ -953,6 +999,31 @@ mod tests {
         assert_eq!(ok(">= 95%."), ">= 95 %");
         assert_eq!(ok("\">= 2 reports\""), ">= 2 reports");
         assert_eq!(ok("≥3次/周"), ">= 3 次/周");
+    }
+
+    #[test]
+    fn chinese_numerals_get_digits_as_help() {
+        assert_eq!(
+            rejected("两天内").help,
+            "write the number in digits: `target: 2天内`"
+        );
+        assert_eq!(
+            rejected("三次以上").help,
+            "write the number in digits: `target: 3次以上`"
+        );
+        assert_eq!(
+            rejected("不少于十五份").help,
+            "write the number in digits: `target: 不少于15份`"
+        );
+        assert_eq!(
+            rejected("二十四小时内").help,
+            "write the number in digits: `target: 24小时内`"
+        );
+        assert_eq!(
+            rejected("十天内").help,
+            "write the number in digits: `target: 10天内`"
+        );
+        assert!(!rejected("统一口径").help.contains("digits"));
     }
 
     #[test]

@@ -371,3 +371,17 @@ fn an_unquoted_comparison_is_pointed_at_with_quotes_as_help() {
         "a value that starts with `>` must be quoted: write `target: \">= 95%\"`"
     );
 }
+
+#[test]
+fn a_target_in_chinese_numerals_gets_digits_as_help() {
+    let dir = workspace(&zh_spec(&["两天内"]));
+    let out = kpic(dir.path(), &["check", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let d = &report["diagnostics"][0];
+    assert_eq!(d["code"], "M001");
+    assert_eq!(
+        d["message"],
+        "the target of KPI `k0` is not measurable: `两天内` writes its number in Chinese numerals"
+    );
+    assert_eq!(d["help"], "write the number in digits: `target: 2天内`");
+}
