@@ -385,3 +385,20 @@ fn a_target_in_chinese_numerals_gets_digits_as_help() {
     );
     assert_eq!(d["help"], "write the number in digits: `target: 2天内`");
 }
+
+#[test]
+fn an_actual_in_another_unit_is_told_so() {
+    let dir = workspace(&zh_spec(&["不低于95%"]));
+    built_targets(dir.path());
+    std::fs::write(dir.path().join("q1.csv"), "kpi_id,actual\nk0,22 h\n").unwrap();
+    let out = kpic(dir.path(), &["score", "--actuals", "q1.csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with(
+            "q1.csv:2: error: the actual `22 h` of KPI `k0` is not in the unit of its target; \
+             write the number alone, such as `22`, in the target's unit\n"
+        ),
+        "{stderr}"
+    );
+}

@@ -175,6 +175,16 @@ pub fn parse_actual(text: &str, unit: Option<&str>) -> Option<f64> {
     digits.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
+/// The number an actual starts with, when a unit follows it (`22 h` → `22`).
+fn leading_number(actual: &str) -> Option<&str> {
+    let t = actual.trim();
+    let end = t
+        .find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | '+')))
+        .unwrap_or(t.len());
+    let (number, rest) = t.split_at(end);
+    (!rest.trim().is_empty() && parse_actual(number, None).is_some()).then_some(number)
+}
+
 /// Full-width digits, signs and separators to ASCII; U+2212 (minus sign) to `-`.
 fn half_width(c: char) -> char {
     match c {
@@ -284,9 +294,15 @@ impl BadRow {
                 Some(s) => format!("unknown KPI `{kpi_id}`; did you mean `{s}`?"),
                 None => format!("unknown KPI `{kpi_id}`; no KPI of the workspace has this ID"),
             },
-            Problem::NotANumber { kpi_id, actual } => format!(
-                "the actual `{actual}` of KPI `{kpi_id}` is not a number; write a number such as `12.5`, `95%` or `1,234`, or leave the cell empty"
-            ),
+            Problem::NotANumber { kpi_id, actual } => match leading_number(actual) {
+                // `22 h` for a KPI counted in `%`: the number is fine, the unit is not the KPI's.
+                Some(number) => format!(
+                    "the actual `{actual}` of KPI `{kpi_id}` is not in the unit of its target; write the number alone, such as `{number}`, in the target's unit"
+                ),
+                None => format!(
+                    "the actual `{actual}` of KPI `{kpi_id}` is not a number; write a number such as `12.5`, `95%` or `1,234`, or leave the cell empty"
+                ),
+            },
             Problem::Duplicate { kpi_id, first_row } => format!(
                 "KPI `{kpi_id}` is listed twice (first at row {first_row}); keep one row per KPI"
             ),
