@@ -456,6 +456,7 @@ const SUFFIXES: &[(&str, Op)] = &[
     ("之内", Op::Le),
     ("内", Op::Le),
     ("or more", Op::Ge),
+    ("+", Op::Ge),
     ("or higher", Op::Ge),
     ("or above", Op::Ge),
     ("or less", Op::Le),
@@ -531,10 +532,10 @@ fn strip_prefix_word<'a>(t: &'a str, word: &str) -> Option<&'a str> {
     }
 }
 
-/// Strips a suffix word: Chinese words directly, English words case-insensitively and only
-/// after a space, a digit or `%`.
+/// Strips a suffix word: Chinese words and `+` directly, English words case-insensitively and
+/// only after a space, a digit or `%`.
 fn strip_suffix_word<'a>(t: &'a str, word: &str) -> Option<&'a str> {
-    if word.is_ascii() {
+    if word.starts_with(|c: char| c.is_ascii_alphabetic()) {
         let at = t.len().checked_sub(word.len())?;
         let tail = t.get(at..)?;
         let rest = &t[..at];
@@ -1024,6 +1025,14 @@ mod tests {
             "write the number in digits: `target: 10天内`"
         );
         assert!(!rejected("统一口径").help.contains("digits"));
+    }
+
+    #[test]
+    fn a_trailing_plus_is_or_more() {
+        assert_eq!(ok("95%+"), ">= 95 %");
+        assert_eq!(ok("50+"), ">= 50");
+        assert_eq!(ok("4.5 stars+"), ">= 4.5 stars");
+        rejected("+");
     }
 
     #[test]
