@@ -124,8 +124,8 @@ fn compact_format_is_one_line_per_finding() {
     );
     assert_eq!(
         run.stdout,
-        "team.yaml:11:12: error[E004] `owner` names unknown owner `li-nq`\n\
-         team.yaml:12:27: error[E004] `contributors` names unknown owner `nobody-at-all`\n"
+        "team.yaml:11:12: error[E004] KPI `k1` has unknown owner `li-nq`\n\
+         team.yaml:12:27: error[E004] KPI `k1` has unknown contributor `nobody-at-all`\n"
     );
 }
 

@@ -204,7 +204,10 @@ struct Unknown<'a> {
     file: FileId,
     reference: &'a Spanned<String>,
     kind: &'static str,
-    key: &'static str,
+    /// What the reference is to its item: `owner`, `duty`, `contributor` or `lead`.
+    role: &'static str,
+    /// The item holding the reference: `KPI`, `duty` or `team`, and its ID.
+    item: (&'static str, &'a str),
 }
 
 /// Collects the references of one file that name nothing (cheap: one hash lookup each).
@@ -215,33 +218,42 @@ fn unknown_references<'a>(
     out: &mut Vec<Unknown<'a>>,
 ) {
     let f = spec.file;
-    let mut check = |r: &'a Spanned<String>, map: &IdMap, kind: &'static str, key: &'static str| {
+    let mut check = |r: &'a Spanned<String>,
+                     map: &IdMap,
+                     kind: &'static str,
+                     role: &'static str,
+                     item: (&'static str, &'a str)| {
         if !map.contains_key(&r.value) {
             out.push(Unknown {
                 file: f,
                 reference: r,
                 kind,
-                key,
+                role,
+                item,
             });
         }
     };
-    if let Some(lead) = spec.team.as_ref().and_then(|t| t.lead.as_ref()) {
-        check(lead, owners, "owner", "lead");
+    if let Some(team) = &spec.team
+        && let Some(lead) = &team.lead
+    {
+        let id = team.id.as_ref().map_or("", |i| i.value.as_str());
+        check(lead, owners, "owner", "lead", ("team", id));
     }
     for d in &spec.duties {
         if let Some(o) = &d.owner {
-            check(o, owners, "owner", "owner");
+            check(o, owners, "owner", "owner", ("duty", &d.id.value));
         }
     }
     for k in &spec.kpis {
+        let item = ("KPI", k.id.value.as_str());
         if let Some(o) = &k.owner {
-            check(o, owners, "owner", "owner");
+            check(o, owners, "owner", "owner", item);
         }
         if let Some(d) = &k.duty {
-            check(d, duties, "duty", "duty");
+            check(d, duties, "duty", "duty", item);
         }
         for c in &k.contributors {
-            check(c, owners, "owner", "contributors");
+            check(c, owners, "owner", "contributor", item);
         }
     }
 }
@@ -299,7 +311,10 @@ fn unknown_reference_findings(
                 &UNKNOWN_REFERENCE,
                 u.file,
                 r.span,
-                format!("`{}` names unknown {} `{}`", u.key, u.kind, r.value),
+                match u.item {
+                    (item, "") => format!("the {item} has unknown {} `{}`", u.role, r.value),
+                    (item, id) => format!("{item} `{id}` has unknown {} `{}`", u.role, r.value),
+                },
             );
             match suggestions.get(&(u.kind, r.value.as_str())) {
                 Some(s) => d.with_help(format!("did you mean `{s}`?")),
