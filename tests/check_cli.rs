@@ -260,3 +260,43 @@ fn force_exclude_skips_given_files_outside_the_workspace() {
         (0, "", "")
     );
 }
+
+#[test]
+fn schema_messages_name_the_item_and_help_with_common_mistakes() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("team.yaml"),
+        "version: 1\nteam: {id: t, name: 团队, review: 每季度}\nowners: [{id: a, name: A}]\n\
+         kpis:\n  - {id: k1, name: 满意度, owner: a, period: Monthly, weight: 50%}\n",
+    )
+    .unwrap();
+    let (code, v) = json(dir.path(), &["team.yaml"]);
+    assert_eq!(code, 1);
+    let found: Vec<(String, Option<String>)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let text = |k: &str| d[k].as_str().map(str::to_owned);
+            (text("message").unwrap(), text("help"))
+        })
+        .collect();
+    let expect = |m: &str, h: &str| (m.to_owned(), Some(h.to_owned()));
+    assert_eq!(
+        found,
+        vec![
+            expect(
+                "`review` is not a known cadence (in the team)",
+                "write `review: quarterly`"
+            ),
+            expect(
+                "`period` is not a known cadence (in KPI `k1`)",
+                "write `period: monthly`"
+            ),
+            expect(
+                "`weight` must be a number, found a string (in KPI `k1`)",
+                "write `weight: 50`: weights are percentages already"
+            ),
+        ]
+    );
+}

@@ -117,7 +117,7 @@ pub fn validate(file: FileId, root: &Node) -> Vec<Diagnostic> {
             }
             kind => {
                 let key = found.key.unwrap_or("value");
-                let (message, help) = message_for(kind, key, found.node, &error.to_string());
+                let (message, help) = message_for(kind, key, found.node, &what, &error.to_string());
                 let mut d = Diagnostic::new(&SCHEMA, file, found.node.span, message);
                 if let Some(h) = help {
                     d = d.with_help(h);
@@ -187,13 +187,80 @@ fn stand_in() -> Option<&'static Json> {
         .as_ref()
 }
 
+/// Words users write for a cadence, and the cadence kpic reads.
+const CADENCE_SYNONYMS: &[(&[&str], &str)] = &[
+    (&["每天", "每日", "日", "day", "days", "Daily"], "daily"),
+    (&["每周", "周", "每星期", "week", "Weekly"], "weekly"),
+    (
+        &["每两周", "双周", "隔周", "fortnightly", "Biweekly"],
+        "biweekly",
+    ),
+    (&["每月", "月", "月度", "month", "Monthly"], "monthly"),
+    (
+        &["每季度", "季度", "每季", "quarter", "Quarterly"],
+        "quarterly",
+    ),
+    (
+        &[
+            "每半年",
+            "半年",
+            "半年度",
+            "half-year",
+            "semiannual",
+            "semi-annual",
+            "Half-yearly",
+        ],
+        "half-yearly",
+    ),
+    (
+        &["每年", "年", "年度", "annual", "annually", "year", "Yearly"],
+        "yearly",
+    ),
+];
+
+/// The cadence a user most likely meant by `text` (`每季度` → `quarterly`).
+fn cadence_for(text: &str) -> Option<&'static str> {
+    let t = text.trim();
+    CADENCE_SYNONYMS
+        .iter()
+        .find(|(words, _)| words.iter().any(|w| w.eq_ignore_ascii_case(t)))
+        .map(|(_, cadence)| *cadence)
+}
+
 fn message_for(
+    kind: &ValidationErrorKind,
+    key: &str,
+    node: &Node,
+    what: &str,
+    fallback: &str,
+) -> (String, Option<String>) {
+    let (message, help) = message_for_key(kind, key, node, fallback);
+    // Name the item the value belongs to, unless it is the file itself.
+    let message =
+        if what == "the spec file" || key == "id" || key.chars().all(|c| c.is_ascii_digit()) {
+            message
+        } else {
+            format!("{message} (in {what})")
+        };
+    (message, help)
+}
+
+fn message_for_key(
     kind: &ValidationErrorKind,
     key: &str,
     node: &Node,
     fallback: &str,
 ) -> (String, Option<String>) {
     match kind {
+        ValidationErrorKind::Type { .. }
+            if key == "weight" && node.as_str().is_some_and(|s| s.trim().ends_with('%')) =>
+        {
+            let number = node.as_str().unwrap_or_default().trim().trim_end_matches('%').trim();
+            (
+                "`weight` must be a number, found a string".into(),
+                Some(format!("write `weight: {number}`: weights are percentages already")),
+            )
+        }
         ValidationErrorKind::Type { .. } => {
             let expected = match key {
                 "weight" | "baseline" | "value" => "a number",
@@ -211,7 +278,10 @@ fn message_for(
         ValidationErrorKind::Pattern { .. } => match key {
             "period" | "review" => (
                 format!("`{key}` is not a known cadence"),
-                Some("use daily, weekly, biweekly, monthly, quarterly, half-yearly, yearly or an ISO 8601 duration such as `P2W`".into()),
+                Some(match node.as_str().and_then(cadence_for) {
+                    Some(c) => format!("write `{key}: {c}`"),
+                    None => "use daily, weekly, biweekly, monthly, quarterly, half-yearly, yearly or an ISO 8601 duration such as `P2W`".into(),
+                }),
             ),
             "due" => (
                 "`due` is neither a date nor an ISO 8601 duration".into(),
