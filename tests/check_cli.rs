@@ -300,3 +300,30 @@ fn schema_messages_name_the_item_and_help_with_common_mistakes() {
         ]
     );
 }
+
+#[test]
+fn a_duplicate_id_is_reported_in_the_given_file_whichever_came_first() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(
+        &repo_root().join("tests/fixtures/check/e003"),
+        &dir.path().join("kpi-specs"),
+    );
+    // `a.yaml` defines `li-na` first; checking only `a.yaml` still reports the duplicate there.
+    let (code, v) = json(dir.path(), &["kpi-specs/a.yaml"]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(places(&v), vec![place("E003", "kpi-specs/a.yaml", 3, 9)]);
+    let human = kpic(
+        dir.path(),
+        &["check", "--format", "human", "kpi-specs/a.yaml"],
+    );
+    assert!(
+        human
+            .stdout
+            .contains("also defined here at kpi-specs/b.yaml:5:9"),
+        "{}",
+        human.stdout
+    );
+    // Checking only `b.yaml` reports it at the second definition, as usual.
+    let (_, v) = json(dir.path(), &["kpi-specs/b.yaml"]);
+    assert_eq!(places(&v), vec![place("E003", "kpi-specs/b.yaml", 5, 9)]);
+}

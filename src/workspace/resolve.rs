@@ -57,8 +57,28 @@ pub(super) fn resolve(specs: &[Option<SpecFile>], reported: &[bool]) -> (Index, 
     out.extend(owners.1);
     out.extend(duties.1);
     out.extend(kpis.1);
+    for d in &mut out {
+        report_in_reported_file(d, reported);
+    }
     out.extend(unknown);
     (index, out)
+}
+
+/// A duplicate ID is reported at its second definition, with a label at the first. When only
+/// the first is in a reported file (`kpic check FILE` on the file that came first by name),
+/// the two swap, so the finding is not lost with the file that is not reported.
+fn report_in_reported_file(d: &mut Diagnostic, reported: &[bool]) {
+    let is_reported = |f: FileId| reported.get(f).copied().unwrap_or(true);
+    if is_reported(d.file) {
+        return;
+    }
+    if let Some(label) = d.labels.first_mut()
+        && is_reported(label.file)
+    {
+        std::mem::swap(&mut d.file, &mut label.file);
+        std::mem::swap(&mut d.span, &mut label.span);
+        label.message = "also defined here".into();
+    }
 }
 
 /// Team IDs to their files, and E003 for a team ID declared twice.
