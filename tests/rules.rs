@@ -448,3 +448,31 @@ fn an_unknown_owner_is_reported_once() {
     let codes: Vec<&str> = found.iter().map(|f| f.code).collect();
     assert_eq!(codes, ["E004"], "{}", json_lines(&found));
 }
+
+#[test]
+fn the_readme_rule_table_is_the_catalogue() {
+    let readme = std::fs::read_to_string(common::repo_root().join("README.md")).unwrap();
+    let rows: Vec<String> = readme
+        .lines()
+        .skip_while(|l| !l.starts_with("| code | name | default | reports |"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(str::to_owned)
+        .collect();
+    let expected: Vec<String> = kpic::rules::all()
+        .iter()
+        .map(|m| {
+            format!(
+                "| {} | `{}` | {} | {} |",
+                m.code,
+                m.name,
+                m.default_level.as_str(),
+                m.summary.replace('|', "\\|")
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows, expected,
+        "README.md's rule table differs from `kpic rules`"
+    );
+}

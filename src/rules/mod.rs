@@ -151,15 +151,20 @@ static STRUCTURAL: &[&RuleMeta] = &[
     &UNUSED_SUPPRESSION,
 ];
 
-/// Every rule, sorted by code.
+/// Every rule, in catalogue order: by principle (E, S, M, A, R, T, O, X), then code.
 pub fn all() -> Vec<&'static RuleMeta> {
     let mut v: Vec<&'static RuleMeta> = STRUCTURAL
         .iter()
         .copied()
         .chain(CHECKS.iter().map(|r| r.meta()))
         .collect();
-    v.sort_by_key(|m| m.code);
+    v.sort_by_key(|m| (principle_rank(m.letter()), m.code));
     v
+}
+
+/// The catalogue's order of principles: structure, then S, M, A, R, T, ownership, suppressions.
+fn principle_rank(letter: char) -> usize {
+    "ESMARTOX".find(letter).unwrap_or(usize::MAX)
 }
 
 /// Finds a rule by code (any case) or by name.
