@@ -572,7 +572,7 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let span = |s: Span| SourceSpan::new(s.start.into(), s.len());
+        let span = |s: Span| SourceSpan::new(s.lo().into(), s.len());
         let primary = LabeledSpan::new_primary_with_span(None, span(self.problem.span));
         let secondary = self
             .problem
@@ -593,7 +593,7 @@ fn config_error(name: &str, text: &str, problems: &[Problem]) -> Error {
     let source = crate::source::SourceFile::new(name.into(), PathBuf::from(name), text.into());
     // miette panics drawing a label past column 65,535: a very long line gets no snippet.
     let too_long = |s: Span| {
-        (source.line_of(s.start)..=source.line_of(s.end)).any(|l| source.line_text(l).len() > 1_000)
+        (source.line_of(s.lo())..=source.line_of(s.hi())).any(|l| source.line_text(l).len() > 1_000)
     };
     let mut detail = String::new();
     for problem in problems {
@@ -615,7 +615,7 @@ fn config_error(name: &str, text: &str, problems: &[Problem]) -> Error {
         2 => " (and 1 more problem)".into(),
         n => format!(" (and {} more problems)", n - 1),
     };
-    let at = source.line_col(problems[0].span.start);
+    let at = source.line_col(problems[0].span.lo());
     Error {
         message: format!(
             "invalid config {name}:{}:{}: {}{more}",

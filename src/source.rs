@@ -3,32 +3,60 @@
 use std::path::PathBuf;
 
 /// A half-open byte range `[start, end)` into one source file.
+///
+/// Offsets are 32-bit: a span is 8 bytes, and the model holds two per value. Files are
+/// capped well below 4 GiB (16 MiB by default; the loader refuses anything larger than
+/// [`MAX_OFFSET`] whatever the configuration), so every offset fits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
 pub struct Span {
     /// First byte of the range.
-    pub start: usize,
+    pub start: u32,
     /// One past the last byte of the range.
-    pub end: usize,
+    pub end: u32,
 }
 
+/// The largest byte offset a [`Span`] can hold: files larger than this are refused.
+pub const MAX_OFFSET: u64 = u32::MAX as u64;
+
 impl Span {
-    /// A span from `start` to `end` (bytes).
+    /// A span from `start` to `end` (bytes); offsets past [`MAX_OFFSET`] are clamped.
     pub fn new(start: usize, end: usize) -> Self {
+        let start = offset(start);
         Span {
             start,
-            end: end.max(start),
+            end: offset(end).max(start),
         }
+    }
+
+    /// The first byte, as an index into the text.
+    pub fn lo(&self) -> usize {
+        self.start as usize
+    }
+
+    /// One past the last byte, as an index into the text.
+    pub fn hi(&self) -> usize {
+        self.end as usize
+    }
+
+    /// The range of bytes, for slicing the text.
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.lo()..self.hi()
     }
 
     /// The length of the span in bytes.
     pub fn len(&self) -> usize {
-        self.end - self.start
+        (self.end - self.start) as usize
     }
 
     /// Whether the span covers nothing.
     pub fn is_empty(&self) -> bool {
         self.start == self.end
     }
+}
+
+/// A byte offset as a span offset (clamped to [`MAX_OFFSET`]).
+fn offset(at: usize) -> u32 {
+    u32::try_from(at).unwrap_or(u32::MAX)
 }
 
 /// Index of a file within a [`crate::workspace::Workspace`].

@@ -188,15 +188,15 @@ fn block_header(code: &str, indent: usize) -> Option<usize> {
 pub fn parse(file: &SourceFile) -> Suppressions {
     let mut out = Suppressions::default();
     for comment in comments(&file.text) {
-        let text = &file.text[comment.start..comment.end];
+        let text = &file.text[comment.lo()..comment.hi()];
         let body = &text[1..];
         let lead = body.len() - body.trim_start().len();
         let Some(rest) = body.trim_start().strip_prefix(MARKER) else {
             continue;
         };
-        let marker_at = comment.start + 1 + lead;
+        let marker_at = comment.lo() + 1 + lead;
         let rest_at = marker_at + MARKER.len();
-        let whole = Span::new(marker_at, comment.end);
+        let whole = Span::new(marker_at, comment.hi());
         let gap = rest.len() - rest.trim_start().len();
         let Some(list) = rest.trim_start().strip_prefix("ignore[") else {
             out.malformed.push(Malformed {
@@ -239,7 +239,7 @@ pub fn parse(file: &SourceFile) -> Suppressions {
             continue;
         }
         out.list.push(Suppression {
-            line: file.line_of(comment.start),
+            line: file.line_of(comment.lo()),
             span,
             entries,
         });
@@ -285,7 +285,7 @@ pub fn apply(
         let Some(s) = files.get(&d.file) else {
             return true;
         };
-        let line = ws.files[d.file].line_of(d.span.start);
+        let line = ws.files[d.file].line_of(d.span.lo());
         let mut silenced = false;
         for l in [line, line.saturating_sub(1)] {
             for &i in by_line.get(&(d.file, l)).map_or(&[][..], Vec::as_slice) {
@@ -397,7 +397,7 @@ mod tests {
     fn texts(src: &str) -> Vec<&str> {
         comments(src)
             .into_iter()
-            .map(|s| &src[s.start..s.end])
+            .map(|s| &src[s.range()])
             .collect()
     }
 
@@ -431,11 +431,11 @@ mod tests {
         let first = &s.list[0];
         assert_eq!(first.line, 1);
         assert_eq!(
-            &text[first.span.start..first.span.end],
+            &text[first.span.range()],
             "kpic: ignore[T001, duplicate-id]"
         );
         let e = &first.entries[1];
-        assert_eq!(&text[e.span.start..e.span.end], "duplicate-id");
+        assert_eq!(&text[e.span.range()], "duplicate-id");
         assert_eq!(e.rule.map(|r| r.code), Some("E003"));
         assert_eq!(s.list[1].entries[0].rule, None);
         let messages: Vec<&str> = s.malformed.iter().map(|m| m.message.as_str()).collect();

@@ -24,12 +24,12 @@ fn config() -> ProptestConfig {
 /// Asserts that `span` lies inside `text` and starts and ends on character boundaries.
 fn assert_span_in(text: &str, span: Span, what: &str) {
     assert!(
-        span.start <= span.end && span.end <= text.len(),
+        span.start <= span.end && span.hi() <= text.len(),
         "{what}: span {span:?} outside a text of {} bytes",
         text.len()
     );
     assert!(
-        text.is_char_boundary(span.start) && text.is_char_boundary(span.end),
+        text.is_char_boundary(span.lo()) && text.is_char_boundary(span.hi()),
         "{what}: span {span:?} not on character boundaries of {text:?}"
     );
 }

@@ -73,7 +73,7 @@ fn check(dir: &Path, paths: &[PathBuf], select: &[&str]) -> Vec<Finding> {
         .iter()
         .map(|d| {
             let source = &outcome.ws.files[d.file];
-            let at = source.line_col(d.span.start);
+            let at = source.line_col(d.span.lo());
             Finding {
                 code: d.rule.code,
                 severity: d.severity.as_str(),

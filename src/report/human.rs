@@ -81,14 +81,14 @@ const MAX_SNIPPET_LINES: usize = 8;
 
 /// The part of `s` to draw, or `None` when one of its lines is too long to show.
 fn shown_span(file: &SourceFile, s: Span) -> Option<Span> {
-    let first = file.line_of(s.start);
-    let last = file.line_of(s.end);
+    let first = file.line_of(s.lo());
+    let last = file.line_of(s.hi());
     let line_len = |l: usize| file.line_text(l).len();
     if line_len(first) > MAX_SNIPPET_LINE {
         return None;
     }
     if last - first >= MAX_SNIPPET_LINES {
-        return Some(Span::new(s.start, file.line_start(first) + line_len(first)));
+        return Some(Span::new(s.lo(), file.line_start(first) + line_len(first)));
     }
     (first..=last)
         .all(|l| line_len(l) <= MAX_SNIPPET_LINE)
@@ -146,7 +146,7 @@ impl miette::Diagnostic for HumanDiagnostic<'_> {
 }
 
 fn span(s: crate::source::Span) -> SourceSpan {
-    SourceSpan::new(s.start.into(), s.len())
+    SourceSpan::new(s.lo().into(), s.len())
 }
 
 /// Writes every finding with its snippet, then a one-line summary (nothing when clean).
@@ -180,7 +180,7 @@ pub fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Resu
             .filter(|l| l.file != d.file)
             .map(|l| {
                 let f = &report.files[l.file];
-                let at = f.line_col(l.span.start);
+                let at = f.line_col(l.span.lo());
                 format!("{} at {}:{}:{}", l.message, f.name, at.line, at.column)
             })
             .collect();
@@ -195,7 +195,7 @@ pub fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Resu
             Some((primary, labels))
         });
         if shown.is_none() {
-            let at = file.line_col(d.span.start);
+            let at = file.line_col(d.span.lo());
             elsewhere.insert(
                 0,
                 format!(

@@ -123,7 +123,7 @@ impl<'a> Report<'a> {
     /// Start and end (exclusive) of a diagnostic, 1-based, columns in characters.
     pub fn range(&self, d: &Diagnostic) -> (LineCol, LineCol) {
         let f = &self.files[d.file];
-        (f.line_col(d.span.start), f.line_col(d.span.end))
+        (f.line_col(d.span.lo()), f.line_col(d.span.hi()))
     }
 
     /// The files reported on, findings or not, in file order.

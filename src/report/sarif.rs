@@ -213,7 +213,7 @@ fn result<'a>(report: &Report<'a>, metas: &[&RuleMeta], d: &'a Diagnostic) -> Sa
 
 fn physical(report: &Report<'_>, file: FileId, span: Span) -> PhysicalLocation {
     let f = &report.files[file];
-    let (start, end) = (f.line_col(span.start), f.line_col(span.end));
+    let (start, end) = (f.line_col(span.lo()), f.line_col(span.hi()));
     PhysicalLocation {
         artifact_location: ArtifactLocation { uri: uri(&f.name) },
         region: Region {

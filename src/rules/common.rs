@@ -42,7 +42,7 @@ pub(crate) fn sub_span(
     let Some(source) = cx.ws.files.get(file.file) else {
         return value.span;
     };
-    let Some(written) = source.text.get(value.span.start..value.span.end) else {
+    let Some(written) = source.text.get(value.span.lo()..value.span.hi()) else {
         return value.span;
     };
     let offset = if written == value.value {
@@ -56,8 +56,8 @@ pub(crate) fn sub_span(
         return value.span;
     };
     Span::new(
-        value.span.start + offset + start,
-        value.span.start + offset + end,
+        value.span.lo() + offset + start,
+        value.span.lo() + offset + end,
     )
 }
 

@@ -145,10 +145,12 @@ pub fn load(mut inputs: Vec<Input>, opts: &LoadOptions) -> (Workspace, Vec<Diagn
 /// Reads, parses and (for reported files) schema-checks one file.
 fn parse_file(id: FileId, input: Input, opts: &LoadOptions) -> Parsed {
     let mut diagnostics = Vec::new();
+    // Spans hold 32-bit offsets: a file past 4 GiB is refused whatever the configuration says.
+    let max = opts.max_file_size.min(crate::source::MAX_OFFSET);
     let text = match input.text {
-        Some(t) if t.len() as u64 > opts.max_file_size => Err(too_large(opts.max_file_size)),
+        Some(t) if t.len() as u64 > max => Err(too_large(max)),
         Some(t) => Ok(t),
-        None => read_text(&input.path, opts.max_file_size),
+        None => read_text(&input.path, max),
     };
     let text = match text {
         Ok(t) => t,

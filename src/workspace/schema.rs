@@ -367,7 +367,7 @@ fn anchor_span(node: &Node) -> Span {
     }
     match node.as_map().and_then(|m| m.first()) {
         Some(e) => e.key.span,
-        None => Span::new(node.span.start, node.span.start),
+        None => Span::new(node.span.lo(), node.span.lo()),
     }
 }
 

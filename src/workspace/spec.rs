@@ -22,7 +22,11 @@ pub struct Spanned<T> {
 impl<T> Spanned<T> {
     /// The span from the key to the end of the value.
     pub fn full_span(&self) -> Span {
-        Span::new(self.key_span.start.min(self.span.start), self.span.end)
+        let start = self.key_span.start.min(self.span.start);
+        Span {
+            start,
+            end: self.span.end.max(start),
+        }
     }
 }
 

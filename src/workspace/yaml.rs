@@ -556,7 +556,7 @@ impl Builder<'_> {
                     let end = if end < start.end { span.end } else { end };
                     self.push(
                         Node {
-                            span: Span::new(start.start, end),
+                            span: Span::new(start.lo(), end as usize),
                             value: Value::Seq(items),
                         },
                         anchor,
@@ -576,7 +576,7 @@ impl Builder<'_> {
                     let end = if end < start.end { span.end } else { end };
                     self.push(
                         Node {
-                            span: Span::new(start.start, end),
+                            span: Span::new(start.lo(), end as usize),
                             value: Value::Map(entries),
                         },
                         anchor,
@@ -775,9 +775,9 @@ mod tests {
         let text = "name: 电商运营部\nid: x1\n";
         let root = ok(text);
         let id = root.get("id").unwrap();
-        assert_eq!(&text[id.span.start..id.span.end], "x1");
+        assert_eq!(&text[id.span.range()], "x1");
         let name = root.get("name").unwrap();
-        assert_eq!(&text[name.span.start..name.span.end], "电商运营部");
+        assert_eq!(&text[name.span.range()], "电商运营部");
     }
 
     #[test]
@@ -843,7 +843,7 @@ mod tests {
         let l = load(&text, Limits::default());
         assert_eq!(l.errors.len(), 1, "{:?}", l.errors);
         assert!(l.errors[0].message.contains("`k3`"));
-        assert_eq!(&text[l.errors[0].labels[0].0.start..][..2], "k3");
+        assert_eq!(&text[l.errors[0].labels[0].0.lo()..][..2], "k3");
     }
 
     #[test]
@@ -972,7 +972,7 @@ mod tests {
         let l = load(&text, Limits::default());
         assert!(l.root.is_none());
         assert_eq!(l.errors[0].message, "a mapping with more than 1000 keys");
-        assert_eq!(&text[l.errors[0].span.start..l.errors[0].span.end], "k1000");
+        assert_eq!(&text[l.errors[0].span.range()], "k1000");
         let ok: String = (0..1_000).map(|i| format!("k{i}: 1\n")).collect();
         assert!(load(&ok, Limits::default()).errors.is_empty());
     }
