@@ -251,7 +251,7 @@ impl TeamDoc<'_, '_> {
     fn duty_people(&self) -> Vec<String> {
         let mut ids: Vec<String> = Vec::new();
         for (d, kpis) in &self.duties {
-            let mut here: Vec<String> = d.duty.owner.iter().map(|o| o.value.clone()).collect();
+            let mut here: Vec<String> = d.duty.owner.iter().map(|o| o.value.to_string()).collect();
             here.extend(self.people(kpis, true));
             for id in here {
                 if !ids.contains(&id) {
@@ -356,7 +356,7 @@ impl TeamDoc<'_, '_> {
                     .duty
                     .owner
                     .iter()
-                    .map(|o| o.value.clone())
+                    .map(|o| o.value.to_string())
                     .chain(self.people(kpis, false))
                 {
                     if !ids.contains(&id) {

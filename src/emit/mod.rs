@@ -216,7 +216,7 @@ impl<'a> View<'a> {
         self.ws
             .owner(id)
             .and_then(|o| o.name.as_ref())
-            .map_or_else(|| id.to_owned(), |n| n.value.clone())
+            .map_or_else(|| id.to_owned(), |n| n.value.to_string())
     }
 
     /// The display name of a duty ID: the duty's name, else the ID.
@@ -224,7 +224,7 @@ impl<'a> View<'a> {
         self.ws
             .duty(id)
             .and_then(|d| d.name.as_ref())
-            .map_or_else(|| id.to_owned(), |n| n.value.clone())
+            .map_or_else(|| id.to_owned(), |n| n.value.to_string())
     }
 
     /// The ID of team `i`, or an empty string when it has none.

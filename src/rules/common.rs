@@ -7,7 +7,7 @@ use crate::target::{self, Target};
 use crate::workspace::{Kpi, Spanned, SpecFile};
 
 /// The value, unless it is missing or only whitespace (which counts as missing).
-pub(crate) fn filled(v: &Option<Spanned<String>>) -> Option<&Spanned<String>> {
+pub(crate) fn filled(v: &Option<Spanned<crate::workspace::Text>>) -> Option<&Spanned<crate::workspace::Text>> {
     v.as_ref().filter(|s| !s.value.trim().is_empty())
 }
 
@@ -35,7 +35,7 @@ pub(crate) fn zh(file: &SpecFile, kpi: Option<&Kpi>) -> bool {
 pub(crate) fn sub_span(
     cx: &Context<'_>,
     file: &SpecFile,
-    value: &Spanned<String>,
+    value: &Spanned<crate::workspace::Text>,
     start: usize,
     end: usize,
 ) -> Span {
@@ -81,7 +81,7 @@ pub(crate) struct OwnedKpi<'a> {
     /// The KPI.
     pub kpi: &'a Kpi,
     /// Its `owner` value.
-    pub owner: &'a Spanned<String>,
+    pub owner: &'a Spanned<crate::workspace::Text>,
 }
 
 /// Every defined owner ID with the KPIs it owns across the workspace, in workspace order

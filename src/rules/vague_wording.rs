@@ -253,7 +253,7 @@ fn diagnostic(
     file: &SpecFile,
     kpi: &Kpi,
     field: &str,
-    value: &Spanned<String>,
+    value: &Spanned<crate::workspace::Text>,
     span: crate::source::Span,
     found: &[(usize, usize, String)],
 ) -> Diagnostic {

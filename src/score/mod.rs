@@ -459,15 +459,15 @@ pub fn score(
     let mut teams: Vec<TeamScore> = Vec::new();
     for spec in ws.reported_specs() {
         let team = spec.team.as_ref();
-        let team_id = team.and_then(|t| t.id.as_ref()).map(|i| i.value.clone());
+        let team_id = team.and_then(|t| t.id.as_ref()).map(|i| i.value.to_string());
         if let (Some(t), Some(id)) = (team, &team_id)
             && !spec.kpis.is_empty()
             && !teams.iter().any(|x| &x.team_id == id)
         {
             teams.push(TeamScore {
                 team_id: id.clone(),
-                team_name: t.name.as_ref().map(|n| n.value.clone()),
-                locale: t.locale.as_ref().map(|l| l.value.clone()),
+                team_name: t.name.as_ref().map(|n| n.value.to_string()),
+                locale: t.locale.as_ref().map(|l| l.value.to_string()),
                 kpis: 0,
                 scored: 0,
                 met: 0,
@@ -477,7 +477,7 @@ pub fn score(
         }
         for (i, kpi) in spec.kpis.iter().enumerate() {
             // A duplicate ID (E003) is scored once, where the index says it is defined.
-            if ws.index.kpis.get(&kpi.id.value) != Some(&(spec.file, i)) {
+            if ws.index.kpis.get(kpi.id.value.as_str()) != Some(&(spec.file, i)) {
                 continue;
             }
             let target = kpi
@@ -495,10 +495,10 @@ pub fn score(
                 .zip(target.as_ref())
                 .map(|(a, t)| attainment(t, a, options.cap));
             kpis.push(KpiScore {
-                kpi_id: kpi.id.value.clone(),
-                kpi_name: kpi.name.as_ref().map(|n| n.value.clone()),
+                kpi_id: kpi.id.value.to_string(),
+                kpi_name: kpi.name.as_ref().map(|n| n.value.to_string()),
                 team_id: team_id.clone(),
-                owner_id: kpi.owner.as_ref().map(|o| o.value.clone()),
+                owner_id: kpi.owner.as_ref().map(|o| o.value.to_string()),
                 direction: target.as_ref().map(Target::direction),
                 target,
                 weight: kpi.weight.as_ref().map(|w| w.value),
@@ -577,7 +577,7 @@ fn actuals<'s>(ws: &Workspace, sheet: &'s Sheet) -> std::result::Result<Actuals<
         } else {
             Some(Problem::UnknownKpi {
                 kpi_id: r.kpi_id.clone(),
-                suggestion: did_you_mean(&r.kpi_id, ws.index.kpis.keys().map(String::as_str))
+                suggestion: did_you_mean(&r.kpi_id, ws.index.kpis.keys().map(crate::workspace::Text::as_str))
                     .map(str::to_owned),
             })
         };
@@ -643,7 +643,7 @@ fn owners(ws: &Workspace, kpis: &[KpiScore]) -> Vec<OwnerScore> {
                 owner_name: ws
                     .owner(id)
                     .and_then(|o| o.name.as_ref())
-                    .map(|n| n.value.clone()),
+                    .map(|n| n.value.to_string()),
                 score: (weight_scored > 0.0).then(|| weighted / weight_scored),
                 kpis: mine.len(),
                 scored: scored.len(),

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 pub use resolve::Index;
-pub use spec::{Duty, Kpi, Owner, Spanned, SpecFile, Team};
+pub use spec::{Duty, Kpi, Owner, Spanned, SpecFile, Team, Text};
 
 use crate::diagnostic::Diagnostic;
 use crate::rules::{SCHEMA, YAML_SYNTAX};
@@ -319,4 +319,4 @@ pub fn human_size(bytes: u64) -> String {
 }
 
 /// Maps IDs to where they are defined, for rules that look up across files.
-pub type IdMap = HashMap<String, (FileId, usize), resolve::IdBuildHasher>;
+pub type IdMap = HashMap<Text, (FileId, usize), resolve::IdBuildHasher>;

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use crate::diagnostic::Diagnostic;
 use crate::rules::{DUPLICATE_ID, UNKNOWN_REFERENCE};
 use crate::source::FileId;
-use crate::workspace::{IdMap, Spanned, SpecFile};
+use crate::workspace::{IdMap, Spanned, SpecFile, Text};
 
 /// Where each ID is first defined: `(file, index in that file's list)`.
 #[derive(Debug, Default)]
@@ -88,7 +88,7 @@ fn index_teams(specs: &[Option<SpecFile>]) -> (HashMap<String, FileId>, Vec<Diag
     for spec in specs.iter().flatten() {
         let f = spec.file;
         if let Some(id) = spec.team.as_ref().and_then(|t| t.id.as_ref()) {
-            match teams.entry(id.value.clone()) {
+            match teams.entry(id.value.to_string()) {
                 Entry::Vacant(v) => {
                     v.insert(f);
                 }
@@ -115,7 +115,7 @@ fn index_ids(
     specs: &[Option<SpecFile>],
     kind: &'static str,
     len: fn(&SpecFile) -> usize,
-    id_at: fn(&SpecFile, usize) -> &Spanned<String>,
+    id_at: fn(&SpecFile, usize) -> &Spanned<Text>,
 ) -> (IdMap, Vec<Diagnostic>) {
     let mut map = IdMap::with_capacity_and_hasher(
         specs.iter().flatten().map(len).sum(),
@@ -144,11 +144,11 @@ fn insert(
     map: &mut IdMap,
     specs: &[Option<SpecFile>],
     kind: &str,
-    id: &Spanned<String>,
+    id: &Spanned<Text>,
     file: FileId,
     i: usize,
     out: &mut Vec<Diagnostic>,
-    id_of: impl Fn(&SpecFile, usize) -> &Spanned<String>,
+    id_of: impl Fn(&SpecFile, usize) -> &Spanned<Text>,
 ) {
     match map.entry(id.value.clone()) {
         Entry::Vacant(v) => {
@@ -167,7 +167,7 @@ fn insert(
 
 fn duplicate(
     kind: &str,
-    id: &Spanned<String>,
+    id: &Spanned<Text>,
     first_file: FileId,
     first: crate::source::Span,
     file: FileId,
@@ -222,7 +222,7 @@ impl IdHasher {
 /// A reference that names no defined ID, found while scanning (suggestions come later).
 struct Unknown<'a> {
     file: FileId,
-    reference: &'a Spanned<String>,
+    reference: &'a Spanned<Text>,
     kind: &'static str,
     /// What the reference is to its item: `owner`, `duty`, `contributor` or `lead`.
     role: &'static str,
@@ -238,12 +238,12 @@ fn unknown_references<'a>(
     out: &mut Vec<Unknown<'a>>,
 ) {
     let f = spec.file;
-    let mut check = |r: &'a Spanned<String>,
+    let mut check = |r: &'a Spanned<Text>,
                      map: &IdMap,
                      kind: &'static str,
                      role: &'static str,
                      item: (&'static str, &'a str)| {
-        if !map.contains_key(&r.value) {
+        if !map.contains_key(r.value.as_str()) {
             out.push(Unknown {
                 file: f,
                 reference: r,
@@ -316,8 +316,8 @@ fn unknown_reference_findings(
     let owner_ids = OnceLock::new();
     let duty_ids = OnceLock::new();
     let candidates = |kind: &str| match kind {
-        "duty" => duty_ids.get_or_init(|| Candidates::new(duties.keys())),
-        _ => owner_ids.get_or_init(|| Candidates::new(owners.keys())),
+        "duty" => duty_ids.get_or_init(|| Candidates::new(duties.keys().map(Text::as_str))),
+        _ => owner_ids.get_or_init(|| Candidates::new(owners.keys().map(Text::as_str))),
     };
     let suggestions: HashMap<(&str, &str), &str> = distinct
         .par_iter()
@@ -360,12 +360,12 @@ struct Candidates<'a> {
 }
 
 impl<'a> Candidates<'a> {
-    fn new(ids: impl Iterator<Item = &'a String>) -> Self {
+    fn new(ids: impl Iterator<Item = &'a str>) -> Self {
         Candidates {
             items: ids
                 .map(|id| {
                     let h = histogram(id);
-                    (id.as_str(), id.chars().count(), h, mask(&h))
+                    (id, id.chars().count(), h, mask(&h))
                 })
                 .collect(),
         }
@@ -470,7 +470,7 @@ mod tests {
         .chain((0..300).map(|i| format!("zhou-jing-{i:05}")))
         .chain((0..50).map(|i| format!("市场-{i}")))
         .collect();
-        let candidates = Candidates::new(ids.iter());
+        let candidates = Candidates::new(ids.iter().map(String::as_str));
         for word in [
             "li-na2",
             "lina",

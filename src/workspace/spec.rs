@@ -8,6 +8,12 @@ use crate::source::{FileId, Span};
 use crate::target::Target;
 use crate::workspace::yaml::{Node, Value};
 
+/// Text of the model: strings of up to 24 bytes (IDs, owner and duty references, periods,
+/// short names) are stored inline, without a heap allocation of their own. A workspace holds
+/// hundreds of thousands of such values for its whole run; as `String`s they were a third of
+/// its peak memory.
+pub type Text = compact_str::CompactString;
+
 /// A user value with the span of its key and of the value itself.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Spanned<T> {
@@ -30,7 +36,7 @@ impl<T> Spanned<T> {
     }
 }
 
-impl Spanned<String> {
+impl Spanned<Text> {
     /// The text.
     pub fn as_str(&self) -> &str {
         &self.value
@@ -62,15 +68,15 @@ pub struct Team {
     /// The `team` key.
     pub key_span: Span,
     /// `id`.
-    pub id: Option<Spanned<String>>,
+    pub id: Option<Spanned<Text>>,
     /// `name`.
-    pub name: Option<Spanned<String>>,
+    pub name: Option<Spanned<Text>>,
     /// `locale`: `en` or `zh-CN`.
-    pub locale: Option<Spanned<String>>,
+    pub locale: Option<Spanned<Text>>,
     /// `review`: how often the KPI set is reviewed.
-    pub review: Option<Spanned<String>>,
+    pub review: Option<Spanned<Text>>,
     /// `lead`: an owner ID.
-    pub lead: Option<Spanned<String>>,
+    pub lead: Option<Spanned<Text>>,
 }
 
 /// A person who can be accountable for duties and KPIs.
@@ -79,13 +85,13 @@ pub struct Owner {
     /// The span of the whole item.
     pub span: Span,
     /// `id`.
-    pub id: Spanned<String>,
+    pub id: Spanned<Text>,
     /// `name`.
-    pub name: Option<Spanned<String>>,
+    pub name: Option<Spanned<Text>>,
     /// `title`.
-    pub title: Option<Spanned<String>>,
+    pub title: Option<Spanned<Text>>,
     /// `email`.
-    pub email: Option<Spanned<String>>,
+    pub email: Option<Spanned<Text>>,
 }
 
 /// A job responsibility.
@@ -94,13 +100,13 @@ pub struct Duty {
     /// The span of the whole item.
     pub span: Span,
     /// `id`.
-    pub id: Spanned<String>,
+    pub id: Spanned<Text>,
     /// `name`.
-    pub name: Option<Spanned<String>>,
+    pub name: Option<Spanned<Text>>,
     /// `description`.
-    pub description: Option<Spanned<String>>,
+    pub description: Option<Spanned<Text>>,
     /// `owner`: an owner ID.
-    pub owner: Option<Spanned<String>>,
+    pub owner: Option<Spanned<Text>>,
 }
 
 /// A key performance indicator.
@@ -109,17 +115,17 @@ pub struct Kpi {
     /// The span of the whole item.
     pub span: Span,
     /// `id`.
-    pub id: Spanned<String>,
+    pub id: Spanned<Text>,
     /// `name`.
-    pub name: Option<Spanned<String>>,
+    pub name: Option<Spanned<Text>>,
     /// `duty`: a duty ID.
-    pub duty: Option<Spanned<String>>,
+    pub duty: Option<Spanned<Text>>,
     /// `owner`: the one accountable owner ID.
-    pub owner: Option<Spanned<String>>,
+    pub owner: Option<Spanned<Text>>,
     /// `contributors`: owner IDs responsible or consulted.
-    pub contributors: Vec<Spanned<String>>,
+    pub contributors: Vec<Spanned<Text>>,
     /// `metric`: what exactly is counted or measured.
-    pub metric: Option<Spanned<String>>,
+    pub metric: Option<Spanned<Text>>,
     /// `target`, as written (a string, a number or a mapping); see [`crate::target`].
     pub target: Option<Spanned<Node>>,
     /// `baseline`: the current level.
@@ -127,15 +133,15 @@ pub struct Kpi {
     /// `range`: `[min, max]` of the measure, `null` for open ends.
     pub range: Option<Spanned<(Option<f64>, Option<f64>)>>,
     /// `period`: the measurement window.
-    pub period: Option<Spanned<String>>,
+    pub period: Option<Spanned<Text>>,
     /// `due`: a date or an ISO 8601 duration.
-    pub due: Option<Spanned<String>>,
+    pub due: Option<Spanned<Text>>,
     /// `weight`: percent of the owner's scorecard.
     pub weight: Option<Spanned<f64>>,
     /// `source`: where the actual value comes from.
-    pub source: Option<Spanned<String>>,
+    pub source: Option<Spanned<Text>>,
     /// `formula`: how the value is computed.
-    pub formula: Option<Spanned<String>>,
+    pub formula: Option<Spanned<Text>>,
     /// The target parsed, on first use: several rules read it.
     parsed_target: OnceLock<Option<Target>>,
 }
@@ -204,7 +210,7 @@ impl SpecFile {
 }
 
 impl Kpi {
-    fn from_node(item: &Node, id: Spanned<String>) -> Kpi {
+    fn from_node(item: &Node, id: Spanned<Text>) -> Kpi {
         let contributors = item
             .entry("contributors")
             .and_then(|e| e.value.as_seq())
@@ -212,7 +218,7 @@ impl Kpi {
                 seq.iter()
                     .filter_map(|n| {
                         n.as_str().map(|s| Spanned {
-                            value: s.to_owned(),
+                            value: Text::new(s),
                             span: n.span,
                             key_span: n.span,
                         })
@@ -235,7 +241,7 @@ impl Kpi {
             range: field(item, "range", range),
             period: text(item, "period"),
             due: field(item, "due", |n| match &n.value {
-                Value::Str(s) => Some(s.clone()),
+                Value::Str(s) => Some(Text::new(s)),
                 _ => None,
             }),
             weight: field(item, "weight", Node::as_f64),
@@ -296,9 +302,9 @@ fn field<T>(node: &Node, key: &str, f: impl Fn(&Node) -> Option<T>) -> Option<Sp
 
 /// The string under `key`. Numbers are accepted as text (`period: 2026`) only where the schema
 /// also reports them, so that rules see the value the user meant.
-fn text(node: &Node, key: &str) -> Option<Spanned<String>> {
+fn text(node: &Node, key: &str) -> Option<Spanned<Text>> {
     field(node, key, |n| match &n.value {
-        Value::Str(s) => Some(s.clone()),
+        Value::Str(s) => Some(Text::new(s)),
         _ => None,
     })
 }
