@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use crate::source::{FileId, Span};
 use crate::target::Target;
-use crate::workspace::yaml::{Node, Value};
+use crate::workspace::yaml::{Entry, Node, Value};
 
 /// Text of the model: strings of up to 24 bytes (IDs, owner and duty references, periods,
 /// short names) are stored inline, without a heap allocation of their own. A workspace holds
@@ -173,6 +173,7 @@ impl SpecFile {
                 });
             }
         }
+        spec.owners.reserve_exact(items(root, "owners").count());
         for item in items(root, "owners") {
             if let Some(id) = text(item, "id") {
                 spec.owners.push(Owner {
@@ -184,6 +185,7 @@ impl SpecFile {
                 });
             }
         }
+        spec.duties.reserve_exact(items(root, "duties").count());
         for item in items(root, "duties") {
             if let Some(id) = text(item, "id") {
                 spec.duties.push(Duty {
@@ -195,13 +197,17 @@ impl SpecFile {
                 });
             }
         }
+        spec.kpis.reserve_exact(items(root, "kpis").count());
         for item in items(root, "kpis") {
             if let Some(id) = text(item, "id") {
                 spec.kpis.push(Kpi::from_node(item, id));
             }
         }
         // The model outlives the YAML tree for the whole run: no spare capacity (a list of 20
-        // KPIs would otherwise hold room for 32).
+        // KPIs would otherwise hold room for 32). The lists are reserved at their final size
+        // above, so this only reallocates when items without an `id` were left out; growing
+        // them item by item cost as much as building the KPIs (every reallocation copies and
+        // touches fresh pages).
         spec.owners.shrink_to_fit();
         spec.duties.shrink_to_fit();
         spec.kpis.shrink_to_fit();
@@ -211,8 +217,31 @@ impl SpecFile {
 
 impl Kpi {
     fn from_node(item: &Node, id: Spanned<Text>) -> Kpi {
-        let contributors = item
-            .entry("contributors")
+        // One pass over the item's keys (a KPI has about 14; looking each field up by name
+        // compared every key with every field). The first entry of a key wins, as with
+        // `Node::entry`.
+        let mut at: [Option<&Entry>; KPI_FIELDS] = [None; KPI_FIELDS];
+        for e in item.as_map().unwrap_or_default() {
+            if let Some(i) = kpi_field(e.key_str())
+                && at[i].is_none()
+            {
+                at[i] = Some(e);
+            }
+        }
+        let [
+            name,
+            duty,
+            owner,
+            contributors,
+            metric,
+            target,
+            baseline,
+            range_at,
+            period,
+            due,
+        ] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(|i| at[i]);
+        let [weight, source, formula] = [10, 11, 12].map(|i| at[i]);
+        let contributors = contributors
             .and_then(|e| e.value.as_seq())
             .map(|seq| {
                 // Room for exactly the items: `collect` on a filtered list would reserve four
@@ -232,24 +261,21 @@ impl Kpi {
         Kpi {
             span: item.span,
             id,
-            name: text(item, "name"),
-            duty: text(item, "duty"),
-            owner: text(item, "owner"),
+            name: text_of(name),
+            duty: text_of(duty),
+            owner: text_of(owner),
             contributors,
-            metric: text(item, "metric"),
-            target: field(item, "target", |n| {
+            metric: text_of(metric),
+            target: field_of(target, |n| {
                 (!matches!(n.value, Value::Null)).then(|| n.clone())
             }),
-            baseline: field(item, "baseline", Node::as_f64),
-            range: field(item, "range", range),
-            period: text(item, "period"),
-            due: field(item, "due", |n| match &n.value {
-                Value::Str(s) => Some(Text::new(s)),
-                _ => None,
-            }),
-            weight: field(item, "weight", Node::as_f64),
-            source: text(item, "source"),
-            formula: text(item, "formula"),
+            baseline: field_of(baseline, Node::as_f64),
+            range: field_of(range_at, range),
+            period: text_of(period),
+            due: text_of(due),
+            weight: field_of(weight, Node::as_f64),
+            source: text_of(source),
+            formula: text_of(formula),
             parsed_target: OnceLock::new(),
         }
     }
@@ -293,9 +319,37 @@ fn items<'a>(node: &'a Node, key: &str) -> impl Iterator<Item = &'a Node> {
         .filter(|n| n.as_map().is_some())
 }
 
+/// Number of KPI fields found by [`kpi_field`].
+const KPI_FIELDS: usize = 13;
+
+/// The index of a KPI key read by [`Kpi::from_node`] (other than `id`).
+fn kpi_field(key: &str) -> Option<usize> {
+    Some(match key {
+        "name" => 0,
+        "duty" => 1,
+        "owner" => 2,
+        "contributors" => 3,
+        "metric" => 4,
+        "target" => 5,
+        "baseline" => 6,
+        "range" => 7,
+        "period" => 8,
+        "due" => 9,
+        "weight" => 10,
+        "source" => 11,
+        "formula" => 12,
+        _ => return None,
+    })
+}
+
 /// The value under `key`, converted by `f`, with its spans.
 fn field<T>(node: &Node, key: &str, f: impl Fn(&Node) -> Option<T>) -> Option<Spanned<T>> {
-    let e = node.entry(key)?;
+    field_of(node.entry(key), f)
+}
+
+/// The value of an entry, converted by `f`, with its spans.
+fn field_of<T>(e: Option<&Entry>, f: impl Fn(&Node) -> Option<T>) -> Option<Spanned<T>> {
+    let e = e?;
     Some(Spanned {
         value: f(&e.value)?,
         span: e.value.span,
@@ -303,11 +357,16 @@ fn field<T>(node: &Node, key: &str, f: impl Fn(&Node) -> Option<T>) -> Option<Sp
     })
 }
 
-/// The string under `key`. Numbers are accepted as text (`period: 2026`) only where the schema
-/// also reports them, so that rules see the value the user meant.
-fn text(node: &Node, key: &str) -> Option<Spanned<Text>> {
-    field(node, key, |n| match &n.value {
+/// The string value of an entry, with its spans.
+fn text_of(e: Option<&Entry>) -> Option<Spanned<Text>> {
+    field_of(e, |n| match &n.value {
         Value::Str(s) => Some(Text::new(s)),
         _ => None,
     })
+}
+
+/// The string under `key`. Numbers are accepted as text (`period: 2026`) only where the schema
+/// also reports them, so that rules see the value the user meant.
+fn text(node: &Node, key: &str) -> Option<Spanned<Text>> {
+    text_of(node.entry(key))
 }
