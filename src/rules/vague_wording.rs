@@ -153,16 +153,28 @@ pub fn find_vague(text: &str, words: &[String]) -> Vec<(usize, usize, String)> {
     // ASCII lowercasing keeps byte offsets.
     let lower = text.to_ascii_lowercase();
     let mut found = Vec::new();
-    // Which characters occur, hashed into 128 bits: most words are absent, and a word whose
+    // Which characters occur, hashed into 1,024 bits (Chinese text has many distinct
+    // characters: 128 bits let most words through): most words are absent, and a word whose
     // first character is not there needs no substring search (a one-character word keeps the
-    // full search: its stem may be empty).
-    let bit = |c: char| 1u128 << (c as u32 % 128);
-    let present = lower.chars().fold(0u128, |m, c| m | bit(c));
+    // full search: its stem may be empty). A word matched exactly (not ASCII) needs all of its
+    // characters.
+    let mut present = [0u64; 16];
+    for c in lower.chars() {
+        let b = c as usize % 1024;
+        present[b / 64] |= 1 << (b % 64);
+    }
+    let has = |c: char| {
+        let b = c as usize % 1024;
+        present[b / 64] >> (b % 64) & 1 == 1
+    };
     for word in words {
         let mut chars = word.chars();
         if let (Some(first), Some(_)) = (chars.next(), chars.next())
-            && (present & bit(first) == 0 || !lower.contains(first))
+            && (!has(first) || !lower.contains(first))
         {
+            continue;
+        }
+        if !word.is_ascii() && !word.chars().all(has) {
             continue;
         }
         if word.is_ascii() {
