@@ -74,7 +74,7 @@ pub struct SourceFile {
     /// Byte offset of the start of every line, computed on first use: most files of a large
     /// workspace are never reported on, and the index would cost as much memory as a third of
     /// their text.
-    line_starts: std::sync::OnceLock<Vec<usize>>,
+    line_starts: std::sync::OnceLock<Vec<u32>>,
     /// Characters before every `CHAR_STRIDE`-th byte, built when a column far along a long
     /// line is asked for, so that many findings on one long line cost linear time.
     char_marks: std::sync::OnceLock<Vec<usize>>,
@@ -104,11 +104,12 @@ impl SourceFile {
         }
     }
 
-    /// The line index, built on first use.
-    fn line_starts(&self) -> &[usize] {
+    /// The line index, built on first use (32-bit offsets, like spans: files are refused past
+    /// [`MAX_OFFSET`]).
+    fn line_starts(&self) -> &[u32] {
         self.line_starts.get_or_init(|| {
             let mut starts = vec![0];
-            starts.extend(memchr_iter(b'\n', self.text.as_bytes()).map(|i| i + 1));
+            starts.extend(memchr_iter(b'\n', self.text.as_bytes()).map(|i| offset(i + 1)));
             starts.shrink_to_fit();
             starts
         })
@@ -117,8 +118,11 @@ impl SourceFile {
     /// The 1-based line and character column of a byte offset (clamped to the text).
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
-        let line = self.line_starts().partition_point(|&s| s <= offset) - 1;
-        let start = self.line_starts()[line];
+        let line = self
+            .line_starts()
+            .partition_point(|&s| s as usize <= offset)
+            - 1;
+        let start = self.line_starts()[line] as usize;
         let column = if offset - start <= CHAR_STRIDE {
             self.text[start..offset].chars().count() + 1
         } else {
@@ -157,7 +161,8 @@ impl SourceFile {
     /// The 1-based line number of a byte offset.
     pub fn line_of(&self, offset: usize) -> usize {
         let offset = offset.min(self.text.len());
-        self.line_starts().partition_point(|&s| s <= offset)
+        self.line_starts()
+            .partition_point(|&s| s as usize <= offset)
     }
 
     /// The text of a 1-based line, without its line break.
@@ -165,12 +170,11 @@ impl SourceFile {
         if line == 0 || line > self.line_starts().len() {
             return "";
         }
-        let start = self.line_starts()[line - 1];
+        let start = self.line_starts()[line - 1] as usize;
         let end = self
             .line_starts()
             .get(line)
-            .copied()
-            .unwrap_or(self.text.len());
+            .map_or(self.text.len(), |&e| e as usize);
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
 
@@ -178,8 +182,7 @@ impl SourceFile {
     pub fn line_start(&self, line: usize) -> usize {
         self.line_starts()
             .get(line.saturating_sub(1))
-            .copied()
-            .unwrap_or(self.text.len())
+            .map_or(self.text.len(), |&s| s as usize)
     }
 
     /// Number of lines in the file.
