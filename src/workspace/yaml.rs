@@ -794,7 +794,7 @@ mod tests {
         let l = load(text, Limits::default());
         assert_eq!(l.errors.len(), 1);
         let e = &l.errors[0];
-        assert_eq!(e.span.start, 10);
+        assert_eq!(e.span.lo(), 10);
         assert_eq!(e.labels[0].0.start, 0);
     }
 
@@ -900,7 +900,7 @@ mod tests {
         let text = "kpis:\n  - id: k\n    target：30天内\n    period: monthly\n";
         let l = load(text, Limits::default());
         let e = &l.errors[0];
-        assert_eq!(&text[e.span.start..e.span.end], "：");
+        assert_eq!(&text[e.span.range()], "：");
         assert_eq!(
             e.help.as_deref(),
             Some(
@@ -914,7 +914,7 @@ mod tests {
         let text = "kpis:\n  - id: k\n    period: quarterly\n\tweight: 40\n";
         let l = load(text, Limits::default());
         let e = &l.errors[0];
-        assert_eq!(e.span.start, text.find('\t').unwrap());
+        assert_eq!(e.span.lo(), text.find('\t').unwrap());
         assert!(e.help.as_deref().unwrap().starts_with("indent with spaces"));
         // Valid YAML with full-width colons and tabs in values has no error.
         let l = load("a: 时间：上午\nb: \"x\ty\"\n", Limits::default());
@@ -925,7 +925,7 @@ mod tests {
     fn an_unquoted_comparison_gets_quotes_as_help() {
         let text = "kpis:\n  - id: k\n    target: >= 95%\n    period: monthly\n";
         let e = &load(text, Limits::default()).errors[0];
-        assert_eq!(e.span.start, text.find(">=").unwrap());
+        assert_eq!(e.span.lo(), text.find(">=").unwrap());
         assert_eq!(
             e.help.as_deref(),
             Some("a value that starts with `>` must be quoted: write `target: \">= 95%\"`")
