@@ -395,10 +395,7 @@ mod tests {
     use std::path::PathBuf;
 
     fn texts(src: &str) -> Vec<&str> {
-        comments(src)
-            .into_iter()
-            .map(|s| &src[s.range()])
-            .collect()
+        comments(src).into_iter().map(|s| &src[s.range()]).collect()
     }
 
     #[test]

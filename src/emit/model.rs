@@ -144,7 +144,9 @@ impl Serialize for Num {
 
 /// Builds the model.
 pub fn build<'a>(view: &View<'a>) -> Model<'a> {
-    let s = |v: &'a Option<crate::workspace::Spanned<crate::workspace::Text>>| v.as_ref().map(|x| x.as_str());
+    let s = |v: &'a Option<crate::workspace::Spanned<crate::workspace::Text>>| {
+        v.as_ref().map(|x| x.as_str())
+    };
     let team_id = |t: Option<usize>| {
         t.and_then(|i| view.teams[i].team.id.as_ref())
             .map(|x| x.as_str())

@@ -7,7 +7,9 @@ use crate::target::{self, Target};
 use crate::workspace::{Kpi, Spanned, SpecFile};
 
 /// The value, unless it is missing or only whitespace (which counts as missing).
-pub(crate) fn filled(v: &Option<Spanned<crate::workspace::Text>>) -> Option<&Spanned<crate::workspace::Text>> {
+pub(crate) fn filled(
+    v: &Option<Spanned<crate::workspace::Text>>,
+) -> Option<&Spanned<crate::workspace::Text>> {
     v.as_ref().filter(|s| !s.value.trim().is_empty())
 }
 

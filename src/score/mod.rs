@@ -459,7 +459,9 @@ pub fn score(
     let mut teams: Vec<TeamScore> = Vec::new();
     for spec in ws.reported_specs() {
         let team = spec.team.as_ref();
-        let team_id = team.and_then(|t| t.id.as_ref()).map(|i| i.value.to_string());
+        let team_id = team
+            .and_then(|t| t.id.as_ref())
+            .map(|i| i.value.to_string());
         if let (Some(t), Some(id)) = (team, &team_id)
             && !spec.kpis.is_empty()
             && !teams.iter().any(|x| &x.team_id == id)
@@ -577,8 +579,11 @@ fn actuals<'s>(ws: &Workspace, sheet: &'s Sheet) -> std::result::Result<Actuals<
         } else {
             Some(Problem::UnknownKpi {
                 kpi_id: r.kpi_id.clone(),
-                suggestion: did_you_mean(&r.kpi_id, ws.index.kpis.keys().map(crate::workspace::Text::as_str))
-                    .map(str::to_owned),
+                suggestion: did_you_mean(
+                    &r.kpi_id,
+                    ws.index.kpis.keys().map(crate::workspace::Text::as_str),
+                )
+                .map(str::to_owned),
             })
         };
         if let Some(problem) = problem {
