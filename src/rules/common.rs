@@ -10,7 +10,7 @@ use crate::workspace::{Kpi, Spanned, SpecFile};
 pub(crate) fn filled(
     v: &Option<Spanned<crate::workspace::Text>>,
 ) -> Option<&Spanned<crate::workspace::Text>> {
-    v.as_ref().filter(|s| !s.value.trim().is_empty())
+    v.as_ref().filter(|s| !s.value.chars().all(char::is_whitespace))
 }
 
 /// The KPI's target, when it is written and measurable.
