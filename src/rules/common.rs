@@ -10,7 +10,8 @@ use crate::workspace::{Kpi, Spanned, SpecFile};
 pub(crate) fn filled(
     v: &Option<Spanned<crate::workspace::Text>>,
 ) -> Option<&Spanned<crate::workspace::Text>> {
-    v.as_ref().filter(|s| !s.value.chars().all(char::is_whitespace))
+    v.as_ref()
+        .filter(|s| !s.value.chars().all(char::is_whitespace))
 }
 
 /// The KPI's target, when it is written and measurable.
