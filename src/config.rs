@@ -9,7 +9,8 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use crate::report::human::{Named, terminal_safe};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceSpan};
 
 use crate::diagnostic::{Level, did_you_mean};
 use crate::error::{Error, Result};
@@ -542,7 +543,7 @@ fn parse_size(node: &Node) -> std::result::Result<u64, Problem> {
 /// A config problem as miette sees it.
 struct Rendered<'a> {
     problem: &'a Problem,
-    source: NamedSource<String>,
+    source: Named<'a>,
 }
 
 impl fmt::Debug for Rendered<'_> {
@@ -595,11 +596,12 @@ fn config_error(name: &str, text: &str, problems: &[Problem]) -> Error {
     let too_long = |s: Span| {
         (source.line_of(s.lo())..=source.line_of(s.hi())).any(|l| source.line_text(l).len() > 1_000)
     };
+    let safe = terminal_safe(&source.text);
     let mut detail = String::new();
     for problem in problems {
         let r = Rendered {
             problem,
-            source: NamedSource::new(name, text.to_owned()),
+            source: Named(&source, &safe),
         };
         if !detail.is_empty() {
             detail.push('\n');

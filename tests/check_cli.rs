@@ -327,3 +327,35 @@ fn a_duplicate_id_is_reported_in_the_given_file_whichever_came_first() {
     let (_, v) = json(dir.path(), &["kpi-specs/b.yaml"]);
     assert_eq!(places(&v), vec![place("E003", "kpi-specs/b.yaml", 5, 9)]);
 }
+
+#[test]
+fn human_header_counts_characters_like_every_other_format() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("team.yaml"),
+        "version: 1\nteam: {name: 电商运营部, idd: ops}\n",
+    )
+    .unwrap();
+    let compact = kpic(dir.path(), &["check", "--format", "compact", "team.yaml"]);
+    assert!(
+        compact.stdout.contains("team.yaml:2:21:"),
+        "{}",
+        compact.stdout
+    );
+    let human = kpic(dir.path(), &["check", "--format", "human", "team.yaml"]);
+    assert!(
+        human.stdout.contains("[team.yaml:2:21]"),
+        "{}",
+        human.stdout
+    );
+    // The same in the snippets of a bad `kpic.yaml`.
+    std::fs::write(
+        dir.path().join("kpic.yaml"),
+        "vague-words: {extra: [\"提升\"], bad: 1}\n",
+    )
+    .unwrap();
+    let run = kpic(dir.path(), &["check", "team.yaml"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("kpic.yaml:1:30:"), "{}", run.stderr);
+    assert!(run.stderr.contains("[kpic.yaml:1:30]"), "{}", run.stderr);
+}

@@ -13,12 +13,12 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::{SourceFile, Span};
 
 /// A source file lent to miette under its display name, its text safe for a terminal.
-struct Named<'a>(&'a SourceFile, &'a str);
+pub(crate) struct Named<'a>(pub(crate) &'a SourceFile, pub(crate) &'a str);
 
 /// The text with every control character other than tab and line ends (and every
 /// bidirectional override) replaced by a visible character of the same UTF-8 length, so that
 /// a snippet cannot drive the terminal and byte offsets and columns stay the same.
-fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
     let hostile = |c: char| {
         (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
             || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
@@ -56,7 +56,13 @@ impl SourceCode for Named<'_> {
             inner.data(),
             SourceSpan::new((inner.span().offset() + base).into(), inner.span().len()),
             inner.line() + first_line - 1,
-            inner.column(),
+            // miette counts the column of the span (with no context) in bytes; the header
+            // `file:line:column` must count characters like every other format.
+            if before == 0 {
+                self.0.line_col(span.offset()).column - 1
+            } else {
+                inner.column()
+            },
             // Lines counted from the start of what it was given, to the end of the context.
             inner.line_count() + first_line - 1,
         )))

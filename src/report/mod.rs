@@ -3,7 +3,7 @@
 
 mod compact;
 mod github;
-mod human;
+pub(crate) mod human;
 mod json;
 mod junit;
 mod sarif;
