@@ -20,6 +20,9 @@ pub struct StdinSpec {
     pub name: PathBuf,
     /// The text read.
     pub text: String,
+    /// Whether the spec stands alone (no `--stdin-filename`): the workspace is not loaded,
+    /// since kpic cannot tell which of its files the text replaces.
+    pub alone: bool,
 }
 
 /// What to check and how.
@@ -221,8 +224,9 @@ fn inputs(req: &CheckRequest, config: &Config) -> Result<Vec<Input>> {
     let root = req.cwd.join(&config.root);
     let root = discover::clean(&root);
     let explicit = !req.paths.is_empty() || req.stdin.is_some();
+    let alone = req.stdin.as_ref().is_some_and(|s| s.alone);
     let mut files: Vec<(PathBuf, bool)> = Vec::new();
-    for p in &config.paths {
+    for p in config.paths.iter().filter(|_| !alone) {
         let path = lexical(&root.join(p));
         if !path.exists() {
             if explicit {

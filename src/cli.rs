@@ -57,7 +57,8 @@ pub struct CheckArgs {
     #[arg(long)]
     pub deny_warnings: bool,
 
-    /// The name of the spec read from stdin (`-`).
+    /// The name of the spec read from stdin (`-`): it is checked with the rest of the
+    /// workspace, in place of that file. Without it, stdin is checked on its own.
     #[arg(long, value_name = "PATH")]
     pub stdin_filename: Option<PathBuf>,
 

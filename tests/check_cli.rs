@@ -359,3 +359,46 @@ fn human_header_counts_characters_like_every_other_format() {
     assert!(run.stderr.contains("kpic.yaml:1:30:"), "{}", run.stderr);
     assert!(run.stderr.contains("[kpic.yaml:1:30]"), "{}", run.stderr);
 }
+
+#[test]
+fn stdin_without_a_name_is_checked_on_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(
+        &repo_root().join("tests/fixtures/check/ws"),
+        &dir.path().join("kpi-specs"),
+    );
+    let owners = std::fs::read_to_string(dir.path().join("kpi-specs/owners.yaml")).unwrap();
+    let run = |args: &[&str]| {
+        common::kpic_with(
+            dir.path(),
+            args,
+            common::Options {
+                stdin: Some(owners.as_bytes()),
+                ..Default::default()
+            },
+        )
+    };
+    // Named: it replaces its workspace twin, so nothing is defined twice.
+    let named = run(&[
+        "check",
+        "--format",
+        "compact",
+        "-",
+        "--stdin-filename",
+        "kpi-specs/owners.yaml",
+    ]);
+    assert_eq!(
+        (named.code, named.stdout.as_str()),
+        (0, ""),
+        "{}",
+        named.stderr
+    );
+    // Unnamed: kpic cannot know which file it replaces, so the workspace is left out.
+    let alone = run(&["check", "--format", "compact", "-"]);
+    assert_eq!(
+        (alone.code, alone.stdout.as_str()),
+        (0, ""),
+        "{}",
+        alone.stderr
+    );
+}

@@ -79,7 +79,8 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
                 .stdin_filename
                 .clone()
                 .unwrap_or_else(|| PathBuf::from("<stdin>"));
-            stdin = Some(StdinSpec { name, text });
+            let alone = args.stdin_filename.is_none();
+            stdin = Some(StdinSpec { name, text, alone });
         } else {
             paths.push(p);
         }
