@@ -286,11 +286,11 @@ fn schema_messages_name_the_item_and_help_with_common_mistakes() {
         found,
         vec![
             expect(
-                "`review` is not a known cadence (in the team)",
+                "`review: 每季度` is not a known cadence (in the team)",
                 "write `review: quarterly`"
             ),
             expect(
-                "`period` is not a known cadence (in KPI `k1`)",
+                "`period: Monthly` is not a known cadence (in KPI `k1`)",
                 "write `period: monthly`"
             ),
             expect(

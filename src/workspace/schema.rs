@@ -277,14 +277,17 @@ fn message_for_key(
         }
         ValidationErrorKind::Pattern { .. } => match key {
             "period" | "review" => (
-                format!("`{key}` is not a known cadence"),
+                format!("`{key}: {}` is not a known cadence", node.as_str().unwrap_or_default()),
                 Some(match node.as_str().and_then(cadence_for) {
                     Some(c) => format!("write `{key}: {c}`"),
                     None => "use daily, weekly, biweekly, monthly, quarterly, half-yearly, yearly or an ISO 8601 duration such as `P2W`".into(),
                 }),
             ),
             "due" => (
-                "`due` is neither a date nor an ISO 8601 duration".into(),
+                format!(
+                    "`due: {}` is neither a date nor an ISO 8601 duration",
+                    node.as_str().unwrap_or_default()
+                ),
                 Some("write a date `2027-03-31` or a duration from the period start such as `P5D`".into()),
             ),
             _ => (
