@@ -13,6 +13,19 @@ pub struct Date {
     pub day: u32,
 }
 
+/// Whether `s` has the shape `YYYY-MM-DD` (ASCII digits and two dashes), whatever the day.
+pub fn is_date_shaped(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+}
+
 impl Date {
     /// Parses `YYYY-MM-DD`, checking that the day exists.
     pub fn parse(s: &str) -> Option<Date> {

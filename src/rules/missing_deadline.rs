@@ -54,7 +54,7 @@ impl Rule for MissingDeadline {
             }
             // The schema checks the shape `YYYY-MM-DD`; the calendar is checked here.
             if let Some(due) = filled(&kpi.due)
-                && looks_like_a_date(due.value.trim())
+                && crate::date::is_date_shaped(due.value.trim())
                 && Date::parse(due.value.trim()).is_none()
             {
                 out.push(
@@ -73,19 +73,6 @@ impl Rule for MissingDeadline {
             }
         }
     }
-}
-
-/// `YYYY-MM-DD` in shape: ten characters, digits and two dashes.
-fn looks_like_a_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 10
-        && b.iter().enumerate().all(|(i, c)| {
-            if i == 4 || i == 7 {
-                *c == b'-'
-            } else {
-                c.is_ascii_digit()
-            }
-        })
 }
 
 fn diagnostic(file: &SpecFile, kpi: &Kpi) -> Diagnostic {

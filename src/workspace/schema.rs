@@ -735,22 +735,9 @@ pub(crate) mod fast {
                             .all(|c| c.is_ascii_alphanumeric() || *c == b'-' || *c == b'_')
                 }
                 Pattern::Cadence => CADENCES.split('|').any(|c| c == s) || duration(s),
-                Pattern::Due => date(s) || duration(s),
+                Pattern::Due => crate::date::is_date_shaped(s) || duration(s),
             }
         }
-    }
-
-    /// `\d{4}-\d{2}-\d{2}` with ASCII digits.
-    fn date(s: &str) -> bool {
-        let b = s.as_bytes();
-        b.len() == 10
-            && b.iter().enumerate().all(|(i, c)| {
-                if i == 4 || i == 7 {
-                    *c == b'-'
-                } else {
-                    c.is_ascii_digit()
-                }
-            })
     }
 
     /// The ISO 8601 duration of the schema's patterns, with ASCII digits.
