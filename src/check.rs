@@ -249,12 +249,12 @@ fn inputs(req: &CheckRequest, config: &Config) -> Result<Vec<Input>> {
         }
     }
     // One entry per real file; a file both in the workspace and given is reported.
-    let mut by_key: HashMap<PathBuf, usize> = HashMap::new();
+    let mut by_key: HashMap<discover::FileKey, usize> = HashMap::new();
     let mut unique: Vec<(PathBuf, bool)> = Vec::new();
-    // Resolving every path is a few system calls per file: done in parallel, in order.
-    let keys: Vec<PathBuf> = files
+    // A `stat` per file, in parallel, in order.
+    let keys: Vec<discover::FileKey> = files
         .par_iter()
-        .map(|(path, _)| std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()))
+        .map(|(path, _)| discover::file_key(path))
         .collect();
     for (n, ((path, reported), key)) in files.into_iter().zip(keys).enumerate() {
         match by_key.get(&key) {
@@ -278,8 +278,10 @@ fn inputs(req: &CheckRequest, config: &Config) -> Result<Vec<Input>> {
         .collect();
     if let Some(stdin) = &req.stdin {
         let path = req.cwd.join(&stdin.name);
-        let key = std::fs::canonicalize(&path).ok();
-        inputs.retain(|i| key.is_none() || std::fs::canonicalize(&i.path).ok() != key);
+        if path.exists() {
+            let key = discover::file_key(&path);
+            inputs.retain(|i| discover::file_key(&i.path) != key);
+        }
         inputs.push(Input {
             name: discover::display_name(&discover::clean(&stdin.name), Path::new("")),
             path,

@@ -5,6 +5,7 @@
 //! The types and function signatures here are the contract used by rules, `build` and
 //! `score`: keep them stable.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::Serialize;
@@ -265,7 +266,10 @@ pub fn normalise_unit(u: &str) -> String {
 /// `以上`, `以下` and `以内` include the number, as in Chinese usage (`90%以上` is `>= 90 %`).
 pub fn parse_text(s: &str) -> Result<Target, TargetError> {
     // `95%（含）以上`: "inclusive" says what `以上` and `以内` already say.
-    let text = fold_width(s).replace("（含）", "").replace("(含)", "");
+    let mut text = fold_width(s);
+    if text.contains("含") {
+        text = text.replace("（含）", "").replace("(含)", "").into();
+    }
     let t = undecorated(&text);
     if t.is_empty() {
         return Err(TargetError {
@@ -567,11 +571,15 @@ fn number(t: &str) -> Option<(f64, &str)> {
     {
         end += 1;
     }
-    let digits: String = t[digits_start..end].chars().filter(|c| *c != ',').collect();
-    if !digits.bytes().any(|b| b.is_ascii_digit()) {
+    let written = &t[digits_start..end];
+    if !written.bytes().any(|b| b.is_ascii_digit()) {
         return None;
     }
-    let value: f64 = digits.parse().ok()?;
+    let value: f64 = if written.contains(',') {
+        written.replace(',', "").parse().ok()?
+    } else {
+        written.parse().ok()?
+    };
     let value = if t.starts_with('-') { -value } else { value };
     value.is_finite().then_some((value, &t[end..]))
 }
@@ -634,7 +642,16 @@ fn unit(u: &str) -> Option<Option<String>> {
 }
 
 /// Folds full-width digits, signs and `％` to ASCII, so `不少于２份` reads like `不少于2份`.
-fn fold_width(s: &str) -> String {
+fn fold_width(s: &str) -> Cow<'_, str> {
+    let wide = |c: char| {
+        matches!(
+            c,
+            '０'..='９' | '％' | '＞' | '＜' | '＝' | '．' | '＋' | '－' | '\u{3000}'
+        )
+    };
+    if !s.contains(wide) {
+        return Cow::Borrowed(s);
+    }
     s.chars()
         .map(|c| match c {
             '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
@@ -648,7 +665,8 @@ fn fold_width(s: &str) -> String {
             '\u{3000}' => ' ',
             _ => c,
         })
-        .collect()
+        .collect::<String>()
+        .into()
 }
 
 /// Whether text is mostly written in Chinese (has a CJK ideograph).

@@ -1,6 +1,8 @@
 //! S002 `vague-wording`: vague words in a KPI's `name` or `metric`. The built-in word list
 //! lives here, in [`DEFAULT_VAGUE_WORDS`]; `kpic.yaml` adds words and allows built-in ones.
 
+use std::borrow::Cow;
+
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::rules::common::sub_span;
@@ -126,32 +128,36 @@ const SUFFIXES: &[&str] = &[
 ];
 
 /// The words in force: the built-in list without `vague_allow`, plus `vague_extra`.
-pub fn vague_words(options: &RuleOptions) -> Vec<String> {
+pub fn vague_words(options: &RuleOptions) -> Vec<Cow<'_, str>> {
     let allowed = |w: &str| {
         options
             .vague_allow
             .iter()
-            .any(|a| a.trim().to_lowercase() == w.to_lowercase())
+            .any(|a| a.trim().to_lowercase() == w)
     };
-    let mut words: Vec<String> = DEFAULT_VAGUE_WORDS
+    let mut words: Vec<Cow<'_, str>> = DEFAULT_VAGUE_WORDS
         .iter()
         .copied()
         .filter(|w| !allowed(w))
-        .map(str::to_owned)
+        .map(Cow::Borrowed)
         .collect();
     for w in &options.vague_extra {
         let w = w.trim().to_lowercase();
-        if !w.is_empty() && !words.contains(&w) {
-            words.push(w);
+        if !w.is_empty() && !words.iter().any(|x| *x == w) {
+            words.push(Cow::Owned(w));
         }
     }
     words
 }
 
 /// Every vague word in `text`: `(start byte, end byte, word)`, in text order.
-pub fn find_vague(text: &str, words: &[String]) -> Vec<(usize, usize, String)> {
+pub fn find_vague<W: AsRef<str>>(text: &str, words: &[W]) -> Vec<(usize, usize, String)> {
     // ASCII lowercasing keeps byte offsets.
-    let lower = text.to_ascii_lowercase();
+    let lower: Cow<'_, str> = if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(text.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(text)
+    };
     let mut found = Vec::new();
     // Which characters occur, hashed into 1,024 bits (Chinese text has many distinct
     // characters: 128 bits let most words through): most words are absent, and a word whose
@@ -168,6 +174,7 @@ pub fn find_vague(text: &str, words: &[String]) -> Vec<(usize, usize, String)> {
         present[b / 64] >> (b % 64) & 1 == 1
     };
     for word in words {
+        let word = word.as_ref();
         let mut chars = word.chars();
         if let (Some(first), Some(_)) = (chars.next(), chars.next())
             && (!has(first) || !lower.contains(first))
@@ -180,10 +187,10 @@ pub fn find_vague(text: &str, words: &[String]) -> Vec<(usize, usize, String)> {
         if word.is_ascii() {
             find_english(&lower, word, &mut found);
         } else {
-            for (at, _) in lower.match_indices(word.as_str()) {
+            for (at, _) in lower.match_indices(word) {
                 let precise = in_precise_term(&lower, at, word);
                 if !precise {
-                    found.push((at, at + word.len(), word.clone()));
+                    found.push((at, at + word.len(), word.to_owned()));
                 }
             }
         }
@@ -334,7 +341,8 @@ mod tests {
     use super::*;
 
     fn words(text: &str) -> Vec<String> {
-        let defaults = vague_words(&RuleOptions::default());
+        let options = RuleOptions::default();
+        let defaults = vague_words(&options);
         find_vague(text, &defaults)
             .into_iter()
             .map(|(s, e, _)| text[s..e].to_owned())

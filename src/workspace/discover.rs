@@ -172,6 +172,29 @@ pub fn walk_project(
     walk_in(root, exclude, project, &inside)
 }
 
+/// What makes two paths the same file: the device and inode where the platform has them (one
+/// `stat`), else the real path. Unreadable paths key by their text, so each is still read once
+/// and reports why it cannot be.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum FileKey {
+    /// Device and inode.
+    Inode(u64, u64),
+    /// The canonical path, or the path as given when it cannot be resolved.
+    Path(PathBuf),
+}
+
+/// The [`FileKey`] of `path` (links followed).
+pub fn file_key(path: &Path) -> FileKey {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let Ok(m) = std::fs::metadata(path) {
+            return FileKey::Inode(m.dev(), m.ino());
+        }
+    }
+    FileKey::Path(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
+}
+
 /// The path of a walk error about one entry (not about a loop).
 fn error_path(e: &ignore::Error) -> Option<&Path> {
     match e {
