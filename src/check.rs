@@ -10,8 +10,9 @@ use crate::config::Config;
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Level};
 use crate::error::{Error, Result};
-use crate::rules::{self, CHECKS, Context, RuleMeta};
-use crate::workspace::{self, Input, LoadOptions, Workspace, discover};
+use crate::rules::{self, CHECKS, Context, FileContext, RuleMeta};
+use crate::source::SourceFile;
+use crate::workspace::{self, Input, LoadOptions, SpecFile, Workspace, discover};
 
 /// A spec read from standard input.
 #[derive(Debug, Clone)]
@@ -87,47 +88,38 @@ pub fn run(req: &CheckRequest) -> Result<CheckOutcome> {
         max_file_size: config.max_file_size,
         ..LoadOptions::default()
     };
-    let (ws, mut found) = workspace::load(inputs, &load_opts);
-    timer.lap("load (read, parse, schema, model, resolve)");
-    let cx = Context {
-        ws: &ws,
-        options: &config.options,
-    };
     let enabled: Vec<_> = CHECKS
         .iter()
         .filter(|r| levels(r.meta()) != Level::Off)
         .collect();
-    // Per-file checks over the reported files and the workspace-wide checks run at the same
-    // time; each side collects in a fixed order, so the result does not depend on threads.
-    let (per_file, per_workspace) = rayon::join(
-        || {
-            ws.specs
-                .par_iter()
-                .flatten()
-                .filter(|s| ws.reported[s.file])
-                .flat_map_iter(|spec| {
-                    let mut out = Vec::new();
-                    for rule in &enabled {
-                        rule.check_file(&cx, spec, &mut out);
-                    }
-                    out
-                })
-                .collect::<Vec<Diagnostic>>()
-        },
-        || {
-            enabled
-                .par_iter()
-                .flat_map_iter(|rule| {
-                    let mut out = Vec::new();
-                    rule.check_workspace(&cx, &mut out);
-                    out
-                })
-                .collect::<Vec<Diagnostic>>()
-        },
-    );
-    found.extend(per_file);
+    // File checks run in the load, each on its file as soon as it is parsed.
+    let file_checks = |source: &SourceFile, spec: &SpecFile, out: &mut Vec<Diagnostic>| {
+        let cx = FileContext {
+            source,
+            options: &config.options,
+        };
+        for rule in &enabled {
+            rule.check_file(&cx, spec, out);
+        }
+    };
+    let (ws, mut found) = workspace::load_checked(inputs, &load_opts, &file_checks);
+    timer.lap("load (read, parse, schema, model, file rules, resolve)");
+    let cx = Context {
+        ws: &ws,
+        options: &config.options,
+    };
+    // The workspace checks, each collecting in a fixed order, so the result does not depend
+    // on threads.
+    let per_workspace: Vec<Diagnostic> = enabled
+        .par_iter()
+        .flat_map_iter(|rule| {
+            let mut out = Vec::new();
+            rule.check_workspace(&cx, &mut out);
+            out
+        })
+        .collect();
     found.extend(per_workspace);
-    timer.lap("rules");
+    timer.lap("workspace rules");
     let mut diagnostics: Vec<Diagnostic> = found
         .into_iter()
         .filter(|d| ws.reported.get(d.file).copied().unwrap_or(false))

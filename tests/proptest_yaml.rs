@@ -4,7 +4,7 @@
 
 use kpic::diagnostic::Diagnostic;
 use kpic::report::{self, Format, Report, Style};
-use kpic::rules::{CHECKS, Context, RuleOptions};
+use kpic::rules::{CHECKS, Context, FileContext, RuleOptions};
 use kpic::source::Span;
 use kpic::target::{self, Op};
 use kpic::workspace::spec::SpecFile;
@@ -93,17 +93,22 @@ fn run_pipeline(text: &str) {
         reported: true,
         text: Some(text.to_owned()),
     };
-    let (ws, mut found) = workspace::load(vec![input], &LoadOptions::default());
     let options = RuleOptions::default();
+    let file_checks = |source: &kpic::source::SourceFile, spec: &SpecFile, out: &mut Vec<_>| {
+        let cx = FileContext {
+            source,
+            options: &options,
+        };
+        for rule in CHECKS {
+            rule.check_file(&cx, spec, out);
+        }
+    };
+    let (ws, mut found) =
+        workspace::load_checked(vec![input], &LoadOptions::default(), &file_checks);
     let cx = Context {
         ws: &ws,
         options: &options,
     };
-    for spec in ws.all_specs() {
-        for rule in CHECKS {
-            rule.check_file(&cx, spec, &mut found);
-        }
-    }
     for rule in CHECKS {
         rule.check_workspace(&cx, &mut found);
     }

@@ -19,11 +19,7 @@ pub(crate) struct Named<'a>(pub(crate) &'a SourceFile, pub(crate) &'a str);
 /// bidirectional override) replaced by a visible character of the same UTF-8 length, so that
 /// a snippet cannot drive the terminal and byte offsets and columns stay the same.
 pub(crate) fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
-    let hostile = |c: char| {
-        (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
-            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-    };
-    if !text.contains(hostile) {
+    if !may_be_hostile(text.as_bytes()) {
         return text.into();
     }
     text.chars()
@@ -35,6 +31,39 @@ pub(crate) fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
         })
         .collect::<String>()
         .into()
+}
+
+/// A character that could drive a terminal: a control other than tab and line ends, or a
+/// bidirectional override.
+fn hostile(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Whether `text` may hold a character [`terminal_safe`] replaces, by its UTF-8 bytes (every
+/// file with a finding is scanned: bytes are quicker to test than characters). C0 controls and
+/// DEL are single bytes, C1 controls start with `C2 80..9F`, the bidirectional overrides with
+/// `E2 80 AA..AE` and `E2 81 A6..A9`.
+fn may_be_hostile(b: &[u8]) -> bool {
+    // Bytes that may start such a character, tested 64 at a time (tested without branches, so
+    // the compiler can use vector instructions), then each chunk that has one in detail.
+    let suspect = |c: u8| {
+        (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r')) | (c == 0x7f) | (c == 0xc2) | (c == 0xe2)
+    };
+    let hostile_at = |i: usize| match b[i] {
+        b'\t' | b'\n' | b'\r' => false,
+        0..=0x1f | 0x7f => true,
+        0xc2 => matches!(b.get(i + 1), Some(0x80..=0x9f)),
+        0xe2 => matches!(
+            (b.get(i + 1), b.get(i + 2)),
+            (Some(0x80), Some(0xaa..=0xae)) | (Some(0x81), Some(0xa6..=0xa9))
+        ),
+        _ => false,
+    };
+    b.chunks(64).enumerate().any(|(n, chunk)| {
+        chunk.iter().fold(false, |any, &c| any | suspect(c))
+            && (n * 64..n * 64 + chunk.len()).any(hostile_at)
+    })
 }
 
 impl SourceCode for Named<'_> {
@@ -260,4 +289,32 @@ pub fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Resu
         s.files,
         if s.files == 1 { "" } else { "s" }
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_byte_test_finds_exactly_the_hostile_characters() {
+        for c in ('\0'..='\u{3000}').chain(['\u{1f600}', '\u{10ffff}']) {
+            let mut buf = [0; 4];
+            let bytes = c.encode_utf8(&mut buf).as_bytes();
+            assert_eq!(may_be_hostile(bytes), hostile(c), "{:?}", c);
+        }
+        // Across the edges of the 64-byte chunks.
+        for at in 60..=130 {
+            let clean = format!("{}\n中{}", "a".repeat(at), "b".repeat(70));
+            assert!(!may_be_hostile(clean.as_bytes()), "{at}");
+            for bad in ["\u{202e}", "\u{85}", "\u{7f}"] {
+                let text = format!("{}{bad}{}", "a".repeat(at), "b".repeat(70));
+                assert!(may_be_hostile(text.as_bytes()), "{bad:?} at {at}");
+            }
+        }
+        assert_eq!(terminal_safe("a\u{1b}[2Jb\u{202e}c"), "a?[2Jb\u{fffd}c");
+        assert!(matches!(
+            terminal_safe("中文\tok\r\n"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 }

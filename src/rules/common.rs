@@ -1,7 +1,7 @@
 //! Small helpers the rules share: reading optional text, the parsed target, the language of
 //! examples, and narrowing a span to a word inside a value.
 
-use crate::rules::Context;
+use crate::rules::FileContext;
 use crate::source::Span;
 use crate::target::{self, Target};
 use crate::workspace::{Kpi, Spanned, SpecFile};
@@ -36,16 +36,12 @@ pub(crate) fn zh(file: &SpecFile, kpi: Option<&Kpi>) -> bool {
 /// The span of the bytes `start..end` of a string value, when the value is written as is
 /// (plain or simply quoted on one line); else the whole value.
 pub(crate) fn sub_span(
-    cx: &Context<'_>,
-    file: &SpecFile,
+    cx: &FileContext<'_>,
     value: &Spanned<crate::workspace::Text>,
     start: usize,
     end: usize,
 ) -> Span {
-    let Some(source) = cx.ws.files.get(file.file) else {
-        return value.span;
-    };
-    let Some(written) = source.text.get(value.span.lo()..value.span.hi()) else {
+    let Some(written) = cx.source.text.get(value.span.lo()..value.span.hi()) else {
         return value.span;
     };
     let offset = if written == value.value {

@@ -4,7 +4,7 @@ use crate::date::Date;
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::rules::common::filled;
-use crate::rules::{Context, Rule, RuleMeta};
+use crate::rules::{FileContext, Rule, RuleMeta};
 use crate::source::Span;
 use crate::workspace::{Kpi, SpecFile};
 
@@ -47,7 +47,7 @@ impl Rule for DeadlinePassed {
         &DEADLINE_PASSED
     }
 
-    fn check_file(&self, cx: &Context<'_>, file: &SpecFile, out: &mut Vec<Diagnostic>) {
+    fn check_file(&self, cx: &FileContext<'_>, file: &SpecFile, out: &mut Vec<Diagnostic>) {
         for kpi in &file.kpis {
             let Some(due) = filled(&kpi.due) else {
                 continue;

@@ -3,7 +3,7 @@
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::rules::common::{target_of, unit_suffix};
-use crate::rules::{Context, Rule, RuleMeta};
+use crate::rules::{FileContext, Rule, RuleMeta};
 use crate::source::Span;
 use crate::target::{Op, Target, UnitKind, format_number};
 use crate::workspace::{Kpi, SpecFile};
@@ -57,7 +57,7 @@ impl Rule for ImpossibleTarget {
         &IMPOSSIBLE_TARGET
     }
 
-    fn check_file(&self, _cx: &Context<'_>, file: &SpecFile, out: &mut Vec<Diagnostic>) {
+    fn check_file(&self, _cx: &FileContext<'_>, file: &SpecFile, out: &mut Vec<Diagnostic>) {
         for kpi in &file.kpis {
             let range = kpi.range.as_ref().map(|r| r.value).unwrap_or((None, None));
             if let (Some(lo), Some(hi)) = range

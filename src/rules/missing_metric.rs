@@ -3,7 +3,7 @@
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::rules::common::{filled, zh};
-use crate::rules::{Context, Rule, RuleMeta};
+use crate::rules::{FileContext, Rule, RuleMeta};
 use crate::workspace::{Kpi, SpecFile};
 
 declare_rule! {
@@ -47,7 +47,7 @@ impl Rule for MissingMetric {
         &MISSING_METRIC
     }
 
-    fn check_file(&self, _cx: &Context<'_>, file: &SpecFile, out: &mut Vec<Diagnostic>) {
+    fn check_file(&self, _cx: &FileContext<'_>, file: &SpecFile, out: &mut Vec<Diagnostic>) {
         for kpi in &file.kpis {
             if filled(&kpi.metric).is_none() {
                 out.push(diagnostic(file, kpi));

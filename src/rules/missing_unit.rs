@@ -3,7 +3,7 @@
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::rules::common::{target_of, zh};
-use crate::rules::{Context, Rule, RuleMeta};
+use crate::rules::{FileContext, Rule, RuleMeta};
 use crate::target::{Target, format_number, has_cjk};
 use crate::workspace::yaml::Value;
 use crate::workspace::{Kpi, SpecFile};
@@ -50,7 +50,7 @@ impl Rule for MissingUnit {
         &MISSING_UNIT
     }
 
-    fn check_file(&self, _cx: &Context<'_>, file: &SpecFile, out: &mut Vec<Diagnostic>) {
+    fn check_file(&self, _cx: &FileContext<'_>, file: &SpecFile, out: &mut Vec<Diagnostic>) {
         for kpi in &file.kpis {
             if let (Some(target), Some(written)) = (target_of(kpi), &kpi.target)
                 && target.unit.is_none()

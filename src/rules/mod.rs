@@ -29,6 +29,7 @@ pub use options::RuleOptions;
 pub use structural::{DUPLICATE_ID, SCHEMA, UNKNOWN_REFERENCE, UNUSED_SUPPRESSION, YAML_SYNTAX};
 
 use crate::diagnostic::{Diagnostic, Level};
+use crate::source::SourceFile;
 use crate::workspace::{SpecFile, Workspace};
 
 /// Declares a rule's metadata; the doc comment becomes its `kpic explain` text.
@@ -109,13 +110,24 @@ pub struct Context<'a> {
     pub options: &'a RuleOptions,
 }
 
-/// A check over the resolved workspace.
+/// What a rule sees of one file: its source and the options. A file check needs nothing of
+/// the other files, so it runs as soon as its file is parsed, while the file's data is still
+/// in the processor's cache.
+pub struct FileContext<'a> {
+    /// The file's text and line index.
+    pub source: &'a SourceFile,
+    /// Thresholds, word lists and today's date.
+    pub options: &'a RuleOptions,
+}
+
+/// A check of one file, or of the resolved workspace.
 pub trait Rule: Sync {
     /// The rule's metadata.
     fn meta(&self) -> &'static RuleMeta;
 
-    /// Checks one spec file (runs in parallel, only on files being reported).
-    fn check_file(&self, _cx: &Context<'_>, _file: &SpecFile, _out: &mut Vec<Diagnostic>) {}
+    /// Checks one spec file (runs in parallel, only on files being reported, before the IDs
+    /// of all files are resolved: what needs other files belongs in `check_workspace`).
+    fn check_file(&self, _cx: &FileContext<'_>, _file: &SpecFile, _out: &mut Vec<Diagnostic>) {}
 
     /// Checks what spans several files (runs once per run).
     fn check_workspace(&self, _cx: &Context<'_>, _out: &mut Vec<Diagnostic>) {}

@@ -1,6 +1,9 @@
 //! Options that rules read, filled in from `kpic.yaml` and the command line.
 
+use std::sync::OnceLock;
+
 use crate::date::Date;
+use crate::rules::vague_wording::{Matcher, vague_words};
 
 /// Thresholds, word lists and the date rules compare against.
 #[derive(Debug, Clone)]
@@ -15,6 +18,16 @@ pub struct RuleOptions {
     pub vague_extra: Vec<String>,
     /// `vague-wording`: built-in words not to report.
     pub vague_allow: Vec<String>,
+    /// The words in force, prepared for search on first use (set the two lists before).
+    pub(crate) vague_matcher: OnceLock<Matcher>,
+}
+
+impl RuleOptions {
+    /// The vague words in force, ready to search for.
+    pub(crate) fn vague_matcher(&self) -> &Matcher {
+        self.vague_matcher
+            .get_or_init(|| Matcher::new(&vague_words(self)))
+    }
 }
 
 impl Default for RuleOptions {
@@ -25,6 +38,7 @@ impl Default for RuleOptions {
             max_change: 0.5,
             vague_extra: Vec::new(),
             vague_allow: Vec::new(),
+            vague_matcher: OnceLock::new(),
         }
     }
 }

@@ -3,7 +3,7 @@
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::rules::common::filled;
-use crate::rules::{Context, Rule, RuleMeta};
+use crate::rules::{FileContext, Rule, RuleMeta};
 use crate::workspace::{Kpi, SpecFile};
 
 declare_rule! {
@@ -46,7 +46,7 @@ impl Rule for OrphanKpi {
         &ORPHAN_KPI
     }
 
-    fn check_file(&self, _cx: &Context<'_>, file: &SpecFile, out: &mut Vec<Diagnostic>) {
+    fn check_file(&self, _cx: &FileContext<'_>, file: &SpecFile, out: &mut Vec<Diagnostic>) {
         for kpi in &file.kpis {
             if filled(&kpi.duty).is_none() {
                 // Suggest the duty of the same owner in this file, else the file's first duty.

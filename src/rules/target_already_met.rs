@@ -3,7 +3,7 @@
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::rules::common::{round2, target_of, unit_suffix};
-use crate::rules::{Context, Rule, RuleMeta};
+use crate::rules::{FileContext, Rule, RuleMeta};
 use crate::source::Span;
 use crate::target::{Direction, Target, UnitKind, format_number};
 use crate::workspace::{Kpi, SpecFile};
@@ -48,7 +48,7 @@ impl Rule for TargetAlreadyMet {
         &TARGET_ALREADY_MET
     }
 
-    fn check_file(&self, _cx: &Context<'_>, file: &SpecFile, out: &mut Vec<Diagnostic>) {
+    fn check_file(&self, _cx: &FileContext<'_>, file: &SpecFile, out: &mut Vec<Diagnostic>) {
         for kpi in &file.kpis {
             if let (Some(target), Some(written), Some(baseline)) =
                 (target_of(kpi), &kpi.target, &kpi.baseline)

@@ -4,7 +4,7 @@
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::rules::common::zh;
-use crate::rules::{Context, Rule, RuleMeta};
+use crate::rules::{FileContext, Rule, RuleMeta};
 use crate::target::{self, TargetError};
 use crate::workspace::yaml::Value;
 use crate::workspace::{Kpi, SpecFile};
@@ -56,7 +56,7 @@ impl Rule for UnmeasurableTarget {
         &UNMEASURABLE_TARGET
     }
 
-    fn check_file(&self, _cx: &Context<'_>, file: &SpecFile, out: &mut Vec<Diagnostic>) {
+    fn check_file(&self, _cx: &FileContext<'_>, file: &SpecFile, out: &mut Vec<Diagnostic>) {
         for kpi in &file.kpis {
             let Some(t) = &kpi.target else {
                 out.push(missing(file, kpi));

@@ -46,16 +46,20 @@ impl Rule for UnownedKpi {
         &UNOWNED_KPI
     }
 
-    fn check_file(&self, cx: &Context<'_>, file: &SpecFile, out: &mut Vec<Diagnostic>) {
-        for kpi in &file.kpis {
-            if filled(&kpi.owner).is_none() {
-                // Suggest the owner of the duty the KPI measures, when there is one.
-                let duty_owner = filled(&kpi.duty)
-                    .and_then(|d| cx.ws.duty(d.value.trim()))
-                    .and_then(|d| {
-                        filled(&d.owner).map(|o| (d.id.value.as_str(), o.value.as_str()))
-                    });
-                out.push(diagnostic(file, kpi, duty_owner));
+    // A workspace check: the help names the owner of the KPI's duty, which may be defined
+    // in another file.
+    fn check_workspace(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        for file in cx.ws.reported_specs() {
+            for kpi in &file.kpis {
+                if filled(&kpi.owner).is_none() {
+                    // Suggest the owner of the duty the KPI measures, when there is one.
+                    let duty_owner = filled(&kpi.duty)
+                        .and_then(|d| cx.ws.duty(d.value.trim()))
+                        .and_then(|d| {
+                            filled(&d.owner).map(|o| (d.id.value.as_str(), o.value.as_str()))
+                        });
+                    out.push(diagnostic(file, kpi, duty_owner));
+                }
             }
         }
     }

@@ -3,7 +3,7 @@
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::rules::common::{round2, target_of, unit_suffix};
-use crate::rules::{Context, Rule, RuleMeta};
+use crate::rules::{FileContext, Rule, RuleMeta};
 use crate::target::{Direction, Target, format_number};
 use crate::workspace::{Kpi, SpecFile};
 
@@ -51,7 +51,7 @@ impl Rule for UnrealisticStretch {
         &UNREALISTIC_STRETCH
     }
 
-    fn check_file(&self, cx: &Context<'_>, file: &SpecFile, out: &mut Vec<Diagnostic>) {
+    fn check_file(&self, cx: &FileContext<'_>, file: &SpecFile, out: &mut Vec<Diagnostic>) {
         let max = cx.options.max_change;
         for kpi in &file.kpis {
             let (Some(target), Some(baseline)) = (target_of(kpi), &kpi.baseline) else {

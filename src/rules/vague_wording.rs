@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::rules::common::sub_span;
-use crate::rules::{Context, Rule, RuleMeta, RuleOptions};
+use crate::rules::{FileContext, Rule, RuleMeta, RuleOptions};
 use crate::target::has_cjk;
 use crate::workspace::{Kpi, Spanned, SpecFile};
 
@@ -152,63 +152,144 @@ pub fn vague_words(options: &RuleOptions) -> Vec<Cow<'_, str>> {
 
 /// Every vague word in `text`: `(start byte, end byte, word)`, in text order.
 pub fn find_vague<W: AsRef<str>>(text: &str, words: &[W]) -> Vec<(usize, usize, String)> {
-    // ASCII lowercasing keeps byte offsets.
-    let lower: Cow<'_, str> = if text.bytes().any(|b| b.is_ascii_uppercase()) {
-        Cow::Owned(text.to_ascii_lowercase())
-    } else {
-        Cow::Borrowed(text)
-    };
-    let mut found = Vec::new();
-    // Which characters occur, hashed into 1,024 bits (Chinese text has many distinct
-    // characters: 128 bits let most words through): most words are absent, and a word whose
-    // first character is not there needs no substring search (a one-character word keeps the
-    // full search: its stem may be empty). A word matched exactly (not ASCII) needs all of its
-    // characters.
-    let mut present = [0u64; 16];
-    for c in lower.chars() {
-        let b = c as usize % 1024;
-        present[b / 64] |= 1 << (b % 64);
+    Matcher::new(words).find(text)
+}
+
+/// Which characters a text holds, hashed into 1,024 bits (Chinese text has many distinct
+/// characters: 128 bits let most words through). A bit shared by two characters only costs a
+/// search that finds nothing.
+#[derive(Default)]
+struct CharSet([u64; 16]);
+
+impl CharSet {
+    fn bit(c: char) -> usize {
+        c as usize % 1024
     }
-    let has = |c: char| {
-        let b = c as usize % 1024;
-        present[b / 64] >> (b % 64) & 1 == 1
-    };
-    for word in words {
-        let word = word.as_ref();
-        let mut chars = word.chars();
-        if let (Some(first), Some(_)) = (chars.next(), chars.next())
-            && (!has(first) || !lower.contains(first))
-        {
-            continue;
-        }
-        if !word.is_ascii() && !word.chars().all(has) {
-            continue;
-        }
-        if word.is_ascii() {
-            find_english(&lower, word, &mut found);
+
+    fn insert(&mut self, c: char) {
+        let b = Self::bit(c);
+        self.0[b / 64] |= 1 << (b % 64);
+    }
+
+    fn has_bit(&self, b: usize) -> bool {
+        self.0[b / 64] >> (b % 64) & 1 == 1
+    }
+}
+
+/// The words in force, each with the characters a text must hold for it to match, worked out
+/// once per file: most names and metrics hold none of the words, and are passed over after a
+/// few bit tests.
+#[derive(Debug, Clone)]
+pub(crate) struct Matcher {
+    words: Vec<(String, Needs)>,
+}
+
+/// The bit of two ASCII bytes in a [`CharSet`]-sized set.
+fn pair(a: u8, b: u8) -> usize {
+    (usize::from(a) * 131 + usize::from(b)) % 1024
+}
+
+/// What a text must hold before a word is searched for.
+#[derive(Debug, Clone)]
+enum Needs {
+    /// A one-letter English word: always searched (its stem may be empty).
+    Search,
+    /// A two-letter English word: its first letter.
+    First(usize),
+    /// A longer English word: its first two letters at the start of a word in the text
+    /// (English matches start at a word boundary, and a stem keeps at least two letters).
+    Start(usize),
+    /// A word matched exactly: the bits of its first characters (up to eight).
+    All([u16; 8], usize),
+}
+
+impl Matcher {
+    /// Prepares `words` (lowercase) for search.
+    pub(crate) fn new<W: AsRef<str>>(words: &[W]) -> Self {
+        let words = words
+            .iter()
+            .map(|w| {
+                let w = w.as_ref();
+                let needs = match (w.chars().nth(1), w.is_ascii()) {
+                    (None, true) => Needs::Search,
+                    (Some(_), true) if w.len() < 3 => {
+                        Needs::First(w.chars().next().map_or(0, CharSet::bit))
+                    }
+                    (Some(_), true) => Needs::Start(pair(w.as_bytes()[0], w.as_bytes()[1])),
+                    (_, false) => {
+                        let mut bits = [0; 8];
+                        let mut n = 0;
+                        for (slot, c) in bits.iter_mut().zip(w.chars()) {
+                            *slot = CharSet::bit(c) as u16;
+                            n += 1;
+                        }
+                        Needs::All(bits, n)
+                    }
+                };
+                (w.to_owned(), needs)
+            })
+            .collect();
+        Matcher { words }
+    }
+
+    /// Every vague word in `text`: `(start byte, end byte, word)`, in text order.
+    pub(crate) fn find(&self, text: &str) -> Vec<(usize, usize, String)> {
+        // ASCII lowercasing keeps byte offsets.
+        let lower: Cow<'_, str> = if text.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(text.to_ascii_lowercase())
         } else {
-            for (at, _) in lower.match_indices(word) {
-                let precise = in_precise_term(&lower, at, word);
-                if !precise {
-                    found.push((at, at + word.len(), word.to_owned()));
+            Cow::Borrowed(text)
+        };
+        // Which characters the text holds, and the first two bytes of each of its words (after
+        // a character that is not an ASCII letter, digit or `_`, as `find_english` requires).
+        let mut present = CharSet::default();
+        let mut starts = CharSet::default();
+        let bytes = lower.as_bytes();
+        let mut after_word = false;
+        for (i, c) in lower.char_indices() {
+            present.insert(c);
+            if c.is_ascii() && !after_word {
+                let p = pair(bytes[i], bytes.get(i + 1).copied().unwrap_or(0));
+                starts.0[p / 64] |= 1 << (p % 64);
+            }
+            after_word = c.is_ascii_alphanumeric() || c == '_';
+        }
+        let mut found = Vec::new();
+        for (word, needs) in &self.words {
+            let candidate = match needs {
+                Needs::Search => true,
+                Needs::First(b) => present.has_bit(*b),
+                Needs::Start(p) => starts.has_bit(*p),
+                Needs::All(bits, n) => bits[..*n].iter().all(|b| present.has_bit(*b as usize)),
+            };
+            if !candidate {
+                continue;
+            }
+            if word.is_ascii() {
+                find_english(&lower, word, &mut found);
+            } else {
+                for (at, _) in lower.match_indices(word) {
+                    if !in_precise_term(&lower, at, word) {
+                        found.push((at, at + word.len(), (*word).to_owned()));
+                    }
                 }
             }
         }
-    }
-    found.sort();
-    // Keep the longest of overlapping matches (`尽可能` over a shorter word inside it).
-    let mut kept: Vec<(usize, usize, String)> = Vec::new();
-    for m in found {
-        match kept.last_mut() {
-            Some(last) if m.0 < last.1 => {
-                if m.1 > last.1 {
-                    *last = m;
+        found.sort();
+        // Keep the longest of overlapping matches (`尽可能` over a shorter word inside it).
+        let mut kept: Vec<(usize, usize, String)> = Vec::new();
+        for m in found {
+            match kept.last_mut() {
+                Some(last) if m.0 < last.1 => {
+                    if m.1 > last.1 {
+                        *last = m;
+                    }
                 }
+                _ => kept.push(m),
             }
-            _ => kept.push(m),
         }
+        kept
     }
-    kept
 }
 
 /// Whole-word matches of an English word with its inflections (`optimise` → `optimising`).
@@ -248,19 +329,19 @@ impl Rule for VagueWording {
         &VAGUE_WORDING
     }
 
-    fn check_file(&self, cx: &Context<'_>, file: &SpecFile, out: &mut Vec<Diagnostic>) {
+    fn check_file(&self, cx: &FileContext<'_>, file: &SpecFile, out: &mut Vec<Diagnostic>) {
         if file.kpis.is_empty() {
             return;
         }
-        let words = vague_words(cx.options);
+        let matcher = cx.options.vague_matcher();
         for kpi in &file.kpis {
             for (field, value) in [("name", &kpi.name), ("metric", &kpi.metric)] {
                 let Some(value) = value else {
                     continue;
                 };
-                let found = find_vague(&value.value, &words);
+                let found = matcher.find(&value.value);
                 if let Some(&(start, end, _)) = found.first() {
-                    let span = sub_span(cx, file, value, start, end);
+                    let span = sub_span(cx, value, start, end);
                     out.push(diagnostic(file, kpi, field, value, span, &found));
                 }
             }
@@ -339,6 +420,35 @@ fn diagnostic(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The prefilters only skip searches that would find nothing: the matcher finds what
+        /// searching for every word finds, in text made of pieces of the words.
+        #[test]
+        fn prefilters_lose_no_match(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "improv", "e", "ed", "ing", "Optimis", "ation", "better", "or ", "as soon",
+                    " as possible", "ASAP", "some", "time", "ly", "_", "4", " ", "-", "提", "升",
+                    "及时", "率", "合理", "化", "尽可", "能", "一些", "中", "x", "bé", "é", "timely",
+                ]),
+                0..12,
+            ),
+            extra in proptest::sample::select(vec!["", "x", "é", "be", "4k", "中", "synergy"]),
+        ) {
+            let text: String = pieces.concat();
+            let options = RuleOptions {
+                vague_extra: vec![extra.to_owned()],
+                ..RuleOptions::default()
+            };
+            let words = vague_words(&options);
+            let matcher = Matcher::new(&words);
+            let unfiltered = Matcher {
+                words: words.iter().map(|w| (w.to_string(), Needs::Search)).collect(),
+            };
+            proptest::prop_assert_eq!(matcher.find(&text), unfiltered.find(&text));
+        }
+    }
 
     fn words(text: &str) -> Vec<String> {
         let options = RuleOptions::default();

@@ -111,9 +111,22 @@ struct Parsed {
     diagnostics: Vec<Diagnostic>,
 }
 
+/// A check run on each reported file as soon as it is parsed, with the file's source and model.
+pub type FileCheck<'a> = dyn Fn(&SourceFile, &SpecFile, &mut Vec<Diagnostic>) + Sync + 'a;
+
 /// Loads every input (in parallel), then resolves IDs. Returns the workspace and the
 /// structural findings (E001–E004). Schema findings are computed for reported files only.
-pub fn load(mut inputs: Vec<Input>, opts: &LoadOptions) -> (Workspace, Vec<Diagnostic>) {
+pub fn load(inputs: Vec<Input>, opts: &LoadOptions) -> (Workspace, Vec<Diagnostic>) {
+    load_checked(inputs, opts, &|_, _, _| {})
+}
+
+/// [`load`], running `check` on each reported file right after it is parsed (while its data
+/// is in the processor's cache); its findings come back with the structural ones.
+pub fn load_checked(
+    mut inputs: Vec<Input>,
+    opts: &LoadOptions,
+    check: &FileCheck<'_>,
+) -> (Workspace, Vec<Diagnostic>) {
     inputs.sort_by(|a, b| a.name.cmp(&b.name));
     inputs.dedup_by(|b, a| {
         if a.name == b.name {
@@ -126,7 +139,7 @@ pub fn load(mut inputs: Vec<Input>, opts: &LoadOptions) -> (Workspace, Vec<Diagn
     let parsed: Vec<Parsed> = inputs
         .into_par_iter()
         .enumerate()
-        .map(|(id, input)| parse_file(id, input, opts))
+        .map(|(id, input)| parse_file(id, input, opts, check))
         .collect();
     let mut ws = Workspace::default();
     let mut diagnostics = Vec::new();
@@ -143,7 +156,7 @@ pub fn load(mut inputs: Vec<Input>, opts: &LoadOptions) -> (Workspace, Vec<Diagn
 }
 
 /// Reads, parses and (for reported files) schema-checks one file.
-fn parse_file(id: FileId, input: Input, opts: &LoadOptions) -> Parsed {
+fn parse_file(id: FileId, input: Input, opts: &LoadOptions, check: &FileCheck<'_>) -> Parsed {
     let mut diagnostics = Vec::new();
     // Spans hold 32-bit offsets: a file past 4 GiB is refused whatever the configuration says.
     let max = opts.max_file_size.min(crate::source::MAX_OFFSET);
@@ -199,8 +212,13 @@ fn parse_file(id: FileId, input: Input, opts: &LoadOptions) -> Parsed {
         }
         SpecFile::from_node(id, root)
     });
+    drop(loaded);
+    let source = SourceFile::new(input.name, input.path, text);
+    if let Some(spec) = spec.as_ref().filter(|_| input.reported) {
+        check(&source, spec, &mut diagnostics);
+    }
     Parsed {
-        source: SourceFile::new(input.name, input.path, text),
+        source,
         spec,
         reported: input.reported,
         diagnostics,
@@ -259,12 +277,17 @@ fn read_text(path: &std::path::Path, max: u64) -> Result<String, ReadError> {
         at: 0,
     };
     let file = std::fs::File::open(path).map_err(err)?;
+    let size = file
+        .metadata()
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.len());
     // The size on disk, when known, refuses a big file before reading any of it.
-    if file.metadata().is_ok_and(|m| m.is_file() && m.len() > max) {
+    if size.is_some_and(|n| n > max) {
         return Err(too_large(max));
     }
     // Exactly the size on disk, when known: the text is kept for the whole run (no spare room).
-    let mut bytes = Vec::with_capacity(file.metadata().map_or(0, |m| m.len().min(max) as usize));
+    let mut bytes = Vec::with_capacity(size.map_or(0, |n| n.min(max) as usize));
     // Read at most one byte past the limit, so a file that grows, or whose size the file
     // system does not report, is never held in memory beyond the limit either.
     file.take(max.saturating_add(1))

@@ -6,6 +6,7 @@
 //! character offsets to byte offsets once, and reject duplicate keys with both places known.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::collections::HashMap;
 
 use saphyr::Scalar;
@@ -210,6 +211,9 @@ struct CharToByte<'a> {
     ascii: bool,
     /// Byte offset of every `STRIDE`-th character.
     checkpoints: Vec<usize>,
+    /// The last conversion `(char index, byte offset)`: the parser's positions mostly move
+    /// forward a few characters at a time, so most conversions walk on from here.
+    cursor: Cell<(usize, usize)>,
 }
 
 const STRIDE: usize = 64;
@@ -229,6 +233,7 @@ impl<'a> CharToByte<'a> {
             text,
             ascii,
             checkpoints,
+            cursor: Cell::new((0, 0)),
         }
     }
 
@@ -236,14 +241,32 @@ impl<'a> CharToByte<'a> {
         if self.ascii {
             return char_index.min(self.text.len());
         }
-        let Some(&base) = self.checkpoints.get(char_index / STRIDE) else {
-            return self.text.len();
+        let (at_char, at_byte) = self.cursor.get();
+        let (from_char, from_byte) = if char_index >= at_char && char_index - at_char < STRIDE {
+            (at_char, at_byte)
+        } else {
+            match self.checkpoints.get(char_index / STRIDE) {
+                Some(&b) => (char_index - char_index % STRIDE, b),
+                None => return self.text.len(),
+            }
         };
-        let rest = char_index % STRIDE;
-        self.text[base..]
-            .char_indices()
-            .nth(rest)
-            .map_or(self.text.len(), |(b, _)| base + b)
+        // Walk on by counting the first bytes of characters.
+        let bytes = &self.text.as_bytes()[from_byte..];
+        let mut left = char_index - from_char;
+        let mut offset = 0;
+        while left > 0 && offset < bytes.len() {
+            offset += 1;
+            while offset < bytes.len() && (bytes[offset] & 0xC0) == 0x80 {
+                offset += 1;
+            }
+            left -= 1;
+        }
+        if left > 0 {
+            return self.text.len();
+        }
+        let byte = from_byte + offset;
+        self.cursor.set((char_index, byte));
+        byte
     }
 
     fn span(&self, s: YSpan) -> Span {
@@ -763,6 +786,23 @@ fn node_count(node: &Node) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn char_indices_convert_to_bytes_in_any_order() {
+        let text: String = (0..300)
+            .map(|i| ['a', '中', 'é', '😀', '\n'][i * 7 % 5])
+            .collect();
+        let naive = |c: usize| text.char_indices().nth(c).map_or(text.len(), |(b, _)| b);
+        let conv = CharToByte::new(&text);
+        // Forward steps, jumps back, jumps far ahead, and past the end.
+        for c in [
+            0, 1, 2, 5, 63, 64, 65, 70, 3, 200, 130, 299, 300, 301, 1_000, 64, 128, 0,
+        ] {
+            assert_eq!(conv.byte(c), naive(c), "char {c}");
+        }
+        let ascii = CharToByte::new("abc");
+        assert_eq!((ascii.byte(2), ascii.byte(9)), (2, 3));
+    }
 
     fn ok(text: &str) -> Node {
         let l = load(text, Limits::default());
