@@ -827,6 +827,57 @@ fn a_failed_build_leaves_the_previous_output_intact() {
     assert_eq!(snapshot(&out), before);
 }
 
+// Whether a process has ended is only known on Linux (`/proc`); elsewhere nothing is touched.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_next_build_puts_back_the_output_of_a_build_killed_between_its_renames() {
+    let dir = buildable("o");
+    let run = kpic(dir.path(), &["build", "--out", "out"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let snapshot = |out: &Path| -> Vec<(String, Vec<u8>)> {
+        tree_of(out)
+            .into_iter()
+            .filter(|f| out.join(f).is_file())
+            .map(|f| (f.clone(), fs::read(out.join(&f)).unwrap()))
+            .collect()
+    };
+    let out = dir.path().join("out");
+    let before = snapshot(&out);
+    // What a build killed between `out` → `.out.kpic-old-PID` and `.out.kpic-tmp-PID` → `out`
+    // leaves, for a process that has ended; beside it, a folder of the same name pattern that
+    // kpic did not write, which must be left alone.
+    let mut gone = Command::new(env!("CARGO_BIN_EXE_kpic"))
+        .arg("--version")
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = gone.id();
+    gone.wait().unwrap();
+    let aside = dir.path().join(format!(".out.kpic-old-{pid}"));
+    let partial = dir.path().join(format!(".out.kpic-tmp-{pid}"));
+    let foreign = dir.path().join(format!(".out.kpic-tmp-{}", pid + 1));
+    fs::rename(&out, &aside).unwrap();
+    fs::create_dir_all(partial.join("scorecards")).unwrap();
+    fs::write(partial.join("handbook.md"), "half a handbook").unwrap();
+    fs::create_dir(&foreign).unwrap();
+    fs::write(foreign.join("notes.txt"), "mine").unwrap();
+    // A build that fails still leaves the previous output in place, put back.
+    spec(dir.path(), "a.yaml", "version: 1\nteam: {id: t, name: [T\n");
+    let run = kpic(dir.path(), &["build", "--out", "out"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("put back the previous output"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(snapshot(&out), before);
+    assert!(!aside.exists() && !partial.exists());
+    assert_eq!(
+        fs::read_to_string(foreign.join("notes.txt")).unwrap(),
+        "mine"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // `kpic score`: hostile actuals files
 

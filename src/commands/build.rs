@@ -24,6 +24,9 @@ pub fn run(args: BuildArgs) -> Result<ExitCode> {
         .transpose()?;
     let req = check_request(cwd.clone(), args.paths, args.config, args.today.as_deref())?;
     let out = cwd.join(&args.out);
+    for note in out_dir::recover(&out) {
+        eprintln!("kpic: note: {note}");
+    }
     let outcome = check::run(&req)?;
     let report = Report::new(&outcome.ws, &outcome.diagnostics, outcome.files_checked());
     print_human_to_stderr(&report)

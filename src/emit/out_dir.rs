@@ -101,6 +101,76 @@ fn canonical(p: &Path) -> PathBuf {
     }
 }
 
+/// What an earlier build killed part-way left beside `out`, now that its process is gone: the
+/// previous output, renamed aside just before the new one was to take its place, is put back
+/// when `out` is missing (a build that fails now still leaves the previous output in place);
+/// unfinished temporary folders and leftover copies are removed. Only real folders holding
+/// nothing but what kpic writes are touched. Returns what was done, for the user.
+pub fn recover(out: &Path) -> Vec<String> {
+    let (Some(parent), Some(name)) = (out.parent(), out.file_name()) else {
+        return Vec::new();
+    };
+    let parent = if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    };
+    let name = name.to_string_lossy();
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return Vec::new();
+    };
+    let mut stale: Vec<(bool, PathBuf)> = entries
+        .flatten()
+        .filter_map(|e| {
+            let file = e.file_name();
+            let file = file.to_str()?;
+            let rest = file.strip_prefix('.')?.strip_prefix(name.as_ref())?;
+            let (old, pid) = match rest.strip_prefix(".kpic-old-") {
+                Some(pid) => (true, pid),
+                None => (false, rest.strip_prefix(".kpic-tmp-")?),
+            };
+            let pid: u32 = pid.parse().ok()?;
+            let dir = e.file_type().is_ok_and(|t| t.is_dir());
+            (dir && pid != std::process::id() && process_gone(pid) && only_own_files(&e.path()))
+                .then(|| (old, e.path()))
+        })
+        .collect();
+    stale.sort();
+    let mut done = Vec::new();
+    for (old, path) in stale {
+        if old && !out.exists() && std::fs::rename(&path, out).is_ok() {
+            done.push(format!(
+                "put back the previous output from `{}` (a build was interrupted)",
+                path.display()
+            ));
+        } else if std::fs::remove_dir_all(&path).is_ok() {
+            done.push(format!(
+                "removed `{}`, left by an interrupted build",
+                path.display()
+            ));
+        }
+    }
+    done
+}
+
+/// Whether the process `pid` has ended (only known on Linux; elsewhere nothing is assumed).
+fn process_gone(pid: u32) -> bool {
+    if cfg!(target_os = "linux") {
+        !Path::new("/proc").join(pid.to_string()).exists()
+    } else {
+        false
+    }
+}
+
+/// Whether `dir` holds only names kpic writes.
+fn only_own_files(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .all(|e| OWN_FILES.iter().any(|f| e.file_name() == *f))
+    })
+}
+
 /// Writes `documents` into `out`, replacing what was there, atomically: all files are written
 /// into `.NAME.kpic-tmp-PID` beside `out`, then the old folder is renamed aside, the new one
 /// renamed into place, and the old one removed. On failure the temporary folder is removed and
