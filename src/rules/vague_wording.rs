@@ -16,7 +16,8 @@ declare_rule! {
     /// intention instead of what is counted. English words match whole words and their
     /// inflections (`improve`, `improved`, `improving`, `improvement`); Chinese words match
     /// anywhere. Fixed terms that name a precise measure are not reported: `及时率` (an on-time
-    /// rate), `合理化建议` (improvement suggestions), `4 stars or better`.
+    /// rate), `合理化建议` and `优化建议` (improvement suggestions, counted as such),
+    /// `4 stars or better`.
     ///
     /// The built-in list: improve, optimise, optimize, enhance, better, boost, strengthen,
     /// maximise, maximize, minimise, minimize, as soon as possible, asap, appropriate,
@@ -107,8 +108,15 @@ pub const DEFAULT_VAGUE_WORDS: &[&str] = &[
 ];
 
 /// Fixed terms that contain a vague word but name a precise measure (`及时率`: on-time rate,
-/// `合理化建议`: improvement suggestions, `4 stars or better`).
-const PRECISE_TERMS: &[&str] = &["及时率", "相关性", "相关系数", "合理化", "or better"];
+/// `合理化建议`, `优化建议`: improvement suggestions, a thing counted; `4 stars or better`).
+const PRECISE_TERMS: &[&str] = &[
+    "及时率",
+    "相关性",
+    "相关系数",
+    "合理化",
+    "优化建议",
+    "or better",
+];
 
 /// Whether the vague word found at byte `at` is part of a precise term.
 fn in_precise_term(lower: &str, at: usize, word: &str) -> bool {
@@ -481,6 +489,8 @@ mod tests {
         assert_eq!(words("尽可能及时回复相关咨询"), ["尽可能", "及时", "相关"]);
         assert!(words("订单发货及时率").is_empty());
         assert!(words("当月提交的合理化建议条数").is_empty());
+        assert!(words("优化建议被采纳的条数").is_empty());
+        assert_eq!(words("优化页面并提交优化建议"), ["优化"]);
         assert!(words("Reviews rated 4 stars or better").is_empty());
         assert_eq!(words("better reviews"), ["better"]);
         assert!(words("当月完成并提交的市场调研报告份数").is_empty());
