@@ -827,8 +827,8 @@ fn a_failed_build_leaves_the_previous_output_intact() {
     assert_eq!(snapshot(&out), before);
 }
 
-// Whether a process has ended is only known on Linux (`/proc`); elsewhere nothing is touched.
-#[cfg(target_os = "linux")]
+// Recovery needs the lock builds take on the output's parent folder (Unix).
+#[cfg(unix)]
 #[test]
 fn the_next_build_puts_back_the_output_of_a_build_killed_between_its_renames() {
     let dir = buildable("o");
@@ -844,25 +844,25 @@ fn the_next_build_puts_back_the_output_of_a_build_killed_between_its_renames() {
     let out = dir.path().join("out");
     let before = snapshot(&out);
     // What a build killed between `out` → `.out.kpic-old-PID` and `.out.kpic-tmp-PID` → `out`
-    // leaves, for a process that has ended; beside it, a folder of the same name pattern that
-    // kpic did not write, which must be left alone.
-    let mut gone = Command::new(env!("CARGO_BIN_EXE_kpic"))
-        .arg("--version")
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let pid = gone.id();
-    gone.wait().unwrap();
-    let aside = dir.path().join(format!(".out.kpic-old-{pid}"));
-    let partial = dir.path().join(format!(".out.kpic-tmp-{pid}"));
-    let foreign = dir.path().join(format!(".out.kpic-tmp-{}", pid + 1));
+    // leaves; beside it, a folder of the same name pattern that kpic did not write, which must
+    // be left alone.
+    let aside = dir.path().join(".out.kpic-old-4242");
+    let partial = dir.path().join(".out.kpic-tmp-4242");
+    let foreign = dir.path().join(".out.kpic-tmp-4243");
     fs::rename(&out, &aside).unwrap();
     fs::create_dir_all(partial.join("scorecards")).unwrap();
     fs::write(partial.join("handbook.md"), "half a handbook").unwrap();
     fs::create_dir(&foreign).unwrap();
     fs::write(foreign.join("notes.txt"), "mine").unwrap();
-    // A build that fails still leaves the previous output in place, put back.
+    // A build that fails still leaves the previous output in place, put back; but not while
+    // another build is writing there (it holds a lock on the folder).
     spec(dir.path(), "a.yaml", "version: 1\nteam: {id: t, name: [T\n");
+    let writing = fs::File::open(dir.path()).unwrap();
+    writing.lock().unwrap();
+    let run = kpic(dir.path(), &["build", "--out", "out"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(aside.exists() && partial.exists() && !out.exists());
+    drop(writing);
     let run = kpic(dir.path(), &["build", "--out", "out"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
@@ -876,6 +876,14 @@ fn the_next_build_puts_back_the_output_of_a_build_killed_between_its_renames() {
         fs::read_to_string(foreign.join("notes.txt")).unwrap(),
         "mine"
     );
+
+    // Something else at `out` (here a link that leads nowhere): the set-aside copy is the only
+    // one left, and stays.
+    fs::rename(&out, &aside).unwrap();
+    std::os::unix::fs::symlink("nowhere", &out).unwrap();
+    let run = kpic(dir.path(), &["build", "--out", "out"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(snapshot(&aside), before);
 }
 
 // ---------------------------------------------------------------------------------------------

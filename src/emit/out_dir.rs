@@ -101,11 +101,12 @@ fn canonical(p: &Path) -> PathBuf {
     }
 }
 
-/// What an earlier build killed part-way left beside `out`, now that its process is gone: the
-/// previous output, renamed aside just before the new one was to take its place, is put back
-/// when `out` is missing (a build that fails now still leaves the previous output in place);
-/// unfinished temporary folders and leftover copies are removed. Only real folders holding
-/// nothing but what kpic writes are touched. Returns what was done, for the user.
+/// What an earlier build killed part-way left beside `out`: the previous output, renamed aside
+/// just before the new one was to take its place, is put back when nothing is at `out` (a
+/// build that fails now still leaves the previous output in place); half-written temporary
+/// folders are removed, and so are leftover copies once a kpic output is in place. Runs only
+/// when no other build is writing beside `out` (see [`lock_parent`]), and touches only real
+/// folders holding nothing but what kpic writes. Returns what was done, for the user.
 pub fn recover(out: &Path) -> Vec<String> {
     let (Some(parent), Some(name)) = (out.parent(), out.file_name()) else {
         return Vec::new();
@@ -115,50 +116,85 @@ pub fn recover(out: &Path) -> Vec<String> {
     } else {
         parent
     };
+    let Some(_lock) = lock_parent(parent, false) else {
+        return Vec::new();
+    };
     let name = name.to_string_lossy();
     let Ok(entries) = std::fs::read_dir(parent) else {
         return Vec::new();
     };
-    let mut stale: Vec<(bool, PathBuf)> = entries
+    // Temporary folders first, then the copies set aside, the newest first.
+    let mut stale: Vec<(
+        bool,
+        std::cmp::Reverse<Option<std::time::SystemTime>>,
+        PathBuf,
+    )> = entries
         .flatten()
         .filter_map(|e| {
             let file = e.file_name();
-            let file = file.to_str()?;
-            let rest = file.strip_prefix('.')?.strip_prefix(name.as_ref())?;
-            let (old, pid) = match rest.strip_prefix(".kpic-old-") {
-                Some(pid) => (true, pid),
-                None => (false, rest.strip_prefix(".kpic-tmp-")?),
-            };
-            let pid: u32 = pid.parse().ok()?;
-            let dir = e.file_type().is_ok_and(|t| t.is_dir());
-            (dir && pid != std::process::id() && process_gone(pid) && only_own_files(&e.path()))
-                .then(|| (old, e.path()))
+            let rest = file
+                .to_str()?
+                .strip_prefix('.')?
+                .strip_prefix(name.as_ref())?;
+            let old = rest.starts_with(".kpic-old-");
+            if !old && !rest.starts_with(".kpic-tmp-") {
+                return None;
+            }
+            let meta = e.metadata().ok().filter(std::fs::Metadata::is_dir)?;
+            let path = e.path();
+            only_own_files(&path).then(|| (old, std::cmp::Reverse(meta.modified().ok()), path))
         })
         .collect();
     stale.sort();
     let mut done = Vec::new();
-    for (old, path) in stale {
-        if old && !out.exists() && std::fs::rename(&path, out).is_ok() {
-            done.push(format!(
-                "put back the previous output from `{}` (a build was interrupted)",
-                path.display()
-            ));
-        } else if std::fs::remove_dir_all(&path).is_ok() {
-            done.push(format!(
-                "removed `{}`, left by an interrupted build",
-                path.display()
-            ));
+    for (old, _, path) in stale {
+        let shown = path.display();
+        let out_meta = std::fs::symlink_metadata(out);
+        if !old {
+            if std::fs::remove_dir_all(&path).is_ok() {
+                done.push(format!(
+                    "removed `{shown}`, left half-written by an interrupted build"
+                ));
+            }
+        } else if out_meta.is_err() {
+            match std::fs::rename(&path, out) {
+                Ok(()) => done.push(format!(
+                    "put back the previous output from `{shown}` (a build was interrupted)"
+                )),
+                Err(e) => done.push(format!(
+                    "`{shown}` holds the output of an interrupted build; it could not be put back ({e})"
+                )),
+            }
+        } else if out_meta.is_ok_and(|m| m.is_dir()) && only_own_files(out) {
+            // A kpic output is in place: this copy is one a finished build failed to delete.
+            if std::fs::remove_dir_all(&path).is_ok() {
+                done.push(format!("removed `{shown}`, an old copy of the output"));
+            }
         }
     }
     done
 }
 
-/// Whether the process `pid` has ended (only known on Linux; elsewhere nothing is assumed).
-fn process_gone(pid: u32) -> bool {
-    if cfg!(target_os = "linux") {
-        !Path::new("/proc").join(pid.to_string()).exists()
-    } else {
-        false
+/// An exclusive lock on the folder that holds the output folder, taken by a build for as long
+/// as it writes there (`wait`), or tried by [`recover`]: a build that gets it knows that any
+/// temporary folder or set-aside copy beside the output was left by a build that is no longer
+/// writing. The lock goes with the process, however it ends. Unix only (elsewhere there is no
+/// lock and nothing is recovered).
+fn lock_parent(parent: &Path, wait: bool) -> Option<std::fs::File> {
+    #[cfg(unix)]
+    {
+        let folder = std::fs::File::open(parent).ok()?;
+        if wait {
+            folder.lock().ok()?;
+        } else {
+            folder.try_lock().ok()?;
+        }
+        Some(folder)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (parent, wait);
+        None
     }
 }
 
@@ -186,6 +222,8 @@ pub fn write(out: &Path, documents: &[Document]) -> io::Result<()> {
         .to_string_lossy()
         .into_owned();
     std::fs::create_dir_all(parent)?;
+    // Held until the new output is in place, so `recover` in another build leaves this one be.
+    let _lock = lock_parent(parent, true);
     let pid = std::process::id();
     let tmp = parent.join(format!(".{name}.kpic-tmp-{pid}"));
     let old = parent.join(format!(".{name}.kpic-old-{pid}"));
