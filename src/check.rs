@@ -104,10 +104,7 @@ pub fn run(req: &CheckRequest) -> Result<CheckOutcome> {
     };
     let (ws, mut found) = workspace::load_checked(inputs, &load_opts, &file_checks);
     timer.lap("load (read, parse, schema, model, file rules, resolve)");
-    let cx = Context {
-        ws: &ws,
-        options: &config.options,
-    };
+    let cx = Context::new(&ws, &config.options);
     // The workspace checks, each collecting in a fixed order, so the result does not depend
     // on threads.
     let per_workspace: Vec<Diagnostic> = enabled

@@ -8,6 +8,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use crate::diagnostic::{Diagnostic, Level};
 use crate::rules::{self, RuleMeta, UNUSED_SUPPRESSION};
 use crate::source::{FileId, SourceFile, Span};
@@ -255,9 +257,10 @@ pub fn apply(
     diagnostics: &mut Vec<Diagnostic>,
     level: impl Fn(&RuleMeta) -> Level,
 ) {
+    // Every reported file's text is searched for the marker: in parallel.
     let files: HashMap<FileId, Suppressions> = ws
         .files
-        .iter()
+        .par_iter()
         .enumerate()
         .filter(|(id, f)| ws.reported.get(*id).copied().unwrap_or(false) && f.text.contains(MARKER))
         .map(|(id, f)| (id, parse(f)))

@@ -246,8 +246,8 @@ fn parse_op(s: &str) -> Option<Op> {
 /// Normalises a unit: duration words to `h`, `d`, `min`, `w`, `s`; percent words to `%`; other
 /// units kept as written.
 pub fn normalise_unit(u: &str) -> String {
-    let lower = u.to_ascii_lowercase();
-    match lower.as_str() {
+    let lower = ascii_lowercase(u);
+    match lower.as_ref() {
         "小时" | "个小时" | "h" | "hour" | "hours" | "hr" | "hrs" => "h".into(),
         "天" | "日" | "d" | "day" | "days" => "d".into(),
         "分钟" | "min" | "minute" | "minutes" | "mins" => "min".into(),
@@ -635,7 +635,7 @@ fn unit(u: &str) -> Option<Option<String>> {
     {
         return None;
     }
-    let lower = u.to_ascii_lowercase();
+    let lower = ascii_lowercase(u);
     let exponent = lower.strip_prefix('e').is_some_and(|r| {
         r.trim_start_matches(['+', '-'])
             .starts_with(|c: char| c.is_ascii_digit())
@@ -648,6 +648,15 @@ fn unit(u: &str) -> Option<Option<String>> {
         return None;
     }
     Some(Some(normalise_unit(u)))
+}
+
+/// `s` with ASCII letters in lowercase, copied only when it has an uppercase one.
+pub(crate) fn ascii_lowercase(s: &str) -> Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(s)
+    }
 }
 
 /// Folds full-width digits, signs and `％` to ASCII, so `不少于２份` reads like `不少于2份`.

@@ -105,10 +105,7 @@ fn run_pipeline(text: &str) {
     };
     let (ws, mut found) =
         workspace::load_checked(vec![input], &LoadOptions::default(), &file_checks);
-    let cx = Context {
-        ws: &ws,
-        options: &options,
-    };
+    let cx = Context::new(&ws, &options);
     for rule in CHECKS {
         rule.check_workspace(&cx, &mut found);
     }

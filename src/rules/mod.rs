@@ -28,6 +28,8 @@ mod weights_not_100;
 pub use options::RuleOptions;
 pub use structural::{DUPLICATE_ID, SCHEMA, UNKNOWN_REFERENCE, UNUSED_SUPPRESSION, YAML_SYNTAX};
 
+use std::sync::OnceLock;
+
 use crate::diagnostic::{Diagnostic, Level};
 use crate::source::SourceFile;
 use crate::workspace::{SpecFile, Workspace};
@@ -108,6 +110,25 @@ pub struct Context<'a> {
     pub ws: &'a Workspace,
     /// Thresholds, word lists and today's date.
     pub options: &'a RuleOptions,
+    /// The KPIs grouped by owner, built once for the rules that need them (A004, R003).
+    by_owner: OnceLock<Vec<(&'a str, Vec<common::OwnedKpi<'a>>)>>,
+}
+
+impl<'a> Context<'a> {
+    /// The context of the workspace checks.
+    pub fn new(ws: &'a Workspace, options: &'a RuleOptions) -> Self {
+        Context {
+            ws,
+            options,
+            by_owner: OnceLock::new(),
+        }
+    }
+
+    /// Every defined owner ID with the KPIs it owns ([`common::kpis_by_owner`]), built on
+    /// first use.
+    pub(crate) fn kpis_by_owner(&self) -> &[(&'a str, Vec<common::OwnedKpi<'a>>)] {
+        self.by_owner.get_or_init(|| common::kpis_by_owner(self.ws))
+    }
 }
 
 /// What a rule sees of one file: its source and the options. A file check needs nothing of

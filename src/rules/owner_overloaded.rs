@@ -2,7 +2,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
-use crate::rules::common::{OwnedKpi, kpis_by_owner};
+use crate::rules::common::OwnedKpi;
 use crate::rules::{Context, Rule, RuleMeta};
 
 declare_rule! {
@@ -51,7 +51,7 @@ impl Rule for OwnerOverloaded {
 
     fn check_workspace(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let max = cx.options.owner_max_kpis;
-        for (id, list) in kpis_by_owner(cx.ws) {
+        for &(id, ref list) in cx.kpis_by_owner() {
             if list.len() <= max {
                 continue;
             }

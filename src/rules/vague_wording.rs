@@ -243,11 +243,7 @@ impl Matcher {
     /// Every vague word in `text`: `(start byte, end byte, word)`, in text order.
     pub(crate) fn find(&self, text: &str) -> Vec<(usize, usize, String)> {
         // ASCII lowercasing keeps byte offsets.
-        let lower: Cow<'_, str> = if text.bytes().any(|b| b.is_ascii_uppercase()) {
-            Cow::Owned(text.to_ascii_lowercase())
-        } else {
-            Cow::Borrowed(text)
-        };
+        let lower = crate::target::ascii_lowercase(text);
         // Which characters the text holds, and the first two bytes of each of its words (after
         // a character that is not an ASCII letter, digit or `_`, as `find_english` requires).
         let mut present = CharSet::default();

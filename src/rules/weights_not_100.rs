@@ -2,7 +2,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
-use crate::rules::common::{OwnedKpi, kpis_by_owner};
+use crate::rules::common::OwnedKpi;
 use crate::rules::{Context, Rule, RuleMeta};
 use crate::target::format_number;
 
@@ -54,8 +54,8 @@ impl Rule for WeightsNot100 {
     }
 
     fn check_workspace(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for (id, list) in kpis_by_owner(cx.ws) {
-            check_owner(id, &list, out);
+        for &(id, ref list) in cx.kpis_by_owner() {
+            check_owner(id, list, out);
         }
     }
 }
