@@ -748,6 +748,24 @@ fn tree_of(dir: &Path) -> Vec<String> {
     out
 }
 
+/// Builds `dir` into `dir/out`, which must succeed; the folder and its files.
+fn built(dir: &Path) -> (PathBuf, Vec<(String, Vec<u8>)>) {
+    let run = kpic(dir, &["build", "--out", "out"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = dir.join("out");
+    let files = snapshot(&out);
+    (out, files)
+}
+
+/// Every file under `out` with its bytes, in path order.
+fn snapshot(out: &Path) -> Vec<(String, Vec<u8>)> {
+    tree_of(out)
+        .into_iter()
+        .filter(|f| out.join(f).is_file())
+        .map(|f| (f.clone(), fs::read(out.join(&f)).unwrap()))
+        .collect()
+}
+
 #[test]
 fn ids_that_try_to_escape_out_are_schema_errors_and_nothing_is_written() {
     for owner in [
@@ -803,17 +821,7 @@ fn a_windows_device_name_gets_a_safe_scorecard_file() {
 #[test]
 fn a_failed_build_leaves_the_previous_output_intact() {
     let dir = buildable("o");
-    let run = kpic(dir.path(), &["build", "--out", "out"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let out = dir.path().join("out");
-    let snapshot = |out: &Path| -> Vec<(String, Vec<u8>)> {
-        tree_of(out)
-            .into_iter()
-            .filter(|f| out.join(f).is_file())
-            .map(|f| (f.clone(), fs::read(out.join(&f)).unwrap()))
-            .collect()
-    };
-    let before = snapshot(&out);
+    let (out, before) = built(dir.path());
     assert!(before.iter().any(|(f, _)| f == "handbook.md"), "{before:?}");
     // Break the spec: the next build refuses and the old documents stay as they were.
     spec(
@@ -832,17 +840,7 @@ fn a_failed_build_leaves_the_previous_output_intact() {
 #[test]
 fn the_next_build_puts_back_the_output_of_a_build_killed_between_its_renames() {
     let dir = buildable("o");
-    let run = kpic(dir.path(), &["build", "--out", "out"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let snapshot = |out: &Path| -> Vec<(String, Vec<u8>)> {
-        tree_of(out)
-            .into_iter()
-            .filter(|f| out.join(f).is_file())
-            .map(|f| (f.clone(), fs::read(out.join(&f)).unwrap()))
-            .collect()
-    };
-    let out = dir.path().join("out");
-    let before = snapshot(&out);
+    let (out, before) = built(dir.path());
     // What a build killed between `out` → `.out.kpic-old-PID` and `.out.kpic-tmp-PID` → `out`
     // leaves; beside it, a folder of the same name pattern that kpic did not write, which must
     // be left alone.
@@ -1121,13 +1119,6 @@ fn an_interrupted_build_leaves_the_old_output_or_the_new_one() {
     let start = Instant::now();
     assert!(build().status().unwrap().success());
     let took = start.elapsed();
-    let snapshot = |out: &Path| -> Vec<(String, Vec<u8>)> {
-        tree_of(out)
-            .into_iter()
-            .filter(|f| out.join(f).is_file())
-            .map(|f| (f.clone(), fs::read(out.join(&f)).unwrap()))
-            .collect()
-    };
     let out = dir.path().join("out");
     let old = snapshot(&out);
     assert!(old.len() > 1_000, "{} files", old.len());
