@@ -233,9 +233,16 @@ fn inputs(req: &CheckRequest, config: &Config) -> Result<Vec<Input>> {
     let workspace_files = files.len();
     for p in &req.paths {
         let path = req.cwd.join(p);
-        for f in discover::walk(&path, &discover::glob_set(&[])?, &req.cwd)? {
-            files.push((f, true));
+        let found = discover::walk(&path, &discover::glob_set(&[])?, &req.cwd)?;
+        // A folder named on the command line that holds no spec is a mistake in the command
+        // (a CI job pointed at the wrong folder must not pass), unless pre-commit passed it.
+        if found.is_empty() && !req.force_exclude {
+            return Err(Error::new(format!(
+                "no spec files in `{}` (looked for *.yaml and *.yml)",
+                p.display()
+            )));
         }
+        files.extend(found.into_iter().map(|f| (f, true)));
     }
     // One entry per real file; a file both in the workspace and given is reported.
     let mut by_key: HashMap<discover::FileKey, usize> = HashMap::new();

@@ -402,3 +402,32 @@ fn stdin_without_a_name_is_checked_on_its_own() {
         alone.stderr
     );
 }
+
+#[test]
+fn a_folder_named_on_the_command_line_without_specs_is_exit_2() {
+    let dir = fixture("ws");
+    std::fs::create_dir(dir.path().join("drafts")).unwrap();
+    std::fs::write(dir.path().join("drafts/notes.md"), "no specs here").unwrap();
+    let run = kpic(dir.path(), &["check", "drafts"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no spec files in `drafts`"),
+        "{}",
+        run.stderr
+    );
+    // Pre-commit passes what is staged: nothing to check there is not an error.
+    let run = kpic(dir.path(), &["check", "--force-exclude", "drafts"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn stdin_filename_without_a_dash_is_exit_2() {
+    let dir = fixture("ws");
+    let run = kpic(dir.path(), &["check", "--stdin-filename", "team.yaml"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no `-` is among the paths"),
+        "{}",
+        run.stderr
+    );
+}

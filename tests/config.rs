@@ -300,6 +300,13 @@ fn statistics_count_findings_per_rule() {
         ],
         "most frequent first, then by code"
     );
+    // With a document on stdout the table goes to stderr: the JSON stays one object.
+    let run = kpic(dir.path(), &["check", "--statistics", "--format", "json"]);
+    assert_eq!(run.code, 1);
+    let v: serde_json::Value =
+        serde_json::from_str(&run.stdout).expect("stdout is one JSON object");
+    assert_eq!(v["summary"]["errors"], 1);
+    assert!(run.stderr.contains("S002  vague-wording"), "{}", run.stderr);
 }
 
 // ---- inline suppressions ----

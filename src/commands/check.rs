@@ -85,6 +85,19 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
             paths.push(p);
         }
     }
+    if stdin.is_none()
+        && let Some(name) = &args.stdin_filename
+    {
+        return Err(Error {
+            message: format!(
+                "`--stdin-filename {}` names the spec read from standard input, but no `-` is among the paths",
+                name.display()
+            ),
+            detail: Some(
+                "help: add `-` to read the spec from standard input: `kpic check - --stdin-filename FILE < FILE`".into(),
+            ),
+        });
+    }
     let req = CheckRequest {
         stdin,
         select: args.select,
@@ -121,7 +134,17 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
         }
     }
     if args.statistics {
-        print_statistics(&outcome.diagnostics);
+        // After a document on stdout (JSON, SARIF, JUnit) the table goes to stderr, so the
+        // document stays whole for the tool that reads it.
+        let document_on_stdout = outputs.iter().any(|o| {
+            o.path.is_none() && matches!(o.format, Format::Json | Format::Sarif | Format::Junit)
+        });
+        let table = statistics(&outcome.diagnostics);
+        if document_on_stdout {
+            eprint!("{table}");
+        } else {
+            print!("{table}");
+        }
     }
     let summary = report.summary();
     let fails = summary.errors > 0 || (args.deny_warnings && summary.warnings > 0);
@@ -130,7 +153,8 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     Ok(ExitCode::from(if fails { EXIT_FINDINGS } else { EXIT_OK }))
 }
 
-fn print_statistics(diagnostics: &[crate::diagnostic::Diagnostic]) {
+/// The count of findings per rule, most first, a line each.
+fn statistics(diagnostics: &[crate::diagnostic::Diagnostic]) -> String {
     let mut counts: std::collections::BTreeMap<(&str, &str), (usize, Severity)> =
         std::collections::BTreeMap::new();
     for d in diagnostics {
@@ -141,7 +165,7 @@ fn print_statistics(diagnostics: &[crate::diagnostic::Diagnostic]) {
     }
     let mut rows: Vec<_> = counts.into_iter().collect();
     rows.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(&b.0)));
-    for ((code, name), (n, sev)) in rows {
-        println!("{n:>6}  {code}  {name:<22} {}", sev.as_str());
-    }
+    rows.iter()
+        .map(|((code, name), (n, sev))| format!("{n:>6}  {code}  {name:<22} {}\n", sev.as_str()))
+        .collect()
 }
