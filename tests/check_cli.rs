@@ -431,3 +431,52 @@ fn stdin_filename_without_a_dash_is_exit_2() {
         run.stderr
     );
 }
+
+#[test]
+fn an_id_defined_in_many_files_is_one_finding_on_the_first_file_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("kpi-specs")).unwrap();
+    for n in 1..=12 {
+        std::fs::write(
+            dir.path().join(format!("kpi-specs/f{n:02}.yaml")),
+            format!("version: 1\nteam: {{id: t{n}, name: T}}\nkpis:\n  - {{id: dup, name: K}}\n"),
+        )
+        .unwrap();
+    }
+    // The whole workspace: one E003 per later definition, each pointing back at the first.
+    let (_, v) = json(dir.path(), &[]);
+    let all: Vec<_> = diags(&v).into_iter().filter(|d| d.code == "E003").collect();
+    assert_eq!(all.len(), 11);
+    assert!(all.iter().all(|d| d.message == "KPI ID `dup` is defined twice" && d.file != "kpi-specs/f01.yaml"));
+    // Only the first file: the eleven findings land there as one, counting every definition.
+    let (code, v) = json(dir.path(), &["kpi-specs/f01.yaml"]);
+    assert_eq!(code, 1);
+    let one = diags(&v);
+    assert_eq!(one.len(), 1, "{v:#}");
+    assert_eq!(one[0].message, "KPI ID `dup` is defined 12 times");
+    assert_eq!(
+        (one[0].file.as_str(), one[0].line),
+        ("kpi-specs/f01.yaml", 4)
+    );
+    assert_eq!(
+        v["diagnostics"][0]["help"],
+        "give this KPI an ID of its own, or keep one of the 12 definitions"
+    );
+    // The human report names the other places, ten at most.
+    let run = kpic(
+        dir.path(),
+        &["check", "--select", "E003", "kpi-specs/f01.yaml"],
+    );
+    assert_eq!(
+        run.stdout.matches("also defined here at").count(),
+        10,
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("also defined here at kpi-specs/f02.yaml:4:10"),
+        "{}",
+        run.stdout
+    );
+}

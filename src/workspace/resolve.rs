@@ -60,8 +60,51 @@ pub(super) fn resolve(specs: &[Option<SpecFile>], reported: &[bool]) -> (Index, 
     for d in &mut out {
         report_in_reported_file(d, reported);
     }
+    let mut out = merge_at_first_definition(out);
     out.extend(unknown);
     (index, out)
+}
+
+/// Most other places one E003 names; the message still counts them all.
+const MAX_LABELS: usize = 10;
+
+/// An ID defined many times is reported once per later definition, each pointing back at the
+/// first; when only the file of the first is reported (`kpic check FILE`), those findings all
+/// land on the first definition: they become one, naming the other places (up to
+/// [`MAX_LABELS`]) and saying how many times the ID is defined.
+fn merge_at_first_definition(found: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = Vec::with_capacity(found.len());
+    let mut at: HashMap<(FileId, crate::source::Span, String), (usize, usize)> = HashMap::new();
+    for d in found {
+        let key = (d.file, d.span, d.message.clone());
+        match at.entry(key) {
+            Entry::Occupied(mut o) => {
+                let (i, n) = o.get_mut();
+                *n += 1;
+                let merged = &mut out[*i];
+                if merged.labels.len() < MAX_LABELS {
+                    merged.labels.extend(d.labels);
+                }
+            }
+            Entry::Vacant(v) => {
+                v.insert((out.len(), 1));
+                out.push(d);
+            }
+        }
+    }
+    for ((_, _, message), (i, n)) in at {
+        if n > 1 {
+            let d = &mut out[i];
+            d.message = message.replace("is defined twice", &format!("is defined {} times", n + 1));
+            d.help = d.help.take().map(|h| {
+                h.replace(
+                    "or remove one of the two",
+                    &format!("or keep one of the {} definitions", n + 1),
+                )
+            });
+        }
+    }
+    out
 }
 
 /// A duplicate ID is reported at its second definition, with a label at the first. When only
