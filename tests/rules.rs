@@ -273,18 +273,66 @@ fn a_file_with_a_schema_error_still_gets_the_rules() {
     );
     let codes: Vec<(&str, usize)> = found.iter().map(|f| (f.code, f.line)).collect();
     // The misspelt key and the number as a period are schema errors; the rules still see a
-    // KPI without a target and without a period.
-    assert!(codes.contains(&("E002", 11)), "{}", json_lines(&found));
-    assert!(codes.contains(&("E002", 12)), "{}", json_lines(&found));
-    assert!(codes.contains(&("M001", 6)), "{}", json_lines(&found));
-    assert!(codes.contains(&("T001", 6)), "{}", json_lines(&found));
-    assert!(
-        found
-            .iter()
-            .all(|f| ["E002", "M001", "T001"].contains(&f.code)),
+    // KPI without a target. The period is written, with the wrong type: E002 says so, and no
+    // rule calls it missing.
+    assert_eq!(
+        codes,
+        [("M001", 6), ("E002", 11), ("E002", 12)],
         "{}",
         json_lines(&found)
     );
+}
+
+#[test]
+fn a_value_of_the_wrong_type_is_a_schema_error_not_a_missing_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let found = check_team(
+        dir.path(),
+        "  - id: refund-rate
+    name: Refund rate
+    duty: [market-analysis]
+    owner: [li-na, zhao-lei]
+    metric: 42
+    target: \"<= 2 %\"
+    period: 2026
+    weight: thirty
+    source: 123
+  - id: research-reports
+    name: Research reports
+    duty: market-analysis
+    owner: li-na
+    metric: Reports filed in the month
+    target: \">= 2 reports\"
+    period: monthly
+    weight: 100
+    source: Team wiki
+",
+    );
+    let codes: Vec<(&str, usize)> = found.iter().map(|f| (f.code, f.line)).collect();
+    // One E002 per value; no O001, R001, S001, M003, T001 or R003 saying they are missing (the
+    // weights cannot be summed while one of them is not a number).
+    assert_eq!(
+        codes,
+        [
+            ("E002", 8),
+            ("E002", 9),
+            ("E002", 10),
+            ("E002", 12),
+            ("E002", 13),
+            ("E002", 14),
+        ],
+        "{}",
+        json_lines(&found)
+    );
+    // Two KPIs of one owner, one weight not a number: no R003 on a sum that cannot be made.
+    let found = check_team(
+        dir.path(),
+        "  - {id: a, name: A, duty: market-analysis, owner: li-na, metric: m, target: \">= 2 reports\", period: monthly, source: s, weight: thirty}
+  - {id: b, name: B, duty: market-analysis, owner: li-na, metric: m, target: \">= 2 reports\", period: monthly, source: s, weight: 70}
+",
+    );
+    let codes: Vec<&str> = found.iter().map(|f| f.code).collect();
+    assert_eq!(codes, ["E002"], "{}", json_lines(&found));
 }
 
 #[test]

@@ -49,7 +49,11 @@ impl Rule for MissingDeadline {
 
     fn check_file(&self, _cx: &FileContext<'_>, file: &SpecFile, out: &mut Vec<Diagnostic>) {
         for kpi in &file.kpis {
-            if filled(&kpi.period).is_none() && filled(&kpi.due).is_none() {
+            if filled(&kpi.period).is_none()
+                && filled(&kpi.due).is_none()
+                && !kpi.has_wrong_type("period")
+                && !kpi.has_wrong_type("due")
+            {
                 out.push(diagnostic(file, kpi));
             }
             // The schema checks the shape `YYYY-MM-DD`; the calendar is checked here.

@@ -49,7 +49,7 @@ impl Rule for MissingMetric {
 
     fn check_file(&self, _cx: &FileContext<'_>, file: &SpecFile, out: &mut Vec<Diagnostic>) {
         for kpi in &file.kpis {
-            if filled(&kpi.metric).is_none() {
+            if filled(&kpi.metric).is_none() && !kpi.has_wrong_type("metric") {
                 out.push(diagnostic(file, kpi));
             }
         }

@@ -47,7 +47,7 @@ impl Rule for MissingSource {
 
     fn check_file(&self, _cx: &FileContext<'_>, file: &SpecFile, out: &mut Vec<Diagnostic>) {
         for kpi in &file.kpis {
-            if filled(&kpi.source).is_none() {
+            if filled(&kpi.source).is_none() && !kpi.has_wrong_type("source") {
                 out.push(diagnostic(file, kpi));
             }
         }

@@ -48,7 +48,7 @@ impl Rule for OrphanKpi {
 
     fn check_file(&self, _cx: &FileContext<'_>, file: &SpecFile, out: &mut Vec<Diagnostic>) {
         for kpi in &file.kpis {
-            if filled(&kpi.duty).is_none() {
+            if filled(&kpi.duty).is_none() && !kpi.has_wrong_type("duty") {
                 // Suggest the duty of the same owner in this file, else the file's first duty.
                 let owner = filled(&kpi.owner).map(|o| o.value.trim());
                 let suggestion = file

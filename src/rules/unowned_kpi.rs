@@ -51,7 +51,7 @@ impl Rule for UnownedKpi {
     fn check_workspace(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for file in cx.ws.reported_specs() {
             for kpi in &file.kpis {
-                if filled(&kpi.owner).is_none() {
+                if filled(&kpi.owner).is_none() && !kpi.has_wrong_type("owner") {
                     // Suggest the owner of the duty the KPI measures, when there is one.
                     let duty_owner = filled(&kpi.duty)
                         .and_then(|d| cx.ws.duty(d.value.trim()))

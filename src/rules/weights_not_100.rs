@@ -61,6 +61,10 @@ impl Rule for WeightsNot100 {
 }
 
 fn check_owner(owner: &str, kpis: &[OwnedKpi<'_>], out: &mut Vec<Diagnostic>) {
+    // A weight of the wrong type is E002; without it the sum means nothing.
+    if kpis.iter().any(|o| o.kpi.has_wrong_type("weight")) {
+        return;
+    }
     let weighted: Vec<_> = kpis
         .iter()
         .filter_map(|o| o.kpi.weight.as_ref().map(|w| (o.file, o.kpi, w)))

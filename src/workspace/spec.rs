@@ -144,6 +144,9 @@ pub struct Kpi {
     pub formula: Option<Spanned<Text>>,
     /// The target parsed, on first use: several rules read it.
     parsed_target: OnceLock<Option<Target>>,
+    /// The fields written with a value of the wrong type (bits by [`kpi_field`]): the schema
+    /// reports them (E002), and rules must not call them missing.
+    wrong_type: u16,
 }
 
 impl SpecFile {
@@ -241,6 +244,7 @@ impl Kpi {
             due,
         ] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(|i| at[i]);
         let [weight, source, formula] = [10, 11, 12].map(|i| at[i]);
+        let contributors_read = contributors.is_some_and(|e| e.value.as_seq().is_some());
         let contributors = contributors
             .and_then(|e| e.value.as_seq())
             .map(|seq| {
@@ -258,7 +262,7 @@ impl Kpi {
                 list
             })
             .unwrap_or_default();
-        Kpi {
+        let mut kpi = Kpi {
             span: item.span,
             id,
             name: text_of(name),
@@ -277,7 +281,30 @@ impl Kpi {
             source: text_of(source),
             formula: text_of(formula),
             parsed_target: OnceLock::new(),
+            wrong_type: 0,
+        };
+        // Written, not null, yet not read: the value has the wrong type.
+        let read = [
+            kpi.name.is_some(),
+            kpi.duty.is_some(),
+            kpi.owner.is_some(),
+            contributors_read,
+            kpi.metric.is_some(),
+            kpi.target.is_some(),
+            kpi.baseline.is_some(),
+            kpi.range.is_some(),
+            kpi.period.is_some(),
+            kpi.due.is_some(),
+            kpi.weight.is_some(),
+            kpi.source.is_some(),
+            kpi.formula.is_some(),
+        ];
+        for (i, (entry, read)) in at.iter().zip(read).enumerate() {
+            if entry.is_some_and(|e| !matches!(e.value.value, Value::Null)) && !read {
+                kpi.wrong_type |= 1 << i;
+            }
         }
+        kpi
     }
 
     /// The target as a comparison against a number, when it is written and measurable (parsed
@@ -290,6 +317,12 @@ impl Kpi {
                     .and_then(|t| crate::target::parse_node(&t.value).ok())
             })
             .as_ref()
+    }
+
+    /// Whether `field` (a key such as `weight`) is written with a value of the wrong type,
+    /// which the schema reports: a rule must not call it missing.
+    pub fn has_wrong_type(&self, field: &str) -> bool {
+        kpi_field(field).is_some_and(|i| self.wrong_type >> i & 1 == 1)
     }
 
     /// The span to point at when something is missing from this KPI: its `id` value.
