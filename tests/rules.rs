@@ -524,3 +524,40 @@ fn the_readme_rule_table_is_the_catalogue() {
         "README.md's rule table differs from `kpic rules`"
     );
 }
+
+#[test]
+fn a_vague_word_in_a_block_scalar_is_pointed_at_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let found = check_team(
+        dir.path(),
+        "  - id: replies
+    name: Replies
+    duty: market-analysis
+    owner: li-na
+    metric: |
+      replies sent
+      in a timely way per week
+    target: \">= 2 replies\"
+    period: monthly
+    source: Team wiki
+  - id: replies-two
+    name: Replies two
+    duty: market-analysis
+    owner: li-na
+    metric: >-
+      replies sent in a timely way,
+      timely or not
+    target: \">= 2 replies\"
+    period: monthly
+    source: Team wiki
+",
+    );
+    let at: Vec<(&str, usize, usize)> = found.iter().map(|f| (f.code, f.line, f.column)).collect();
+    // The first `timely` of each metric, on its own line and column.
+    assert_eq!(
+        at,
+        [("S002", 12, 12), ("S002", 21, 25)],
+        "{}",
+        json_lines(&found)
+    );
+}

@@ -33,8 +33,10 @@ pub(crate) fn zh(file: &SpecFile, kpi: Option<&Kpi>) -> bool {
             .is_some_and(|n| target::has_cjk(&n.value))
 }
 
-/// The span of the bytes `start..end` of a string value, when the value is written as is
-/// (plain or simply quoted on one line); else the whole value.
+/// The span of the bytes `start..end` of a string value: exact when the value is written as is
+/// (plain or simply quoted on one line); else the same occurrence of those bytes in what is
+/// written (a block scalar, a quoted value with escapes elsewhere), when they are written as
+/// they are; else the whole value.
 pub(crate) fn sub_span(
     cx: &FileContext<'_>,
     value: &Spanned<crate::workspace::Text>,
@@ -52,7 +54,14 @@ pub(crate) fn sub_span(
     {
         1
     } else {
-        return value.span;
+        let Some(part) = value.value.get(start..end).filter(|p| !p.is_empty()) else {
+            return value.span;
+        };
+        let nth = value.value[..start].matches(part).count();
+        return match written.match_indices(part).nth(nth) {
+            Some((at, _)) => Span::new(value.span.lo() + at, value.span.lo() + at + part.len()),
+            None => value.span,
+        };
     };
     Span::new(
         value.span.lo() + offset + start,

@@ -537,6 +537,18 @@ impl Builder<'_> {
                     self.fail(span, "a value does not match its YAML tag".into(), None);
                     return;
                 };
+                // A block scalar's span runs on to the indentation of the next key: it ends at
+                // its last character.
+                let span = if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+                    let text = self.conv.text.as_bytes();
+                    let mut end = span.hi().min(text.len());
+                    while end > span.lo() && text[end - 1].is_ascii_whitespace() {
+                        end -= 1;
+                    }
+                    Span::new(span.lo(), end)
+                } else {
+                    span
+                };
                 self.push(Node { span, value }, anchor);
             }
             Event::SequenceStart(anchor, tag) => {
@@ -786,6 +798,14 @@ fn node_count(node: &Node) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_block_scalar_ends_at_its_last_character() {
+        let text = "a: |\n  one\n  two\n\nb: 1\n";
+        let root = ok(text);
+        let a = root.get("a").unwrap();
+        assert_eq!(&text[a.span.lo()..a.span.hi()], "one\n  two");
+    }
 
     #[test]
     fn char_indices_convert_to_bytes_in_any_order() {
