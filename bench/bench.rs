@@ -5,7 +5,8 @@
 //! - `bench [--sizes 1000,5000,20000,100000] [--runs 5] [--dir DIR] [--keep]`: the benchmark;
 //! - `bench generate DIR KPIS`: only write a workspace (the generator is `bench/synth.rs`, shared with `tests/parallel.rs`);
 //! - `bench parse DIR`: the parse-only baseline: read and parse every `*.yaml` under `DIR` with
-//!   kpic's own YAML loader (spans, limits), in parallel, and nothing else.
+//!   kpic's own YAML loader (spans, limits), in parallel, and nothing else;
+//! - `bench parse-saphyr DIR`: the same with saphyr's own `MarkedYaml` loader, for reference.
 
 mod synth;
 
@@ -21,6 +22,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("parse") => parse_only(Path::new(&args[1])),
+        Some("parse-saphyr") => parse_saphyr(Path::new(&args[1])),
         Some("generate") => {
             let dir = PathBuf::from(&args[1]);
             let kpis: usize = args[2].parse().expect("KPIS is a number");
@@ -48,6 +50,22 @@ fn parse_only(dir: &Path) {
         })
         .sum();
     println!("parsed {} files ({nodes} documents)", files.len());
+}
+
+/// The same with saphyr's own loader, `MarkedYaml` (spans on every node): the parser DESIGN
+/// names, used the way its documentation shows.
+fn parse_saphyr(dir: &Path) {
+    use saphyr::LoadableYamlNode;
+    let mut files = Vec::new();
+    collect_yaml(dir, &mut files);
+    let docs: usize = files
+        .par_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(path).expect("readable spec file");
+            saphyr::MarkedYaml::load_from_str(&text).map_or(0, |d| d.len())
+        })
+        .sum();
+    println!("parsed {} files ({docs} documents)", files.len());
 }
 
 fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -167,21 +185,19 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-/// The medians of `runs` timings of two commands, run in turn (after one warm-up run each),
-/// so that a change in the machine's load affects both alike.
-fn paired_median_ms(
-    runs: usize,
-    mut a: impl FnMut() -> Command,
-    mut b: impl FnMut() -> Command,
-) -> (f64, f64) {
-    time_once(&mut a());
-    time_once(&mut b());
-    let (mut va, mut vb) = (Vec::new(), Vec::new());
-    for _ in 0..runs.max(1) {
-        va.push(time_once(&mut a()));
-        vb.push(time_once(&mut b()));
+/// The medians of `runs` timings of each command, run in turn (after one warm-up run each),
+/// so that a change in the machine's load affects all alike.
+fn medians_in_turn(runs: usize, commands: &mut [&mut dyn FnMut() -> Command]) -> Vec<f64> {
+    for make in commands.iter_mut() {
+        time_once(&mut make());
     }
-    (median(va), median(vb))
+    let mut times = vec![Vec::new(); commands.len()];
+    for _ in 0..runs.max(1) {
+        for (make, t) in commands.iter_mut().zip(&mut times) {
+            t.push(time_once(&mut make()));
+        }
+    }
+    times.into_iter().map(median).collect()
 }
 
 /// Peak resident memory in bytes, from `/usr/bin/time -v`, when it is installed.
@@ -225,6 +241,8 @@ struct Row {
     bytes: u64,
     check_ms: f64,
     parse_ms: f64,
+    /// The same files parsed by saphyr's own `MarkedYaml` loader.
+    saphyr_ms: f64,
     rss: Option<u64>,
     parse_rss: Option<u64>,
 }
@@ -258,26 +276,35 @@ fn bench(args: &[String]) {
         let dir = base.join(format!("ws-{kpis}"));
         let bytes = generate(&dir, kpis);
         let files = kpis.div_ceil(KPIS_PER_FILE);
-        let (check_ms, parse_ms) = paired_median_ms(
-            o.runs,
-            || {
-                let mut c = Command::new(&kpic);
-                c.arg("check").current_dir(&dir);
-                c
-            },
-            || {
+        let baseline = |mode: &'static str| {
+            let (me, specs) = (me.clone(), dir.join("kpi-specs"));
+            move || {
                 let mut c = Command::new(&me);
-                c.arg("parse").arg(dir.join("kpi-specs"));
+                c.arg(mode).arg(&specs);
                 c
-            },
+            }
+        };
+        let medians = medians_in_turn(
+            o.runs,
+            &mut [
+                &mut || {
+                    let mut c = Command::new(&kpic);
+                    c.arg("check").current_dir(&dir);
+                    c
+                },
+                &mut baseline("parse"),
+                &mut baseline("parse-saphyr"),
+            ],
         );
+        let [check_ms, parse_ms, saphyr_ms] = [medians[0], medians[1], medians[2]];
         let rss = peak_rss(&kpic, &["check"], &dir);
         let spec_dir = dir.join("kpi-specs");
         let parse_rss = peak_rss(&me, &["parse", spec_dir.to_str().unwrap_or_default()], &dir);
         println!(
-            "{kpis:>7} KPIs, {files:>5} files, {:>6.1} MB: check {check_ms:>8.1} ms, parse-only {parse_ms:>8.1} ms, ratio {:.2}",
+            "{kpis:>7} KPIs, {files:>5} files, {:>6.1} MB: check {check_ms:>8.1} ms, parse-only {parse_ms:>8.1} ms, ratio {:.2}; saphyr MarkedYaml {saphyr_ms:>8.1} ms, ratio {:.2}",
             mb(bytes),
-            check_ms / parse_ms
+            check_ms / parse_ms,
+            check_ms / saphyr_ms
         );
         if kpis == 20_000 || (single.is_none() && kpis == *o.sizes.iter().max().unwrap_or(&0)) {
             let file = format!("kpi-specs/team-{:05}.yaml", files / 2);
@@ -299,6 +326,7 @@ fn bench(args: &[String]) {
             bytes,
             check_ms,
             parse_ms,
+            saphyr_ms,
             rss,
             parse_rss,
         });
@@ -365,6 +393,18 @@ fn print_tables(rows: &[Row], single: Option<&(usize, String, f64, f64)>) {
                 r.parse_ms / version_ms
             );
         }
+    }
+    println!("\n## For reference: saphyr's own loader (`MarkedYaml`, spans on every node)\n");
+    println!("| KPIs | `kpic check` ms | saphyr `MarkedYaml` parse ms | ratio kpic/saphyr |");
+    println!("|---:|---:|---:|---:|");
+    for r in rows {
+        println!(
+            "| {} | {:.1} | {:.1} | {:.2} |",
+            r.kpis,
+            r.check_ms,
+            r.saphyr_ms,
+            r.check_ms / r.saphyr_ms
+        );
     }
     if let Some(r) = rows.iter().find(|r| r.kpis == 20_000) {
         let ratio = r.check_ms / r.parse_ms;
