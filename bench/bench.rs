@@ -38,32 +38,29 @@ fn main() {
 
 /// Reads and parses every spec file under `dir` in parallel, with the loader kpic uses.
 fn parse_only(dir: &Path) {
-    let mut files = Vec::new();
-    collect_yaml(dir, &mut files);
-    let nodes: usize = files
-        .par_iter()
-        .map(|path| {
-            let text = std::fs::read_to_string(path).expect("readable spec file");
-            let loaded =
-                kpic::workspace::yaml::load(&text, kpic::workspace::yaml::Limits::default());
-            usize::from(loaded.root.is_some()) + loaded.errors.len()
-        })
-        .sum();
-    println!("parsed {} files ({nodes} documents)", files.len());
+    parse_all(dir, |text| {
+        let loaded = kpic::workspace::yaml::load(text, kpic::workspace::yaml::Limits::default());
+        usize::from(loaded.root.is_some()) + loaded.errors.len()
+    });
 }
 
 /// The same with saphyr's own loader, `MarkedYaml` (spans on every node): the parser DESIGN
 /// names, used the way its documentation shows.
 fn parse_saphyr(dir: &Path) {
     use saphyr::LoadableYamlNode;
+    parse_all(dir, |text| {
+        saphyr::MarkedYaml::load_from_str(text).map_or(0, |d| d.len())
+    });
+}
+
+/// Reads every spec file under `dir` and hands its text to `parse`, in parallel; prints how
+/// many documents `parse` counted (so that nothing is optimised away).
+fn parse_all(dir: &Path, parse: impl Fn(&str) -> usize + Sync) {
     let mut files = Vec::new();
     collect_yaml(dir, &mut files);
     let docs: usize = files
         .par_iter()
-        .map(|path| {
-            let text = std::fs::read_to_string(path).expect("readable spec file");
-            saphyr::MarkedYaml::load_from_str(&text).map_or(0, |d| d.len())
-        })
+        .map(|path| parse(&std::fs::read_to_string(path).expect("readable spec file")))
         .sum();
     println!("parsed {} files ({docs} documents)", files.len());
 }
