@@ -158,11 +158,6 @@ pub fn vague_words(options: &RuleOptions) -> Vec<Cow<'_, str>> {
     words
 }
 
-/// Every vague word in `text`: `(start byte, end byte, word)`, in text order.
-pub fn find_vague<W: AsRef<str>>(text: &str, words: &[W]) -> Vec<(usize, usize, String)> {
-    Matcher::new(words).find(text)
-}
-
 /// Which characters a text holds, hashed into 1,024 bits (Chinese text has many distinct
 /// characters: 128 bits let most words through). A bit shared by two characters only costs a
 /// search that finds nothing.
@@ -175,7 +170,10 @@ impl CharSet {
     }
 
     fn insert(&mut self, c: char) {
-        let b = Self::bit(c);
+        self.set(Self::bit(c));
+    }
+
+    fn set(&mut self, b: usize) {
         self.0[b / 64] |= 1 << (b % 64);
     }
 
@@ -185,8 +183,8 @@ impl CharSet {
 }
 
 /// The words in force, each with the characters a text must hold for it to match, worked out
-/// once per file: most names and metrics hold none of the words, and are passed over after a
-/// few bit tests.
+/// once per run ([`RuleOptions`] keeps it): most names and metrics hold none of the words, and
+/// are passed over after a few bit tests.
 #[derive(Debug, Clone)]
 pub(crate) struct Matcher {
     words: Vec<(String, Needs)>,
@@ -253,8 +251,7 @@ impl Matcher {
         for (i, c) in lower.char_indices() {
             present.insert(c);
             if c.is_ascii() && !after_word {
-                let p = pair(bytes[i], bytes.get(i + 1).copied().unwrap_or(0));
-                starts.0[p / 64] |= 1 << (p % 64);
+                starts.set(pair(bytes[i], bytes.get(i + 1).copied().unwrap_or(0)));
             }
             after_word = c.is_ascii_alphanumeric() || c == '_';
         }
@@ -455,9 +452,9 @@ mod tests {
     }
 
     fn words(text: &str) -> Vec<String> {
-        let options = RuleOptions::default();
-        let defaults = vague_words(&options);
-        find_vague(text, &defaults)
+        RuleOptions::default()
+            .vague_matcher()
+            .find(text)
             .into_iter()
             .map(|(s, e, _)| text[s..e].to_owned())
             .collect()
@@ -499,8 +496,7 @@ mod tests {
             vague_allow: vec!["Improve".into(), "相关".into()],
             ..RuleOptions::default()
         };
-        let list = vague_words(&options);
-        let found = |t: &str| find_vague(t, &list).len();
+        let found = |t: &str| options.vague_matcher().find(t).len();
         assert_eq!(found("improve a robust process"), 1);
         assert_eq!(found("稳步推进相关工作"), 1);
     }
@@ -524,7 +520,6 @@ mod tests {
             vague_extra: vec!["时率".into(), "关性".into(), "x".into(), " ".into()],
             ..RuleOptions::default()
         };
-        let list = vague_words(&options);
         for text in [
             "a时率",
             "ab及时率",
@@ -535,7 +530,7 @@ mod tests {
             "及时率时率",
             "imprové",
         ] {
-            for (s, e, _) in find_vague(text, &list) {
+            for (s, e, _) in options.vague_matcher().find(text) {
                 assert!(text.get(s..e).is_some(), "{text}: {s}..{e}");
             }
         }

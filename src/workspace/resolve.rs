@@ -65,6 +65,11 @@ pub(super) fn resolve(specs: &[Option<SpecFile>], reported: &[bool]) -> (Index, 
     (index, out)
 }
 
+/// The words of an E003 that [`merge_at_first_definition`] rewrites when it counts more than
+/// two definitions.
+const TWICE: &str = "is defined twice";
+const REMOVE_ONE: &str = "remove one of the two";
+
 /// Most other places one E003 names; the message still counts them all.
 const MAX_LABELS: usize = 10;
 
@@ -95,11 +100,11 @@ fn merge_at_first_definition(found: Vec<Diagnostic>) -> Vec<Diagnostic> {
     for ((_, _, message), (i, n)) in at {
         if n > 1 {
             let d = &mut out[i];
-            d.message = message.replace("is defined twice", &format!("is defined {} times", n + 1));
+            d.message = message.replace(TWICE, &format!("is defined {} times", n + 1));
             d.help = d.help.take().map(|h| {
                 h.replace(
-                    "or remove one of the two",
-                    &format!("or keep one of the {} definitions", n + 1),
+                    REMOVE_ONE,
+                    &format!("keep one of the {} definitions", n + 1),
                 )
             });
         }
@@ -219,11 +224,11 @@ fn duplicate(
         &DUPLICATE_ID,
         file,
         id.span,
-        format!("{kind} ID `{}` is defined twice", id.value),
+        format!("{kind} ID `{}` {TWICE}", id.value),
     )
     .with_label(first_file, first, "first defined here")
     .with_help(format!(
-        "give this {kind} an ID of its own, or remove one of the two"
+        "give this {kind} an ID of its own, or {REMOVE_ONE}"
     ))
 }
 

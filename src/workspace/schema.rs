@@ -491,9 +491,6 @@ pub(crate) mod fast {
         required: Vec<String>,
         /// Sorted by name, for a binary search per key.
         properties: Vec<(String, usize)>,
-        /// The indices in `properties` of the required keys, as bits, when all of them are
-        /// among the first 64 properties (else the keys are searched for).
-        required_bits: Option<u64>,
         closed: bool,
         items: Option<usize>,
         min_items: Option<usize>,
@@ -598,10 +595,6 @@ pub(crate) mod fast {
                 }
             }
             out.properties.sort_by(|a, b| a.0.cmp(&b.0));
-            out.required_bits = out.required.iter().try_fold(0u64, |bits, k| {
-                let i = out.properties.binary_search_by(|(p, _)| p.cmp(k)).ok()?;
-                (i < 64).then(|| bits | 1 << i)
-            });
             Some(out)
         }
 
@@ -629,8 +622,14 @@ pub(crate) mod fast {
             }
             match &node.value {
                 Value::Map(entries) => {
-                    let mut seen = 0u64;
-                    let entries_valid = entries.iter().all(|e| {
+                    if !s
+                        .required
+                        .iter()
+                        .all(|k| entries.iter().any(|e| e.key_str() == k))
+                    {
+                        return false;
+                    }
+                    entries.iter().all(|e| {
                         // A key that is not text goes to the full check. (A key given twice is
                         // E001; here all its entries are checked, the JSON keeps only the last.)
                         if !matches!(e.key.value, Value::Str(_)) {
@@ -638,21 +637,10 @@ pub(crate) mod fast {
                         }
                         let key = e.key_str();
                         match s.properties.binary_search_by(|(k, _)| k.as_str().cmp(key)) {
-                            Ok(i) => {
-                                seen |= 1u64.checked_shl(i as u32).unwrap_or(0);
-                                self.valid(s.properties[i].1, &e.value)
-                            }
+                            Ok(i) => self.valid(s.properties[i].1, &e.value),
                             Err(_) => !s.closed,
                         }
-                    });
-                    entries_valid
-                        && match s.required_bits {
-                            Some(bits) => seen & bits == bits,
-                            None => s
-                                .required
-                                .iter()
-                                .all(|k| entries.iter().any(|e| e.key_str() == k)),
-                        }
+                    })
                 }
                 Value::Seq(items) => {
                     s.min_items.is_none_or(|n| items.len() >= n)
