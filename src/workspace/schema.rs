@@ -488,9 +488,14 @@ pub(crate) mod fast {
     struct Schema {
         types: Option<u8>,
         refs: Vec<usize>,
-        required: Vec<String>,
-        /// Sorted by name, for a binary search per key.
+        /// Required keys among the first 64 properties, as bits by property index.
+        required_bits: u64,
+        /// The other required keys.
+        required_other: Vec<String>,
         properties: Vec<(String, usize)>,
+        /// [`signature`] of each property name, in the order of `properties`: a key is looked
+        /// up by a scan of these small numbers and one comparison of text.
+        signatures: Vec<u32>,
         closed: bool,
         items: Option<usize>,
         min_items: Option<usize>,
@@ -567,7 +572,7 @@ pub(crate) mod fast {
                             .push(defs.iter().find(|(n, _)| n == name).map(|(_, i)| *i)?);
                     }
                     "required" => {
-                        out.required = v
+                        out.required_other = v
                             .as_array()?
                             .iter()
                             .map(|k| k.as_str().map(str::to_owned))
@@ -594,12 +599,28 @@ pub(crate) mod fast {
                     _ => return None,
                 }
             }
-            out.properties.sort_by(|a, b| a.0.cmp(&b.0));
+            out.signatures = out.properties.iter().map(|(k, _)| signature(k)).collect();
+            let properties = &out.properties;
+            out.required_other
+                .retain(|k| match properties.iter().position(|(p, _)| p == k) {
+                    Some(i) if i < 64 => {
+                        out.required_bits |= 1 << i;
+                        false
+                    }
+                    _ => true,
+                });
             Some(out)
         }
 
         fn add(&mut self, s: &Json, defs: &[(String, usize)]) -> Option<usize> {
             let schema = self.compile(s, defs, false)?;
+            // A property that only refers to a definition is that definition: one call less
+            // per value.
+            if let [only] = schema.refs[..]
+                && schema.is_only_refs()
+            {
+                return Some(only);
+            }
             self.schemas.push(schema);
             Some(self.schemas.len() - 1)
         }
@@ -622,25 +643,24 @@ pub(crate) mod fast {
             }
             match &node.value {
                 Value::Map(entries) => {
-                    if !s
-                        .required
-                        .iter()
-                        .all(|k| entries.iter().any(|e| e.key_str() == k))
-                    {
-                        return false;
-                    }
+                    let mut seen = 0u64;
                     entries.iter().all(|e| {
                         // A key that is not text goes to the full check. (A key given twice is
                         // E001; here all its entries are checked, the JSON keeps only the last.)
                         if !matches!(e.key.value, Value::Str(_)) {
                             return false;
                         }
-                        let key = e.key_str();
-                        match s.properties.binary_search_by(|(k, _)| k.as_str().cmp(key)) {
-                            Ok(i) => self.valid(s.properties[i].1, &e.value),
-                            Err(_) => !s.closed,
+                        match s.property(e.key_str()) {
+                            Some((i, id)) => {
+                                seen |= 1u64.checked_shl(i as u32).unwrap_or(0);
+                                self.valid(id, &e.value)
+                            }
+                            None => !s.closed,
                         }
-                    })
+                    }) && seen & s.required_bits == s.required_bits
+                        && s.required_other
+                            .iter()
+                            .all(|k| entries.iter().any(|e| e.key_str() == k))
                 }
                 Value::Seq(items) => {
                     s.min_items.is_none_or(|n| items.len() >= n)
@@ -656,6 +676,58 @@ pub(crate) mod fast {
                 Value::Null | Value::Bool(_) => true,
             }
         }
+    }
+
+    impl Schema {
+        /// Whether the schema asks nothing but its `$ref`s.
+        fn is_only_refs(&self) -> bool {
+            let Schema {
+                types,
+                refs: _,
+                required_bits,
+                required_other,
+                properties,
+                signatures: _,
+                closed,
+                items,
+                min_items,
+                max_items,
+                minimum,
+                maximum,
+                constants,
+                pattern,
+            } = self;
+            types.is_none()
+                && *required_bits == 0
+                && required_other.is_empty()
+                && properties.is_empty()
+                && !closed
+                && items.is_none()
+                && min_items.is_none()
+                && max_items.is_none()
+                && minimum.is_none()
+                && maximum.is_none()
+                && constants.is_none()
+                && pattern.is_none()
+        }
+
+        /// The index and schema of property `key`, if it is one.
+        fn property(&self, key: &str) -> Option<(usize, usize)> {
+            let sig = signature(key);
+            self.signatures
+                .iter()
+                .zip(&self.properties)
+                .position(|(&s, (name, _))| s == sig && name == key)
+                .map(|i| (i, self.properties[i].1))
+        }
+    }
+
+    /// A number that differs for most different keys: length, first and last byte.
+    fn signature(key: &str) -> u32 {
+        let b = key.as_bytes();
+        let first = b.first().copied().unwrap_or(0);
+        let last = b.last().copied().unwrap_or(0);
+        (b.len().min(0xffff) as u32) << 16 | u32::from(first) << 8 | u32::from(last)
     }
 
     /// The JSON type of a node as the validator sees it; `None` for a non-finite number (which
