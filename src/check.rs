@@ -77,6 +77,8 @@ pub fn load_config(req: &CheckRequest) -> Result<Config> {
 /// Runs the check.
 pub fn run(req: &CheckRequest) -> Result<CheckOutcome> {
     let mut timer = Timer::from_env();
+    // The schema validators are needed once the files are parsed: compiled meanwhile.
+    rayon::spawn(workspace::schema::prepare);
     let mut config = load_config(req)?;
     if let Some(today) = req.today {
         config.options.today = today;
@@ -102,19 +104,25 @@ pub fn run(req: &CheckRequest) -> Result<CheckOutcome> {
             rule.check_file(&cx, spec, out);
         }
     };
-    let (ws, mut found) = workspace::load_checked(inputs, &load_opts, &file_checks);
+    let (ws, mut found) = workspace::load_checked_deferred(inputs, &load_opts, &file_checks);
     timer.lap("load (read, parse, schema, model, file rules, resolve)");
     let cx = Context::new(&ws, &config.options);
     // The workspace checks, each collecting in a fixed order, so the result does not depend
-    // on threads.
-    let per_workspace: Vec<Diagnostic> = enabled
-        .par_iter()
-        .flat_map_iter(|rule| {
-            let mut out = Vec::new();
-            rule.check_workspace(&cx, &mut out);
-            out
-        })
-        .collect();
+    // on threads; beside them, the did-you-mean search for references that name nothing.
+    let (per_workspace, unknown) = rayon::join(
+        || {
+            enabled
+                .par_iter()
+                .flat_map_iter(|rule| {
+                    let mut out = Vec::new();
+                    rule.check_workspace(&cx, &mut out);
+                    out
+                })
+                .collect::<Vec<Diagnostic>>()
+        },
+        || ws.index.unknown_reference_findings(),
+    );
+    found.extend(unknown);
     found.extend(per_workspace);
     timer.lap("workspace rules");
     let mut diagnostics: Vec<Diagnostic> = found
@@ -129,6 +137,18 @@ pub fn run(req: &CheckRequest) -> Result<CheckOutcome> {
     drop(levels);
     sort(&ws, &mut diagnostics);
     diagnostics.dedup();
+    // Every report gives lines and columns: the files with findings index their lines in
+    // parallel.
+    let mut with_findings: Vec<usize> = diagnostics
+        .iter()
+        .flat_map(|d| std::iter::once(d.file).chain(d.labels.iter().map(|l| l.file)))
+        .collect();
+    with_findings.sort_unstable();
+    with_findings.dedup();
+    with_findings
+        .par_iter()
+        .filter_map(|&f| ws.files.get(f))
+        .for_each(SourceFile::index_lines);
     timer.lap("suppressions and sorting");
     Ok(CheckOutcome {
         config,

@@ -115,6 +115,11 @@ impl SourceFile {
         })
     }
 
+    /// Builds the line index now (it is otherwise built on first use).
+    pub fn index_lines(&self) {
+        self.line_starts();
+    }
+
     /// The 1-based line and character column of a byte offset (clamped to the text).
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));

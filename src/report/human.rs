@@ -195,15 +195,26 @@ pub fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Resu
         .with_width(style.width)
         .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
         .with_links(false);
-    // Only the files with findings are scanned.
-    let mut safe: Vec<std::borrow::Cow<'_, str>> =
-        vec![std::borrow::Cow::Borrowed(""); report.files.len()];
+    // Only the files with findings are scanned, in parallel.
     let mut scanned = vec![false; report.files.len()];
     for d in report.diagnostics {
-        if !std::mem::replace(&mut scanned[d.file], true) {
-            safe[d.file] = terminal_safe(&report.files[d.file].text);
-        }
+        scanned[d.file] = true;
     }
+    let safe: Vec<std::borrow::Cow<'_, str>> = {
+        use rayon::prelude::*;
+        report
+            .files
+            .par_iter()
+            .zip(scanned)
+            .map(|(f, scan)| {
+                if scan {
+                    terminal_safe(&f.text)
+                } else {
+                    std::borrow::Cow::Borrowed("")
+                }
+            })
+            .collect()
+    };
     // Diagnostics are rendered in parallel (rendering dominates a report with many findings),
     // then written in order.
     let render = |d: &crate::diagnostic::Diagnostic| -> io::Result<String> {

@@ -123,6 +123,19 @@ pub fn load(inputs: Vec<Input>, opts: &LoadOptions) -> (Workspace, Vec<Diagnosti
 /// [`load`], running `check` on each reported file right after it is parsed (while its data
 /// is in the processor's cache); its findings come back with the structural ones.
 pub fn load_checked(
+    inputs: Vec<Input>,
+    opts: &LoadOptions,
+    check: &FileCheck<'_>,
+) -> (Workspace, Vec<Diagnostic>) {
+    let (ws, mut found) = load_checked_deferred(inputs, opts, check);
+    found.extend(ws.index.unknown_reference_findings());
+    (ws, found)
+}
+
+/// [`load_checked`] without the E004 findings: the references that name nothing are in
+/// `ws.index.unknown`, and [`Index::unknown_reference_findings`] makes them findings, so that
+/// its search for what they meant can run beside other work.
+pub fn load_checked_deferred(
     mut inputs: Vec<Input>,
     opts: &LoadOptions,
     check: &FileCheck<'_>,

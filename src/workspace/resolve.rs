@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::diagnostic::Diagnostic;
 use crate::rules::{DUPLICATE_ID, UNKNOWN_REFERENCE};
-use crate::source::FileId;
+use crate::source::{FileId, Span};
 use crate::workspace::{IdMap, Spanned, SpecFile, Text};
 
 /// Where each ID is first defined: `(file, index in that file's list)`.
@@ -23,9 +23,13 @@ pub struct Index {
     pub kpis: IdMap,
     /// Team IDs, to the file that declares the team.
     pub teams: HashMap<String, FileId>,
+    /// References in reported files that name nothing, in file order; E004 once
+    /// [`Index::unknown_reference_findings`] has looked for what they meant.
+    pub unknown: Vec<UnknownRef>,
 }
 
-/// Builds the index and returns it with the E003 and E004 findings. References are checked in
+/// Builds the index and returns it with the E003 findings; references that name nothing are
+/// kept in the index (see [`Index::unknown_reference_findings`]). References are checked in
 /// the reported files only (`kpic check FILE` needs every ID, not every file's references).
 /// The four kinds are indexed at the same time; each in file order, so the first definition
 /// wins and the findings do not depend on threads.
@@ -43,7 +47,7 @@ pub(super) fn resolve(specs: &[Option<SpecFile>], reported: &[bool]) -> (Index, 
                 },
                 || index_ids(specs, "duty", |s| s.duties.len(), |s, i| &s.duties[i].id),
             );
-            let unknown = unknown_reference_findings(specs, reported, &owners.0, &duties.0);
+            let unknown = unknown_in(specs, reported, &owners.0, &duties.0);
             (teams, owners, duties, unknown)
         },
     );
@@ -52,6 +56,7 @@ pub(super) fn resolve(specs: &[Option<SpecFile>], reported: &[bool]) -> (Index, 
         duties: duties.0,
         kpis: kpis.0,
         teams: teams.0,
+        unknown,
     };
     let mut out = teams.1;
     out.extend(owners.1);
@@ -60,9 +65,7 @@ pub(super) fn resolve(specs: &[Option<SpecFile>], reported: &[bool]) -> (Index, 
     for d in &mut out {
         report_in_reported_file(d, reported);
     }
-    let mut out = merge_at_first_definition(out);
-    out.extend(unknown);
-    (index, out)
+    (index, merge_at_first_definition(out))
 }
 
 /// The words of an E003 that [`merge_at_first_definition`] rewrites when it counts more than
@@ -267,37 +270,37 @@ impl IdHasher {
     }
 }
 
-/// A reference that names no defined ID, found while scanning (suggestions come later).
-struct Unknown<'a> {
+/// A reference that names no defined ID, found while resolving (suggestions come later).
+#[derive(Debug, Clone)]
+pub struct UnknownRef {
     file: FileId,
-    reference: &'a Spanned<Text>,
+    span: Span,
+    /// The ID referred to.
+    reference: Text,
+    /// The kind of ID: `owner` or `duty`.
     kind: &'static str,
     /// What the reference is to its item: `owner`, `duty`, `contributor` or `lead`.
     role: &'static str,
     /// The item holding the reference: `KPI`, `duty` or `team`, and its ID.
-    item: (&'static str, &'a str),
+    item: (&'static str, Text),
 }
 
 /// Collects the references of one file that name nothing (cheap: one hash lookup each).
-fn unknown_references<'a>(
-    spec: &'a SpecFile,
-    owners: &IdMap,
-    duties: &IdMap,
-    out: &mut Vec<Unknown<'a>>,
-) {
+fn unknown_references(spec: &SpecFile, owners: &IdMap, duties: &IdMap, out: &mut Vec<UnknownRef>) {
     let f = spec.file;
-    let mut check = |r: &'a Spanned<Text>,
+    let mut check = |r: &Spanned<Text>,
                      map: &IdMap,
                      kind: &'static str,
                      role: &'static str,
-                     item: (&'static str, &'a str)| {
+                     item: (&'static str, &str)| {
         if !map.contains_key(r.value.as_str()) {
-            out.push(Unknown {
+            out.push(UnknownRef {
                 file: f,
-                reference: r,
+                span: r.span,
+                reference: r.value.clone(),
                 kind,
                 role,
-                item,
+                item: (item.0, Text::new(item.1)),
             });
         }
     };
@@ -331,16 +334,14 @@ fn unknown_references<'a>(
 /// linear in the size of the workspace even where thousands of references break.
 pub const MAX_SUGGESTED: usize = 200;
 
-/// E004 for every reference in a reported file that names nothing, with a did-you-mean.
-/// Suggestions are computed once per distinct unknown ID, in parallel, against a prefiltered
-/// candidate list; they are exactly those of [`did_you_mean`](crate::diagnostic::did_you_mean) over all IDs of the kind.
-fn unknown_reference_findings(
+/// The references in reported files that name nothing, in file order.
+fn unknown_in(
     specs: &[Option<SpecFile>],
     reported: &[bool],
     owners: &IdMap,
     duties: &IdMap,
-) -> Vec<Diagnostic> {
-    let unknown: Vec<Unknown> = specs
+) -> Vec<UnknownRef> {
+    specs
         .par_iter()
         .flatten()
         .filter(|spec| reported.get(spec.file).copied().unwrap_or(true))
@@ -349,52 +350,65 @@ fn unknown_reference_findings(
             unknown_references(spec, owners, duties, &mut found);
             found
         })
-        .collect();
-    if unknown.is_empty() {
-        return Vec::new();
-    }
-    // Distinct (kind, ID) pairs, in order of first appearance, so the cap is deterministic.
-    let mut distinct: Vec<(&'static str, &str)> = Vec::new();
-    let mut seen = HashSet::new();
-    for u in &unknown {
-        if distinct.len() < MAX_SUGGESTED && seen.insert((u.kind, u.reference.value.as_str())) {
-            distinct.push((u.kind, u.reference.value.as_str()));
-        }
-    }
-    let owner_ids = OnceLock::new();
-    let duty_ids = OnceLock::new();
-    let candidates = |kind: &str| match kind {
-        "duty" => duty_ids.get_or_init(|| Candidates::new(duties.keys().map(Text::as_str))),
-        _ => owner_ids.get_or_init(|| Candidates::new(owners.keys().map(Text::as_str))),
-    };
-    let suggestions: HashMap<(&str, &str), &str> = distinct
-        .par_iter()
-        .filter_map(|&(kind, word)| Some(((kind, word), candidates(kind).best(word)?)))
-        .collect();
-    unknown
-        .into_iter()
-        .map(|u| {
-            let r = u.reference;
-            let d = Diagnostic::new(
-                &UNKNOWN_REFERENCE,
-                u.file,
-                r.span,
-                match u.item {
-                    (item, "") => format!("the {item} has unknown {} `{}`", u.role, r.value),
-                    (item, id) => format!("{item} `{id}` has unknown {} `{}`", u.role, r.value),
-                },
-            );
-            match suggestions.get(&(u.kind, r.value.as_str())) {
-                Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                None => d.with_help(format!(
-                    "define {} `{}` under `{}`, or fix the ID",
-                    u.kind,
-                    r.value,
-                    plural(u.kind)
-                )),
-            }
-        })
         .collect()
+}
+
+impl Index {
+    /// E004 for every reference in a reported file that names nothing, with a did-you-mean.
+    /// Suggestions are computed once per distinct unknown ID, in parallel, against a
+    /// prefiltered candidate list; they are exactly those of
+    /// [`did_you_mean`](crate::diagnostic::did_you_mean) over all IDs of the kind.
+    pub fn unknown_reference_findings(&self) -> Vec<Diagnostic> {
+        let unknown = &self.unknown;
+        if unknown.is_empty() {
+            return Vec::new();
+        }
+        // Distinct (kind, ID) pairs, in order of first appearance, so the cap is deterministic.
+        let mut distinct: Vec<(&'static str, &str)> = Vec::new();
+        let mut seen = HashSet::new();
+        for u in unknown {
+            if distinct.len() < MAX_SUGGESTED && seen.insert((u.kind, u.reference.as_str())) {
+                distinct.push((u.kind, u.reference.as_str()));
+            }
+        }
+        let owner_ids = OnceLock::new();
+        let duty_ids = OnceLock::new();
+        let candidates = |kind: &str| match kind {
+            "duty" => {
+                duty_ids.get_or_init(|| Candidates::new(self.duties.keys().map(Text::as_str)))
+            }
+            _ => owner_ids.get_or_init(|| Candidates::new(self.owners.keys().map(Text::as_str))),
+        };
+        let suggestions: HashMap<(&str, &str), &str> = distinct
+            .par_iter()
+            .filter_map(|&(kind, word)| Some(((kind, word), candidates(kind).best(word)?)))
+            .collect();
+        unknown
+            .iter()
+            .map(|u| {
+                let r = &u.reference;
+                let d = Diagnostic::new(
+                    &UNKNOWN_REFERENCE,
+                    u.file,
+                    u.span,
+                    match &u.item {
+                        (item, id) if id.is_empty() => {
+                            format!("the {item} has unknown {} `{r}`", u.role)
+                        }
+                        (item, id) => format!("{item} `{id}` has unknown {} `{r}`", u.role),
+                    },
+                );
+                match suggestions.get(&(u.kind, r.as_str())) {
+                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    None => d.with_help(format!(
+                        "define {} `{r}` under `{}`, or fix the ID",
+                        u.kind,
+                        plural(u.kind)
+                    )),
+                }
+            })
+            .collect()
+    }
 }
 
 /// Buckets of the character histogram used to bound edit distances from below.
