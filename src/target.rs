@@ -10,6 +10,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::workspace::Text;
 use crate::workspace::yaml::{Node, Value};
 
 /// A comparison operator.
@@ -85,7 +86,7 @@ pub struct Target {
     /// The number compared with (finite).
     pub value: f64,
     /// The normalised unit (`%`, `h`, `d`, `min`, `w`, `份`, `reports` …), if any.
-    pub unit: Option<String>,
+    pub unit: Option<Text>,
 }
 
 impl Target {
@@ -245,7 +246,7 @@ fn parse_op(s: &str) -> Option<Op> {
 
 /// Normalises a unit: duration words to `h`, `d`, `min`, `w`, `s`; percent words to `%`; other
 /// units kept as written.
-pub fn normalise_unit(u: &str) -> String {
+pub fn normalise_unit(u: &str) -> Text {
     let lower = ascii_lowercase(u);
     match lower.as_ref() {
         "小时" | "个小时" | "h" | "hour" | "hours" | "hr" | "hrs" => "h".into(),
@@ -586,7 +587,7 @@ fn number(t: &str) -> Option<(f64, &str)> {
 
 /// The unit after a number: empty is no unit; text that holds another comparison, number
 /// range or clause is not a unit.
-fn unit(u: &str) -> Option<Option<String>> {
+fn unit(u: &str) -> Option<Option<Text>> {
     let u = u.trim();
     if u.is_empty() {
         return Some(None);

@@ -239,7 +239,7 @@ fn target(t: &TargetView) -> Option<TargetJson> {
         TargetView::Parsed { target, text } => Some(TargetJson {
             op: Some(target.op),
             value: Some(Num(target.value)),
-            unit: target.unit.clone(),
+            unit: target.unit.as_deref().map(str::to_owned),
             direction: Some(direction_name(target.direction())),
             text: text.clone(),
         }),

@@ -147,7 +147,7 @@ fn row(view: &View<'_>, k: &KpiView<'_>) -> Vec<String> {
     let (target, unit, direction) = match &k.target {
         TargetView::Parsed { target, .. } => (
             format!("{} {}", target.op.symbol(), format_number(target.value)),
-            target.unit.clone().unwrap_or_default(),
+            target.unit.as_deref().unwrap_or_default().to_owned(),
             direction_name(target.direction()).to_owned(),
         ),
         TargetView::Unparsed(t) => (t.clone(), String::new(), String::new()),

@@ -14,26 +14,14 @@ use crate::workspace::yaml::{Entry, Node, Value};
 /// its peak memory.
 pub type Text = compact_str::CompactString;
 
-/// A user value with the span of its key and of the value itself.
+/// A user value with its span. (Not the span of its key: no finding points there, and a
+/// workspace holds a few hundred thousand of these for its whole run.)
 #[derive(Debug, Clone, PartialEq)]
 pub struct Spanned<T> {
     /// The value.
     pub value: T,
     /// The bytes of the value.
     pub span: Span,
-    /// The bytes of the key that holds it (the value's own span for list items).
-    pub key_span: Span,
-}
-
-impl<T> Spanned<T> {
-    /// The span from the key to the end of the value.
-    pub fn full_span(&self) -> Span {
-        let start = self.key_span.start.min(self.span.start);
-        Span {
-            start,
-            end: self.span.end.max(start),
-        }
-    }
 }
 
 impl Spanned<Text> {
@@ -256,7 +244,6 @@ impl Kpi {
                     n.as_str().map(|s| Spanned {
                         value: Text::new(s),
                         span: n.span,
-                        key_span: n.span,
                     })
                 }));
                 list
@@ -386,7 +373,6 @@ fn field_of<T>(e: Option<&Entry>, f: impl Fn(&Node) -> Option<T>) -> Option<Span
     Some(Spanned {
         value: f(&e.value)?,
         span: e.value.span,
-        key_span: e.key.span,
     })
 }
 
