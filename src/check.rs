@@ -77,8 +77,6 @@ pub fn load_config(req: &CheckRequest) -> Result<Config> {
 /// Runs the check.
 pub fn run(req: &CheckRequest) -> Result<CheckOutcome> {
     let mut timer = Timer::from_env();
-    // The schema validators are needed once the files are parsed: compiled meanwhile.
-    rayon::spawn(workspace::schema::prepare);
     let mut config = load_config(req)?;
     if let Some(today) = req.today {
         config.options.today = today;

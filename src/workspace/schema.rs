@@ -27,16 +27,6 @@ fn validator() -> &'static Validator {
     })
 }
 
-/// Compiles both validators now (the JSON Schema one takes a few milliseconds), so that a
-/// run can do it on an idle core while it looks for files.
-pub fn prepare() {
-    validator();
-    fast::is_valid(&Node {
-        span: crate::source::Span::default(),
-        value: crate::workspace::yaml::Value::Null,
-    });
-}
-
 /// Validates one document, returning E002 diagnostics at the offending keys and values.
 ///
 /// Most files are valid: `fast::is_valid` proves that on the YAML tree itself, without
