@@ -98,7 +98,8 @@ pub(crate) struct OwnedKpi<'a> {
 pub(crate) fn kpis_by_owner<'a>(
     ws: &'a crate::workspace::Workspace,
 ) -> Vec<(&'a str, Vec<OwnedKpi<'a>>)> {
-    let mut at: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut at: std::collections::HashMap<&str, usize, crate::workspace::IdBuildHasher> =
+        Default::default();
     let mut groups: Vec<(&str, Vec<OwnedKpi<'a>>)> = Vec::new();
     for spec in ws.all_specs() {
         for kpi in &spec.kpis {

@@ -52,7 +52,7 @@ impl Rule for DutyWithoutKpi {
     }
 
     fn check_workspace(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let measured: HashSet<&str> = cx
+        let measured: HashSet<&str, crate::workspace::IdBuildHasher> = cx
             .ws
             .all_specs()
             .flat_map(|s| &s.kpis)

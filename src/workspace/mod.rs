@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
-pub use resolve::Index;
+pub use resolve::{IdBuildHasher, Index};
 pub use spec::{Duty, Kpi, Owner, Spanned, SpecFile, Team, Text};
 
 use crate::diagnostic::Diagnostic;
@@ -229,6 +229,11 @@ fn parse_file(id: FileId, input: Input, opts: &LoadOptions, check: &FileCheck<'_
     let source = SourceFile::new(input.name, input.path, text);
     if let Some(spec) = spec.as_ref().filter(|_| input.reported) {
         check(&source, spec, &mut diagnostics);
+    }
+    // A file with findings will be reported with lines and columns: index its lines while its
+    // text is at hand.
+    if !diagnostics.is_empty() {
+        source.index_lines();
     }
     Parsed {
         source,

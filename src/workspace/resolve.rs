@@ -443,36 +443,37 @@ impl<'a> Candidates<'a> {
         let limit = (len / 3).max(1) + 1;
         let hist = histogram(word);
         let word_mask = mask(&hist);
-        let mut bounded: Vec<(usize, &'a str)> = self
-            .items
-            .iter()
-            .filter_map(|&(id, n, ref h, m)| {
-                let only = (word_mask & !m)
-                    .count_ones()
-                    .max((m & !word_mask).count_ones());
-                if only as usize > limit || n.abs_diff(len) > limit {
-                    return None;
-                }
-                // Written so that it compiles to a few vector instructions.
-                let diff = h
-                    .iter()
-                    .zip(&hist)
-                    .map(|(a, b)| u32::from(a.abs_diff(*b)))
-                    .sum::<u32>() as usize;
-                let bound = n.abs_diff(len).max(diff.div_ceil(2));
-                (bound <= limit).then_some((bound, id))
-            })
-            .collect();
-        // By bound only: ties are settled by the exact distance, then the ID, below.
-        bounded.sort_unstable_by_key(|&(bound, _)| bound);
+        // Candidates by their bound (at most `limit`): a bucket each, in place of a sort.
+        let mut by_bound: Vec<Vec<&'a str>> = vec![Vec::new(); limit + 1];
+        for &(id, n, ref h, m) in &self.items {
+            let only = (word_mask & !m)
+                .count_ones()
+                .max((m & !word_mask).count_ones());
+            if only as usize > limit || n.abs_diff(len) > limit {
+                continue;
+            }
+            // Written so that it compiles to a few vector instructions.
+            let diff = h
+                .iter()
+                .zip(&hist)
+                .map(|(a, b)| u32::from(a.abs_diff(*b)))
+                .sum::<u32>() as usize;
+            let bound = n.abs_diff(len).max(diff.div_ceil(2));
+            if let Some(bucket) = by_bound.get_mut(bound) {
+                bucket.push(id);
+            }
+        }
+        // Lowest bounds first; ties are settled by the exact distance, then the ID.
         let mut best: Option<(usize, &'a str)> = None;
-        for (bound, id) in bounded {
+        for (bound, ids) in by_bound.into_iter().enumerate() {
             if best.is_some_and(|(d, _)| bound > d) {
                 break;
             }
-            let d = strsim::damerau_levenshtein(word, id);
-            if d <= limit && best.is_none_or(|b| (d, id) < b) {
-                best = Some((d, id));
+            for id in ids {
+                let d = strsim::damerau_levenshtein(word, id);
+                if d <= limit && best.is_none_or(|b| (d, id) < b) {
+                    best = Some((d, id));
+                }
             }
         }
         best.map(|(_, id)| id)
