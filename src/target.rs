@@ -527,6 +527,13 @@ fn phrase(t: &str) -> Option<Target> {
 /// Strips a prefix word: Chinese words directly, English words case-insensitively and only
 /// before a space or a digit.
 fn strip_prefix_word<'a>(t: &'a str, word: &str) -> Option<&'a str> {
+    // Most words differ in their first two bytes: compared here, before a call to compare
+    // the rest (a target is tried against some seventy words).
+    let (tb, wb) = (t.as_bytes(), word.as_bytes());
+    let n = wb.len().min(2);
+    if tb.len() < wb.len() || !tb[..n].eq_ignore_ascii_case(&wb[..n]) {
+        return None;
+    }
     if word.is_ascii() {
         let head = t.get(..word.len())?;
         let rest = &t[word.len()..];
@@ -540,6 +547,12 @@ fn strip_prefix_word<'a>(t: &'a str, word: &str) -> Option<&'a str> {
 /// Strips a suffix word: Chinese words and `+` directly, English words case-insensitively and
 /// only after a space, a digit or `%`.
 fn strip_suffix_word<'a>(t: &'a str, word: &str) -> Option<&'a str> {
+    // The last two bytes first, as in `strip_prefix_word`.
+    let (tb, wb) = (t.as_bytes(), word.as_bytes());
+    let n = wb.len().min(2);
+    if tb.len() < wb.len() || !tb[tb.len() - n..].eq_ignore_ascii_case(&wb[wb.len() - n..]) {
+        return None;
+    }
     if word.starts_with(|c: char| c.is_ascii_alphabetic()) {
         let at = t.len().checked_sub(word.len())?;
         let tail = t.get(at..)?;
@@ -592,12 +605,11 @@ fn unit(u: &str) -> Option<Option<Text>> {
     if u.is_empty() {
         return Some(None);
     }
-    const NOT_IN_UNIT: &[&str] = &[
-        "<",
-        ">",
-        "=",
-        "≥",
-        "≤",
+    // Characters and words that belong to a comparison, a range or a clause, not to a unit.
+    const NOT_IN_UNIT: &[char] = &[
+        '<', '>', '=', '≥', '≤', ',', '，', ';', '；', '。', '、', '~', '～', '-', '–', '(', '（',
+    ];
+    const NOT_IN_UNIT_WORDS: &[&str] = &[
         "以上",
         "以下",
         "以内",
@@ -608,21 +620,13 @@ fn unit(u: &str) -> Option<Option<Text>> {
         "高于",
         "少于",
         "超过",
-        ",",
-        "，",
-        ";",
-        "；",
-        "。",
-        "、",
-        "~",
-        "～",
-        "-",
-        "–",
-        "(",
-        "（",
     ];
+    // The words' first characters, to search for the words only when one occurs.
+    const WORD_STARTS: &[char] = &['以', '不', '至', '低', '高', '少', '超'];
+    debug_assert!(NOT_IN_UNIT_WORDS.iter().all(|w| w.starts_with(WORD_STARTS)));
     if u.chars().count() > 40
-        || NOT_IN_UNIT.iter().any(|w| u.contains(w))
+        || u.contains(NOT_IN_UNIT)
+        || (u.contains(WORD_STARTS) && NOT_IN_UNIT_WORDS.iter().any(|w| u.contains(w)))
         || u.starts_with(|c: char| c.is_ascii_digit() || c == '.' || c == '以')
     {
         return None;
@@ -767,6 +771,55 @@ fn unmeasurable(t: &str) -> TargetError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// The two-byte prechecks of `strip_prefix_word` and `strip_suffix_word` only skip
+        /// words that cannot match: each gives what the full comparison alone gives, for every
+        /// word of the grammar, in text made of pieces of those words.
+        #[test]
+        fn prechecks_lose_no_word(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "不少于", "不", "少", "于", "以上", "以", "内", "AT ", "least", "at", "no", "more",
+                    "than", "or ", "More", " ", "2", "%", "+", "份", "小时", "中", "é", "x",
+                    "AT LEAST ", "No more than ", " OR MORE", "Within ",
+                ]),
+                0..8,
+            ),
+        ) {
+            let t: String = pieces.concat();
+            let prefix = |word: &str| -> Option<String> {
+                if word.is_ascii() {
+                    let head = t.get(..word.len())?;
+                    let rest = &t[word.len()..];
+                    let boundary =
+                        rest.starts_with(|c: char| c.is_whitespace() || c.is_ascii_digit());
+                    (head.eq_ignore_ascii_case(word) && boundary).then(|| rest.to_owned())
+                } else {
+                    t.strip_prefix(word).map(str::to_owned)
+                }
+            };
+            let suffix = |word: &str| -> Option<String> {
+                if word.starts_with(|c: char| c.is_ascii_alphabetic()) {
+                    let at = t.len().checked_sub(word.len())?;
+                    let tail = t.get(at..)?;
+                    let rest = &t[..at];
+                    let boundary = rest
+                        .ends_with(|c: char| c.is_whitespace() || c.is_ascii_digit() || c == '%');
+                    (tail.eq_ignore_ascii_case(word) && boundary).then(|| rest.to_owned())
+                } else {
+                    t.strip_suffix(word).map(str::to_owned)
+                }
+            };
+            for (word, _, _) in PREFIXES {
+                proptest::prop_assert_eq!(strip_prefix_word(&t, word).map(str::to_owned), prefix(word));
+            }
+            for (word, _) in SUFFIXES {
+                proptest::prop_assert_eq!(strip_suffix_word(&t, word).map(str::to_owned), suffix(word));
+            }
+        }
+    }
 
     fn ok(s: &str) -> String {
         match parse_text(s) {

@@ -434,7 +434,7 @@ pub(crate) mod fast {
 
     use serde_json::Value as Json;
 
-    use crate::workspace::yaml::{Node, Value};
+    use crate::workspace::yaml::{Entry, Node, Value};
 
     /// Whether `root` is certainly valid against the spec schema.
     pub fn is_valid(root: &Node) -> bool {
@@ -642,32 +642,8 @@ pub(crate) mod fast {
                 return false;
             }
             match &node.value {
-                Value::Map(entries) => {
-                    let mut seen = 0u64;
-                    entries.iter().all(|e| {
-                        // A key that is not text goes to the full check. (A key given twice is
-                        // E001; here all its entries are checked, the JSON keeps only the last.)
-                        if !matches!(e.key.value, Value::Str(_)) {
-                            return false;
-                        }
-                        match s.property(e.key_str()) {
-                            Some((i, id)) => {
-                                seen |= 1u64.checked_shl(i as u32).unwrap_or(0);
-                                self.valid(id, &e.value)
-                            }
-                            None => !s.closed,
-                        }
-                    }) && seen & s.required_bits == s.required_bits
-                        && s.required_other
-                            .iter()
-                            .all(|k| entries.iter().any(|e| e.key_str() == k))
-                }
-                Value::Seq(items) => {
-                    s.min_items.is_none_or(|n| items.len() >= n)
-                        && s.max_items.is_none_or(|n| items.len() <= n)
-                        && s.items
-                            .is_none_or(|sub| items.iter().all(|i| self.valid(sub, i)))
-                }
+                Value::Map(entries) => self.valid_map(s, entries),
+                Value::Seq(items) => self.valid_seq(s, items),
                 Value::Str(text) => s.pattern.is_none_or(|p| p.matches(text)),
                 Value::Int(_) | Value::Float(_) => {
                     let n = node.as_f64().unwrap_or(f64::NAN);
@@ -675,6 +651,37 @@ pub(crate) mod fast {
                 }
                 Value::Null | Value::Bool(_) => true,
             }
+        }
+
+        // Collections out of line: most nodes are scalars, whose check stays small.
+        #[inline(never)]
+        fn valid_map(&self, s: &Schema, entries: &[Entry]) -> bool {
+            let mut seen = 0u64;
+            entries.iter().all(|e| {
+                // A key that is not text goes to the full check. (A key given twice is E001;
+                // here all its entries are checked, the JSON keeps only the last.)
+                if !matches!(e.key.value, Value::Str(_)) {
+                    return false;
+                }
+                match s.property(e.key_str()) {
+                    Some((i, id)) => {
+                        seen |= 1u64.checked_shl(i as u32).unwrap_or(0);
+                        self.valid(id, &e.value)
+                    }
+                    None => !s.closed,
+                }
+            }) && seen & s.required_bits == s.required_bits
+                && s.required_other
+                    .iter()
+                    .all(|k| entries.iter().any(|e| e.key_str() == k))
+        }
+
+        #[inline(never)]
+        fn valid_seq(&self, s: &Schema, items: &[Node]) -> bool {
+            s.min_items.is_none_or(|n| items.len() >= n)
+                && s.max_items.is_none_or(|n| items.len() <= n)
+                && s.items
+                    .is_none_or(|sub| items.iter().all(|i| self.valid(sub, i)))
         }
     }
 
