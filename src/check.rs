@@ -118,7 +118,13 @@ pub fn run(req: &CheckRequest) -> Result<CheckOutcome> {
                 })
                 .collect::<Vec<Diagnostic>>()
         },
-        || ws.index.unknown_reference_findings(),
+        || {
+            if levels(&crate::rules::UNKNOWN_REFERENCE) == Level::Off {
+                Vec::new()
+            } else {
+                ws.index.unknown_reference_findings()
+            }
+        },
     );
     found.extend(unknown);
     found.extend(per_workspace);

@@ -166,14 +166,25 @@ pub fn printable(s: String) -> String {
     out
 }
 
+/// Longest word, and longest candidate, that [`did_you_mean`] compares (in characters): IDs
+/// have at most 64, keys and rule names fewer. The edit distance takes time in the product of
+/// the two lengths, so a value of a million characters must not reach it.
+pub const MAX_SUGGESTED_CHARS: usize = 128;
+
 /// Suggests the candidate closest to `word`, if one is close enough to be a likely typo.
+/// Words and candidates longer than [`MAX_SUGGESTED_CHARS`] are not compared.
 pub fn did_you_mean<'a, I>(word: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
 {
-    let limit = (word.chars().count() / 3).max(1) + 1;
+    let len = word.chars().count();
+    if len > MAX_SUGGESTED_CHARS {
+        return None;
+    }
+    let limit = (len / 3).max(1) + 1;
     candidates
         .into_iter()
+        .filter(|c| c.len() <= 4 * MAX_SUGGESTED_CHARS && c.chars().count() <= MAX_SUGGESTED_CHARS)
         .map(|c| (strsim::damerau_levenshtein(word, c), c))
         .filter(|(d, _)| *d <= limit)
         .min()

@@ -282,6 +282,48 @@ fn a_mapping_with_a_hundred_thousand_keys_is_refused() {
     assert_eq!((d.line, d.column), (1001, 1));
 }
 
+#[test]
+fn long_ids_that_almost_match_get_no_did_you_mean() {
+    // The edit distance behind a did-you-mean takes time in the product of the two lengths:
+    // two IDs of 300,000 characters one letter apart would take minutes. IDs that long are
+    // schema errors anyway; they get no suggestion.
+    let long = "a".repeat(300_000);
+    let dir = workspace();
+    spec(
+        dir.path(),
+        "long.yaml",
+        format!(
+            "version: 1\nteam: {{id: t, name: T}}\nowners:\n  - {{id: {long}, name: A}}\nduties:\n  - {{id: {long}b, name: D}}\nkpis:\n  - {{id: k, name: K, owner: {long}c, duty: {long}c, {long}: 1}}\n"
+        ),
+    );
+    let run = kpic(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--select",
+            "E001,E002,E003,E004",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let json = json_of(&run);
+    let all = common::diagnostics(&json);
+    let unknown: Vec<&Value> = all.iter().filter(|d| d["code"] == "E004").collect();
+    assert_eq!(unknown.len(), 2, "{all:#?}");
+    for d in unknown {
+        let help = d["help"].as_str().unwrap_or_default();
+        assert!(help.starts_with("define "), "{help}");
+    }
+    let diags = diags(&json);
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.code == "E002" && d.message.contains("unknown key")),
+        "{diags:#?}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Bytes and encodings
 

@@ -133,9 +133,10 @@ pub fn load_checked(
 }
 
 /// [`load_checked`] without the E004 findings: the references that name nothing are in
-/// `ws.index.unknown`, and [`Index::unknown_reference_findings`] makes them findings, so that
-/// its search for what they meant can run beside other work.
-pub fn load_checked_deferred(
+/// `ws.index.unknown`, and the caller must make them findings with
+/// [`Index::unknown_reference_findings`] (whose search for what they meant can then run beside
+/// other work).
+pub(crate) fn load_checked_deferred(
     mut inputs: Vec<Input>,
     opts: &LoadOptions,
     check: &FileCheck<'_>,
@@ -229,11 +230,6 @@ fn parse_file(id: FileId, input: Input, opts: &LoadOptions, check: &FileCheck<'_
     let source = SourceFile::new(input.name, input.path, text);
     if let Some(spec) = spec.as_ref().filter(|_| input.reported) {
         check(&source, spec, &mut diagnostics);
-    }
-    // A file with findings will be reported with lines and columns: index its lines while its
-    // text is at hand.
-    if !diagnostics.is_empty() {
-        source.index_lines();
     }
     Parsed {
         source,

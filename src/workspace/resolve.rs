@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, MAX_SUGGESTED_CHARS};
 use crate::rules::{DUPLICATE_ID, UNKNOWN_REFERENCE};
 use crate::source::{FileId, Span};
 use crate::workspace::{IdMap, Spanned, SpecFile, Text};
@@ -25,7 +25,7 @@ pub struct Index {
     pub teams: HashMap<String, FileId>,
     /// References in reported files that name nothing, in file order; E004 once
     /// [`Index::unknown_reference_findings`] has looked for what they meant.
-    pub unknown: Vec<UnknownRef>,
+    pub(crate) unknown: Vec<UnknownRef>,
 }
 
 /// Builds the index and returns it with the E003 findings; references that name nothing are
@@ -272,7 +272,7 @@ impl IdHasher {
 
 /// A reference that names no defined ID, found while resolving (suggestions come later).
 #[derive(Debug, Clone)]
-pub struct UnknownRef {
+pub(crate) struct UnknownRef {
     file: FileId,
     span: Span,
     /// The ID referred to.
@@ -425,6 +425,9 @@ impl<'a> Candidates<'a> {
     fn new(ids: impl Iterator<Item = &'a str>) -> Self {
         Candidates {
             items: ids
+                .filter(|id| {
+                    id.len() <= 4 * MAX_SUGGESTED_CHARS && id.chars().count() <= MAX_SUGGESTED_CHARS
+                })
                 .map(|id| {
                     let h = histogram(id);
                     (id, id.chars().count(), h, mask(&h))
@@ -440,6 +443,9 @@ impl<'a> Candidates<'a> {
     /// character class on one side only needs an edit of its own, a cheaper first bound.
     fn best(&self, word: &str) -> Option<&'a str> {
         let len = word.chars().count();
+        if len > MAX_SUGGESTED_CHARS {
+            return None;
+        }
         let limit = (len / 3).max(1) + 1;
         let hist = histogram(word);
         let word_mask = mask(&hist);

@@ -488,10 +488,7 @@ pub(crate) mod fast {
     struct Schema {
         types: Option<u8>,
         refs: Vec<usize>,
-        /// Required keys among the first 64 properties, as bits by property index.
-        required_bits: u64,
-        /// The other required keys.
-        required_other: Vec<String>,
+        required: Vec<String>,
         properties: Vec<(String, usize)>,
         /// [`signature`] of each property name, in the order of `properties`: a key is looked
         /// up by a scan of these small numbers and one comparison of text.
@@ -572,7 +569,7 @@ pub(crate) mod fast {
                             .push(defs.iter().find(|(n, _)| n == name).map(|(_, i)| *i)?);
                     }
                     "required" => {
-                        out.required_other = v
+                        out.required = v
                             .as_array()?
                             .iter()
                             .map(|k| k.as_str().map(str::to_owned))
@@ -600,15 +597,6 @@ pub(crate) mod fast {
                 }
             }
             out.signatures = out.properties.iter().map(|(k, _)| signature(k)).collect();
-            let properties = &out.properties;
-            out.required_other
-                .retain(|k| match properties.iter().position(|(p, _)| p == k) {
-                    Some(i) if i < 64 => {
-                        out.required_bits |= 1 << i;
-                        false
-                    }
-                    _ => true,
-                });
             Some(out)
         }
 
@@ -656,24 +644,20 @@ pub(crate) mod fast {
         // Collections out of line: most nodes are scalars, whose check stays small.
         #[inline(never)]
         fn valid_map(&self, s: &Schema, entries: &[Entry]) -> bool {
-            let mut seen = 0u64;
-            entries.iter().all(|e| {
-                // A key that is not text goes to the full check. (A key given twice is E001;
-                // here all its entries are checked, the JSON keeps only the last.)
-                if !matches!(e.key.value, Value::Str(_)) {
-                    return false;
-                }
-                match s.property(e.key_str()) {
-                    Some((i, id)) => {
-                        seen |= 1u64.checked_shl(i as u32).unwrap_or(0);
-                        self.valid(id, &e.value)
+            s.required
+                .iter()
+                .all(|k| entries.iter().any(|e| e.key_str() == k))
+                && entries.iter().all(|e| {
+                    // A key that is not text goes to the full check. (A key given twice is
+                    // E001; here all its entries are checked, the JSON keeps only the last.)
+                    if !matches!(e.key.value, Value::Str(_)) {
+                        return false;
                     }
-                    None => !s.closed,
-                }
-            }) && seen & s.required_bits == s.required_bits
-                && s.required_other
-                    .iter()
-                    .all(|k| entries.iter().any(|e| e.key_str() == k))
+                    match s.property(e.key_str()) {
+                        Some(id) => self.valid(id, &e.value),
+                        None => !s.closed,
+                    }
+                })
         }
 
         #[inline(never)]
@@ -691,8 +675,7 @@ pub(crate) mod fast {
             let Schema {
                 types,
                 refs: _,
-                required_bits,
-                required_other,
+                required,
                 properties,
                 signatures: _,
                 closed,
@@ -705,8 +688,7 @@ pub(crate) mod fast {
                 pattern,
             } = self;
             types.is_none()
-                && *required_bits == 0
-                && required_other.is_empty()
+                && required.is_empty()
                 && properties.is_empty()
                 && !closed
                 && items.is_none()
@@ -718,14 +700,14 @@ pub(crate) mod fast {
                 && pattern.is_none()
         }
 
-        /// The index and schema of property `key`, if it is one.
-        fn property(&self, key: &str) -> Option<(usize, usize)> {
+        /// The schema of property `key`, if it is one.
+        fn property(&self, key: &str) -> Option<usize> {
             let sig = signature(key);
             self.signatures
                 .iter()
                 .zip(&self.properties)
-                .position(|(&s, (name, _))| s == sig && name == key)
-                .map(|i| (i, self.properties[i].1))
+                .find(|&(&s, (name, _))| s == sig && name == key)
+                .map(|(_, &(_, id))| id)
         }
     }
 
