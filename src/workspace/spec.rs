@@ -97,21 +97,26 @@ pub struct Duty {
     pub owner: Option<Spanned<Text>>,
 }
 
-/// A key performance indicator.
+/// A key performance indicator. The fields that resolution and the workspace rules read for
+/// every KPI come first, in this order, so that their passes over all KPIs touch few cache
+/// lines of each.
 #[derive(Debug, Clone)]
+#[repr(C)]
 pub struct Kpi {
     /// The span of the whole item.
     pub span: Span,
     /// `id`.
     pub id: Spanned<Text>,
-    /// `name`.
-    pub name: Option<Spanned<Text>>,
-    /// `duty`: a duty ID.
-    pub duty: Option<Spanned<Text>>,
     /// `owner`: the one accountable owner ID.
     pub owner: Option<Spanned<Text>>,
+    /// `duty`: a duty ID.
+    pub duty: Option<Spanned<Text>>,
     /// `contributors`: owner IDs responsible or consulted.
     pub contributors: Vec<Spanned<Text>>,
+    /// `weight`: percent of the owner's scorecard.
+    pub weight: Option<Spanned<f64>>,
+    /// `name`.
+    pub name: Option<Spanned<Text>>,
     /// `metric`: what exactly is counted or measured.
     pub metric: Option<Spanned<Text>>,
     /// `target`, as written (a string, a number or a mapping); see [`crate::target`].
@@ -124,8 +129,6 @@ pub struct Kpi {
     pub period: Option<Spanned<Text>>,
     /// `due`: a date or an ISO 8601 duration.
     pub due: Option<Spanned<Text>>,
-    /// `weight`: percent of the owner's scorecard.
-    pub weight: Option<Spanned<f64>>,
     /// `source`: where the actual value comes from.
     pub source: Option<Spanned<Text>>,
     /// `formula`: how the value is computed.
