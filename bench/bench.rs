@@ -2,7 +2,7 @@
 //! `kpic check` against a parse-only baseline, and prints the ratios (DESIGN §5).
 //!
 //! Run it with `bash bench/run.sh` (which builds the release binaries first). Modes:
-//! - `bench [--sizes 1000,5000,20000,100000] [--runs 5] [--dir DIR] [--keep]`: the benchmark;
+//! - `bench [--sizes 1000,5000,20000,100000] [--runs 9] [--dir DIR] [--keep]`: the benchmark;
 //! - `bench generate DIR KPIS`: only write a workspace (the generator is `bench/synth.rs`, shared with `tests/parallel.rs`);
 //! - `bench parse DIR`: the parse-only baseline: read and parse every `*.yaml` under `DIR` with
 //!   kpic's own YAML loader (spans, limits), in parallel, and nothing else;
@@ -94,7 +94,7 @@ struct Options {
 fn options(args: &[String]) -> Options {
     let mut o = Options {
         sizes: vec![1_000, 5_000, 20_000, 100_000],
-        runs: 5,
+        runs: 9,
         dir: None,
         keep: false,
     };
@@ -125,7 +125,7 @@ fn options(args: &[String]) -> Options {
             "--keep" => o.keep = true,
             "-h" | "--help" => {
                 println!(
-                    "usage: bench [--sizes 1000,5000,20000,100000] [--runs 5] [--dir DIR] [--keep]\n       bench generate DIR KPIS\n       bench parse DIR"
+                    "usage: bench [--sizes 1000,5000,20000,100000] [--runs 9] [--dir DIR] [--keep]\n       bench generate DIR KPIS\n       bench parse DIR"
                 );
                 std::process::exit(0);
             }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The kpic benchmark, from a clean clone: builds the release binaries, then generates synthetic
 # workspaces (1,000 to 100,000 KPIs) in a temporary folder and prints kpic/parse-only ratios.
-# Arguments go to the benchmark: --sizes 1000,5000,20000,100000 --runs 5 --dir DIR --keep.
+# Arguments go to the benchmark: --sizes 1000,5000,20000,100000 --runs 9 --dir DIR --keep.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet --bin kpic --example bench
