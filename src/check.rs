@@ -46,6 +46,9 @@ pub struct CheckRequest {
     /// `--force-exclude`: given files outside the workspace (not under `paths`, or excluded)
     /// are skipped, as pre-commit passes every staged YAML file.
     pub force_exclude: bool,
+    /// Whether a check of given files keeps the other files' models in the model cache
+    /// ([`workspace::cache`]) under the project root (`--no-cache` turns it off).
+    pub cache: bool,
 }
 
 /// The outcome of a check: the workspace (for sources) and the findings to report.
@@ -82,7 +85,18 @@ pub fn run(req: &CheckRequest) -> Result<CheckOutcome> {
         config.options.today = today;
     }
     let levels = levels(&config, &req.select, &req.ignore)?;
-    let inputs = inputs(req, &config)?;
+    // Only a check of given files has other files to read from the cache (a full check
+    // parses every file anyway and does not write it): it is read while files are found.
+    let use_cache = req.cache && !req.paths.is_empty();
+    let (inputs, cache) = rayon::join(
+        || inputs(req, &config),
+        || {
+            use_cache.then(|| {
+                workspace::cache::ModelCache::open(&discover::clean(&req.cwd.join(&config.root)))
+            })
+        },
+    );
+    let inputs = inputs?;
     timer.lap("config and discovery");
     let load_opts = LoadOptions {
         max_file_size: config.max_file_size,
@@ -102,7 +116,8 @@ pub fn run(req: &CheckRequest) -> Result<CheckOutcome> {
             rule.check_file(&cx, spec, out);
         }
     };
-    let (ws, mut found) = workspace::load_checked_deferred(inputs, &load_opts, &file_checks);
+    let (ws, mut found) =
+        workspace::load_checked_deferred(inputs, &load_opts, &file_checks, cache.as_ref());
     timer.lap("load (read, parse, schema, model, file rules, resolve)");
     let cx = Context::new(&ws, &config.options);
     // The workspace checks, each collecting in a fixed order, so the result does not depend

@@ -75,6 +75,11 @@ pub struct CheckArgs {
     #[arg(long)]
     pub force_exclude: bool,
 
+    /// Do not read or write the model cache (`.kpic-cache/`), which a check of given files
+    /// uses for the models of the other files.
+    #[arg(long)]
+    pub no_cache: bool,
+
     /// Use this configuration file instead of discovering `kpic.yaml`.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,

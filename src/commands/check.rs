@@ -103,6 +103,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
         select: args.select,
         ignore: args.ignore,
         force_exclude: args.force_exclude,
+        cache: !args.no_cache,
         ..check_request(cwd, paths, args.config, args.today.as_deref())?
     };
     let outcome = check::run(&req)?;

@@ -1,6 +1,7 @@
 //! The workspace: finding, reading and parsing spec files, validating them against the schema,
 //! building the typed model and resolving IDs across all files.
 
+pub mod cache;
 pub mod discover;
 mod resolve;
 pub mod schema;
@@ -109,6 +110,9 @@ struct Parsed {
     spec: Option<SpecFile>,
     reported: bool,
     diagnostics: Vec<Diagnostic>,
+    /// With a model cache: the text's key, and the model's bytes when the cache lacks them
+    /// (`None`: the cache has this model already).
+    cached: Option<(cache::TextKey, Option<Vec<u8>>)>,
 }
 
 /// A check run on each reported file as soon as it is parsed, with the file's source and model.
@@ -127,7 +131,7 @@ pub fn load_checked(
     opts: &LoadOptions,
     check: &FileCheck<'_>,
 ) -> (Workspace, Vec<Diagnostic>) {
-    let (ws, mut found) = load_checked_deferred(inputs, opts, check);
+    let (ws, mut found) = load_checked_deferred(inputs, opts, check, None);
     found.extend(ws.index.unknown_reference_findings());
     (ws, found)
 }
@@ -136,10 +140,14 @@ pub fn load_checked(
 /// `ws.index.unknown`, and the caller must make them findings with
 /// [`Index::unknown_reference_findings`] (whose search for what they meant can then run beside
 /// other work).
+///
+/// With a model `cache`, a file that is not reported and whose text the cache knows is not
+/// parsed: its model is read from the cache; and the cache is updated with what it lacked.
 pub(crate) fn load_checked_deferred(
     mut inputs: Vec<Input>,
     opts: &LoadOptions,
     check: &FileCheck<'_>,
+    cache: Option<&cache::ModelCache>,
 ) -> (Workspace, Vec<Diagnostic>) {
     inputs.sort_by(|a, b| a.name.cmp(&b.name));
     inputs.dedup_by(|b, a| {
@@ -153,8 +161,18 @@ pub(crate) fn load_checked_deferred(
     let parsed: Vec<Parsed> = inputs
         .into_par_iter()
         .enumerate()
-        .map(|(id, input)| parse_file(id, input, opts, check))
+        .map(|(id, input)| parse_file(id, input, opts, check, cache))
         .collect();
+    if let Some(cache) = cache {
+        let models: Vec<cache::Update<'_>> = parsed
+            .iter()
+            .filter_map(|p| {
+                let (key, bytes) = p.cached.as_ref()?;
+                Some((p.source.name.as_str(), *key, bytes.clone()))
+            })
+            .collect();
+        cache.update(&models);
+    }
     let mut ws = Workspace::default();
     let mut diagnostics = Vec::new();
     for p in parsed {
@@ -170,7 +188,13 @@ pub(crate) fn load_checked_deferred(
 }
 
 /// Reads, parses and (for reported files) schema-checks one file.
-fn parse_file(id: FileId, input: Input, opts: &LoadOptions, check: &FileCheck<'_>) -> Parsed {
+fn parse_file(
+    id: FileId,
+    input: Input,
+    opts: &LoadOptions,
+    check: &FileCheck<'_>,
+    cache: Option<&cache::ModelCache>,
+) -> Parsed {
     let mut diagnostics = Vec::new();
     // Spans hold 32-bit offsets: a file past 4 GiB is refused whatever the configuration says.
     let max = opts.max_file_size.min(crate::source::MAX_OFFSET);
@@ -195,6 +219,7 @@ fn parse_file(id: FileId, input: Input, opts: &LoadOptions, check: &FileCheck<'_
                 spec: None,
                 reported: input.reported,
                 diagnostics,
+                cached: None,
             };
         }
     };
@@ -202,6 +227,19 @@ fn parse_file(id: FileId, input: Input, opts: &LoadOptions, check: &FileCheck<'_
         Some(rest) => rest.to_owned(),
         None => text,
     };
+    let key = cache.map(|_| cache::key(&text));
+    if let (Some(cache), Some(key)) = (cache, key)
+        && !input.reported
+        && let Some(spec) = cache.get(&input.name, &text, key, id)
+    {
+        return Parsed {
+            source: SourceFile::new(input.name, input.path, text),
+            spec: Some(spec),
+            reported: false,
+            diagnostics,
+            cached: Some((key, None)),
+        };
+    }
     let loaded = yaml::load(&text, opts.limits);
     for e in &loaded.errors {
         let mut d = Diagnostic::new(&YAML_SYNTAX, id, e.span, e.message.clone());
@@ -227,6 +265,18 @@ fn parse_file(id: FileId, input: Input, opts: &LoadOptions, check: &FileCheck<'_
         SpecFile::from_node(id, root)
     });
     drop(loaded);
+    // The model for the cache, unless it has it already (or there is none to keep).
+    let cached = match (cache, key, &spec) {
+        (Some(cache), Some(key), Some(spec)) => Some((
+            key,
+            (!cache.has(&input.name, key)).then(|| {
+                let mut bytes = Vec::new();
+                spec::codec::encode(spec, &mut bytes);
+                bytes
+            }),
+        )),
+        _ => None,
+    };
     let source = SourceFile::new(input.name, input.path, text);
     if let Some(spec) = spec.as_ref().filter(|_| input.reported) {
         check(&source, spec, &mut diagnostics);
@@ -236,6 +286,7 @@ fn parse_file(id: FileId, input: Input, opts: &LoadOptions, check: &FileCheck<'_
         spec,
         reported: input.reported,
         diagnostics,
+        cached,
     }
 }
 

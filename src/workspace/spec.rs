@@ -2,6 +2,8 @@
 //! values of the wrong type are left out (the schema reports them), so that rules still run
 //! on the rest of a file with a schema error.
 
+pub(crate) mod codec;
+
 use std::sync::OnceLock;
 
 use crate::source::{FileId, Span};
