@@ -22,6 +22,10 @@ use crate::source::FileId;
 pub const DIR: &str = ".kpic-cache";
 /// The cache file in that folder.
 const FILE: &str = "models";
+/// Largest cache file read (a workspace of 100,000 KPIs makes one of about 50 MiB): a bigger
+/// one is not kpic's, and is ignored rather than read into memory.
+const MAX_SIZE: u64 = 256 * 1024 * 1024;
+
 /// What a cache file starts with: the format and the kpic version that wrote it (a model
 /// written by another version is not read).
 const MAGIC: &str = concat!("kpic model cache 1 ", env!("CARGO_PKG_VERSION"), "\n");
@@ -77,7 +81,7 @@ impl ModelCache {
             dir,
             ..ModelCache::default()
         };
-        if let Ok(data) = std::fs::read(cache.dir.join(FILE))
+        if let Ok(data) = super::read_to_vec_limited(&cache.dir.join(FILE), MAX_SIZE)
             && let Some(entries) = index(&data)
         {
             cache.entries = entries;

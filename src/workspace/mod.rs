@@ -372,20 +372,32 @@ fn read_text(path: &std::path::Path, max: u64) -> Result<String, ReadError> {
     })
 }
 
-/// Reads a small text file (such as `kpic.yaml`) as UTF-8, failing past `max` bytes without
-/// reading further.
-pub fn read_to_string_limited(path: &std::path::Path, max: u64) -> std::io::Result<String> {
-    use std::io::{Error, ErrorKind, Read};
+/// Reads a file, failing past `max` bytes without reading further.
+pub(crate) fn read_to_vec_limited(path: &std::path::Path, max: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::{Error, Read};
     let too_large = || Error::other(format!("the file is larger than {}", human_size(max)));
     let file = std::fs::File::open(path)?;
-    if file.metadata().is_ok_and(|m| m.is_file() && m.len() > max) {
+    let size = file
+        .metadata()
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.len());
+    if size.is_some_and(|n| n > max) {
         return Err(too_large());
     }
-    let mut bytes = Vec::new();
+    let mut bytes = Vec::with_capacity(size.map_or(0, |n| n as usize));
     file.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > max {
         return Err(too_large());
     }
+    Ok(bytes)
+}
+
+/// Reads a small text file (such as `kpic.yaml`) as UTF-8, failing past `max` bytes without
+/// reading further.
+pub fn read_to_string_limited(path: &std::path::Path, max: u64) -> std::io::Result<String> {
+    use std::io::{Error, ErrorKind};
+    let bytes = read_to_vec_limited(path, max)?;
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         Error::new(
