@@ -332,16 +332,18 @@ fn too_large(max: u64) -> ReadError {
     }
 }
 
-/// Reads a file as UTF-8, refusing files over `max` bytes without reading past the limit.
-fn read_text(path: &std::path::Path, max: u64) -> Result<String, ReadError> {
+/// Why a file could not be read.
+enum ReadFailure {
+    /// It is over the size limit.
+    TooLarge,
+    /// The system refused.
+    Io(std::io::Error),
+}
+
+/// Reads a file, refusing one over `max` bytes without reading past the limit.
+fn read_bytes_limited(path: &std::path::Path, max: u64) -> Result<Vec<u8>, ReadFailure> {
     use std::io::Read;
-    let err = |e: std::io::Error| ReadError {
-        message: format!("cannot read the file: {}", discover::io_reason(&e)),
-        help: READ_HELP,
-        text: String::new(),
-        at: 0,
-    };
-    let file = std::fs::File::open(path).map_err(err)?;
+    let file = std::fs::File::open(path).map_err(ReadFailure::Io)?;
     let size = file
         .metadata()
         .ok()
@@ -349,7 +351,7 @@ fn read_text(path: &std::path::Path, max: u64) -> Result<String, ReadError> {
         .map(|m| m.len());
     // The size on disk, when known, refuses a big file before reading any of it.
     if size.is_some_and(|n| n > max) {
-        return Err(too_large(max));
+        return Err(ReadFailure::TooLarge);
     }
     // Exactly the size on disk, when known: the text is kept for the whole run (no spare room).
     let mut bytes = Vec::with_capacity(size.map_or(0, |n| n.min(max) as usize));
@@ -357,10 +359,24 @@ fn read_text(path: &std::path::Path, max: u64) -> Result<String, ReadError> {
     // system does not report, is never held in memory beyond the limit either.
     file.take(max.saturating_add(1))
         .read_to_end(&mut bytes)
-        .map_err(err)?;
+        .map_err(ReadFailure::Io)?;
     if bytes.len() as u64 > max {
-        return Err(too_large(max));
+        return Err(ReadFailure::TooLarge);
     }
+    Ok(bytes)
+}
+
+/// Reads a spec file as UTF-8, refusing files over `max` bytes without reading past the limit.
+fn read_text(path: &std::path::Path, max: u64) -> Result<String, ReadError> {
+    let bytes = read_bytes_limited(path, max).map_err(|f| match f {
+        ReadFailure::TooLarge => too_large(max),
+        ReadFailure::Io(e) => ReadError {
+            message: format!("cannot read the file: {}", discover::io_reason(&e)),
+            help: READ_HELP,
+            text: String::new(),
+            at: 0,
+        },
+    })?;
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         ReadError {
@@ -374,23 +390,12 @@ fn read_text(path: &std::path::Path, max: u64) -> Result<String, ReadError> {
 
 /// Reads a file, failing past `max` bytes without reading further.
 pub(crate) fn read_to_vec_limited(path: &std::path::Path, max: u64) -> std::io::Result<Vec<u8>> {
-    use std::io::{Error, Read};
-    let too_large = || Error::other(format!("the file is larger than {}", human_size(max)));
-    let file = std::fs::File::open(path)?;
-    let size = file
-        .metadata()
-        .ok()
-        .filter(|m| m.is_file())
-        .map(|m| m.len());
-    if size.is_some_and(|n| n > max) {
-        return Err(too_large());
-    }
-    let mut bytes = Vec::with_capacity(size.map_or(0, |n| n as usize));
-    file.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > max {
-        return Err(too_large());
-    }
-    Ok(bytes)
+    read_bytes_limited(path, max).map_err(|f| match f {
+        ReadFailure::TooLarge => {
+            std::io::Error::other(format!("the file is larger than {}", human_size(max)))
+        }
+        ReadFailure::Io(e) => e,
+    })
 }
 
 /// Reads a small text file (such as `kpic.yaml`) as UTF-8, failing past `max` bytes without
