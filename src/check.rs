@@ -97,6 +97,8 @@ pub fn run(req: &CheckRequest) -> Result<CheckOutcome> {
         },
     );
     let inputs = inputs?;
+    // Nothing to read or keep when every file is reported on.
+    let cache = cache.filter(|_| inputs.iter().any(|i| !i.reported));
     timer.lap("config and discovery");
     let load_opts = LoadOptions {
         max_file_size: config.max_file_size,

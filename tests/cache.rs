@@ -112,9 +112,39 @@ fn a_damaged_cache_costs_a_parse_and_nothing_else() {
 }
 
 #[test]
-fn a_full_check_neither_reads_nor_writes_the_cache() {
+fn a_check_of_every_file_neither_reads_nor_writes_the_cache() {
     let dir = workspace();
-    let run = kpic(dir.path(), &["check", "--format", "json"]);
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(!dir.path().join(".kpic-cache").exists());
+    for args in [
+        &["check", "--format", "json"][..],
+        &["check", "--format", "json", "kpi-specs"],
+        &[
+            "check",
+            "--format",
+            "json",
+            "kpi-specs/a.yaml",
+            "kpi-specs/b.yaml",
+            "kpi-specs/c.yaml",
+        ],
+    ] {
+        let run = kpic(dir.path(), args);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert!(!dir.path().join(".kpic-cache").exists(), "{args:?}");
+    }
+}
+
+#[test]
+fn the_cache_keeps_only_files_of_the_workspace() {
+    // A given file outside the workspace is reported on, never kept.
+    let dir = workspace();
+    fs::write(
+        dir.path().join("elsewhere.yaml"),
+        "version: 1\nteam: {id: te, name: E}\n",
+    )
+    .unwrap();
+    let run = kpic(dir.path(), &["check", "--format", "json", "elsewhere.yaml"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let models = fs::read(dir.path().join(".kpic-cache/models")).unwrap();
+    let text = String::from_utf8_lossy(&models);
+    assert!(!text.contains("elsewhere"), "{text}");
+    assert!(text.contains("kpi-specs/b.yaml"), "{text}");
 }

@@ -27,15 +27,16 @@ const FILE: &str = "models";
 const MAX_SIZE: u64 = 256 * 1024 * 1024;
 
 /// What a cache file starts with: the format and the kpic version that wrote it (a model
-/// written by another version is not read).
-const MAGIC: &str = concat!("kpic model cache 1 ", env!("CARGO_PKG_VERSION"), "\n");
+/// written by another version is not read). The format number must change with any change to
+/// the model or to how it is built from a file, since a development build keeps the version.
+const MAGIC: &str = concat!("kpic model cache 2 ", env!("CARGO_PKG_VERSION"), "\n");
 
 /// A text's key: a hash and the length.
 pub type TextKey = (u64, u64);
 
 /// A model for [`ModelCache::update`]: the file's name, its text's key, and the model's bytes
 /// (`None`: the bytes the cache has for this name and key).
-pub type Update<'a> = (&'a str, TextKey, Option<Vec<u8>>);
+pub type Update = (String, TextKey, Option<Vec<u8>>);
 
 /// The entries of a cache file: file name → (text key, model bytes in the file).
 type Entries = HashMap<String, (TextKey, std::ops::Range<usize>)>;
@@ -56,8 +57,10 @@ pub fn key(text: &str) -> TextKey {
 /// A hash and the length of `bytes`.
 fn hash(bytes: &[u8]) -> TextKey {
     // Two multiply-rotate lanes over 8-byte words (as the ID hasher, with other constants for
-    // the second): fast enough to hash every file of a large workspace in a few milliseconds,
-    // and an edit that changes the text changes the key.
+    // the second): fast enough to hash every file of a large workspace in a few milliseconds.
+    // Not a cryptographic hash: two texts of the same length with the same key are possible
+    // in principle, but not by accident (and whoever can write the cache can already put
+    // any model in it).
     let (mut a, mut b) = (0u64, 0x9e37_79b9_7f4a_7c15u64);
     let mut step = |w: u64| {
         a = (a.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
@@ -106,9 +109,10 @@ impl ModelCache {
     }
 
     /// Writes the cache anew with `models` (name, text key, the model's bytes, or `None` to
-    /// keep the bytes read from the cache), unless nothing changed. Failures are ignored: a
+    /// keep the bytes read from the cache), unless nothing changed; entries of other files
+    /// are dropped. Failures are ignored: a
     /// cache that cannot be written only costs a parse next time.
-    pub fn update(&self, models: &[Update<'_>]) {
+    pub fn update(&self, models: &[Update]) {
         let changed = models.len() != self.entries.len()
             || models
                 .iter()
@@ -116,31 +120,11 @@ impl ModelCache {
         if !changed {
             return;
         }
-        let mut out = Vec::with_capacity(self.data.len().max(1024));
-        out.extend_from_slice(MAGIC.as_bytes());
-        for (name, (hash, len), bytes) in models {
-            let model = match bytes {
-                Some(b) => b.as_slice(),
-                None => match self
-                    .entries
-                    .get(*name)
-                    .and_then(|(_, r)| self.data.get(r.clone()))
-                {
-                    Some(b) => b,
-                    None => continue,
-                },
-            };
-            put(&mut out, name.as_bytes());
-            out.extend_from_slice(&hash.to_le_bytes());
-            out.extend_from_slice(&len.to_le_bytes());
-            // A checksum of the model: a damaged entry is a miss, not a wrong model.
-            out.extend_from_slice(&self::hash(model).0.to_le_bytes());
-            put(&mut out, model);
-        }
-        let _ = self.write(&out);
+        let _ = self.write(models);
     }
 
-    fn write(&self, bytes: &[u8]) -> std::io::Result<()> {
+    /// Writes the cache file: to a temporary file, renamed over the old one when complete.
+    fn write(&self, models: &[Update]) -> std::io::Result<()> {
         std::fs::create_dir_all(&self.dir)?;
         let ignore = self.dir.join(".gitignore");
         if !ignore.exists() {
@@ -149,12 +133,36 @@ impl ModelCache {
                 "# kpic's model cache (kpic check FILE); safe to delete\n*\n",
             )?;
         }
+        // Named by process and time, so that writers sharing the folder do not meet.
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
         let tmp = self
             .dir
-            .join(format!(".{FILE}.kpic-tmp-{}", std::process::id()));
+            .join(format!(".{FILE}.kpic-tmp-{}-{nanos}", std::process::id()));
         let result = (|| {
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(bytes)?;
+            let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+            out.write_all(MAGIC.as_bytes())?;
+            for (name, (hash, len), bytes) in models {
+                let model = match bytes {
+                    Some(b) => b.as_slice(),
+                    None => match self
+                        .entries
+                        .get(name.as_str())
+                        .and_then(|(_, r)| self.data.get(r.clone()))
+                    {
+                        Some(b) => b,
+                        None => continue,
+                    },
+                };
+                put(&mut out, name.as_bytes())?;
+                out.write_all(&hash.to_le_bytes())?;
+                out.write_all(&len.to_le_bytes())?;
+                // A checksum of the model: a damaged entry is a miss, not a wrong model.
+                out.write_all(&self::hash(model).0.to_le_bytes())?;
+                put(&mut out, model)?;
+            }
+            out.into_inner().map_err(|e| e.into_error())?;
             std::fs::rename(&tmp, self.dir.join(FILE))
         })();
         if result.is_err() {
@@ -164,10 +172,11 @@ impl ModelCache {
     }
 }
 
-/// Appends a length-prefixed byte string.
-fn put(out: &mut Vec<u8>, bytes: &[u8]) {
-    out.extend_from_slice(&u32::try_from(bytes.len()).unwrap_or(u32::MAX).to_le_bytes());
-    out.extend_from_slice(bytes);
+/// Writes a length-prefixed byte string.
+fn put(out: &mut impl Write, bytes: &[u8]) -> std::io::Result<()> {
+    let len = u32::try_from(bytes.len()).map_err(std::io::Error::other)?;
+    out.write_all(&len.to_le_bytes())?;
+    out.write_all(bytes)
 }
 
 /// The entries of a cache file, or `None` when it does not read to its end.

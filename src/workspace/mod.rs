@@ -158,21 +158,19 @@ pub(crate) fn load_checked_deferred(
             false
         }
     });
-    let parsed: Vec<Parsed> = inputs
+    let mut parsed: Vec<Parsed> = inputs
         .into_par_iter()
         .enumerate()
         .map(|(id, input)| parse_file(id, input, opts, check, cache))
         .collect();
-    if let Some(cache) = cache {
-        let models: Vec<cache::Update<'_>> = parsed
-            .iter()
-            .filter_map(|p| {
-                let (key, bytes) = p.cached.as_ref()?;
-                Some((p.source.name.as_str(), *key, bytes.clone()))
-            })
-            .collect();
-        cache.update(&models);
-    }
+    // The cache's entries for this run's files.
+    let models: Vec<cache::Update> = parsed
+        .iter_mut()
+        .filter_map(|p| {
+            let (key, bytes) = p.cached.take()?;
+            Some((p.source.name.clone(), key, bytes))
+        })
+        .collect();
     let mut ws = Workspace::default();
     let mut diagnostics = Vec::new();
     for p in parsed {
@@ -181,7 +179,15 @@ pub(crate) fn load_checked_deferred(
         ws.specs.push(p.spec);
         ws.reported.push(p.reported);
     }
-    let (index, found) = resolve::resolve(&ws.specs, &ws.reported);
+    // The cache is written beside resolution.
+    let ((index, found), ()) = rayon::join(
+        || resolve::resolve(&ws.specs, &ws.reported),
+        || {
+            if let Some(cache) = cache {
+                cache.update(&models);
+            }
+        },
+    );
     ws.index = index;
     diagnostics.extend(found);
     (ws, diagnostics)
@@ -265,16 +271,20 @@ fn parse_file(
         SpecFile::from_node(id, root)
     });
     drop(loaded);
-    // The model for the cache, unless it has it already (or there is none to keep).
+    // The cache's entry for this file: a file reported on keeps the entry the cache has for
+    // its text, if any (it is not stored anew: a later check reads only the files it does
+    // not report on, and a given file may not even be in the workspace); a file not reported
+    // on reaches this point only when the cache had no entry for its text, or one that did
+    // not read back, and gets one.
     let cached = match (cache, key, &spec) {
-        (Some(cache), Some(key), Some(spec)) => Some((
-            key,
-            (!cache.has(&input.name, key)).then(|| {
-                let mut bytes = Vec::new();
-                spec::codec::encode(spec, &mut bytes);
-                bytes
-            }),
-        )),
+        (Some(cache), Some(key), _) if input.reported => {
+            cache.has(&input.name, key).then_some((key, None))
+        }
+        (Some(_), Some(key), Some(spec)) => {
+            let mut bytes = Vec::new();
+            spec::codec::encode(spec, &mut bytes);
+            Some((key, Some(bytes)))
+        }
         _ => None,
     };
     let source = SourceFile::new(input.name, input.path, text);

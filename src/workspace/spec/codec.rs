@@ -301,10 +301,13 @@ impl<'a> Dec<'a> {
         if n > self.b.len() {
             return None;
         }
-        let mut items = Vec::with_capacity(n);
+        // Room is reserved for what the bytes can hold, not for what the count says: an item
+        // takes at least 8 bytes, and a count is only believed as far as items read.
+        let mut items = Vec::with_capacity(n.min(self.b.len() / 8).min(1024));
         for _ in 0..n {
             items.push(f(self)?);
         }
+        items.shrink_to_fit();
         Some(items)
     }
 
@@ -315,7 +318,11 @@ impl<'a> Dec<'a> {
         let span = self.span()?;
         let value = match self.u8()? {
             0 => Value::Null,
-            1 => Value::Bool(self.u8()? != 0),
+            1 => match self.u8()? {
+                0 => Value::Bool(false),
+                1 => Value::Bool(true),
+                _ => return None,
+            },
             2 => Value::Int(i64::from_le_bytes(self.take(8)?.try_into().ok()?)),
             3 => Value::Float(self.f64()?),
             4 => Value::Str(self.str()?.to_owned()),
