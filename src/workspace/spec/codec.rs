@@ -401,6 +401,11 @@ mod tests {
         assert!(decode(&longer, 0, &text).is_none());
         // Spans past the end of a shorter text.
         assert!(decode(&bytes, 0, &text[..text.len() / 2]).is_none());
+        // A count far beyond the bytes that follow reserves nothing for it.
+        let mut huge = vec![0u8, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        huge.extend_from_slice(&u32::MAX.to_le_bytes());
+        huge.extend(std::iter::repeat_n(0u8, 64));
+        assert!(decode(&huge, 0, &text).is_none());
         // Flipped bytes never panic (most are refused; the others read as some model).
         for i in (0..bytes.len()).step_by(7) {
             let mut b = bytes.clone();
