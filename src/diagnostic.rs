@@ -171,20 +171,31 @@ pub fn printable(s: String) -> String {
 /// the two lengths, so a value of a million characters must not reach it.
 pub const MAX_SUGGESTED_CHARS: usize = 128;
 
+/// Whether `s` is short enough to be compared for a did-you-mean (at most
+/// [`MAX_SUGGESTED_CHARS`] characters; the byte length rules out long text without counting).
+pub(crate) fn suggestible(s: &str) -> bool {
+    s.len() <= 4 * MAX_SUGGESTED_CHARS && s.chars().count() <= MAX_SUGGESTED_CHARS
+}
+
+/// The largest edit distance that still counts as a likely typo of a word of `chars`
+/// characters.
+pub(crate) fn typo_limit(chars: usize) -> usize {
+    (chars / 3).max(1) + 1
+}
+
 /// Suggests the candidate closest to `word`, if one is close enough to be a likely typo.
 /// Words and candidates longer than [`MAX_SUGGESTED_CHARS`] are not compared.
 pub fn did_you_mean<'a, I>(word: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
 {
-    let len = word.chars().count();
-    if len > MAX_SUGGESTED_CHARS {
+    if !suggestible(word) {
         return None;
     }
-    let limit = (len / 3).max(1) + 1;
+    let limit = typo_limit(word.chars().count());
     candidates
         .into_iter()
-        .filter(|c| c.len() <= 4 * MAX_SUGGESTED_CHARS && c.chars().count() <= MAX_SUGGESTED_CHARS)
+        .filter(|c| suggestible(c))
         .map(|c| (strsim::damerau_levenshtein(word, c), c))
         .filter(|(d, _)| *d <= limit)
         .min()

@@ -184,34 +184,47 @@ fn index(data: &[u8]) -> Option<Entries> {
     if data.get(..MAGIC.len())? != MAGIC.as_bytes() {
         return None;
     }
-    let mut at = MAGIC.len();
-    // The next `n` bytes, as a range of `data`.
-    let take = |at: &mut usize, n: usize| -> Option<std::ops::Range<usize>> {
-        let r = *at..at.checked_add(n)?;
-        data.get(r.clone())?;
-        *at = r.end;
-        Some(r)
-    };
-    let word = |r: std::ops::Range<usize>| -> Option<u64> {
-        Some(match r.len() {
-            4 => u64::from(u32::from_le_bytes(data[r].try_into().ok()?)),
-            _ => u64::from_le_bytes(data[r].try_into().ok()?),
-        })
+    let mut r = Reader {
+        data,
+        at: MAGIC.len(),
     };
     let mut entries = HashMap::new();
-    while at < data.len() {
-        let n = word(take(&mut at, 4)?)? as usize;
-        let name = std::str::from_utf8(&data[take(&mut at, n)?])
-            .ok()?
-            .to_owned();
-        let hash = word(take(&mut at, 8)?)?;
-        let len = word(take(&mut at, 8)?)?;
-        let sum = word(take(&mut at, 8)?)?;
-        let n = word(take(&mut at, 4)?)? as usize;
-        let model = take(&mut at, n)?;
+    while r.at < data.len() {
+        let n = r.u32()? as usize;
+        let name = std::str::from_utf8(&data[r.bytes(n)?]).ok()?.to_owned();
+        let key = (r.u64()?, r.u64()?);
+        let sum = r.u64()?;
+        let n = r.u32()? as usize;
+        let model = r.bytes(n)?;
         if self::hash(&data[model.clone()]).0 == sum {
-            entries.insert(name, ((hash, len), model));
+            entries.insert(name, (key, model));
         }
     }
     Some(entries)
+}
+
+/// Reads a cache file from `at` on.
+struct Reader<'a> {
+    data: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    /// The next `n` bytes, as a range of the file.
+    fn bytes(&mut self, n: usize) -> Option<std::ops::Range<usize>> {
+        let r = self.at..self.at.checked_add(n)?;
+        self.data.get(r.clone())?;
+        self.at = r.end;
+        Some(r)
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        let r = self.bytes(4)?;
+        Some(u32::from_le_bytes(self.data[r].try_into().ok()?))
+    }
+
+    fn u64(&mut self) -> Option<u64> {
+        let r = self.bytes(8)?;
+        Some(u64::from_le_bytes(self.data[r].try_into().ok()?))
+    }
 }

@@ -233,8 +233,9 @@ fn parse_file(
         Some(rest) => rest.to_owned(),
         None => text,
     };
-    let key = cache.map(|_| cache::key(&text));
-    if let (Some(cache), Some(key)) = (cache, key)
+    // With a cache: the cache and the key of this text.
+    let cache = cache.map(|c| (c, cache::key(&text)));
+    if let Some((cache, key)) = cache
         && !input.reported
         && let Some(spec) = cache.get(&input.name, &text, key, id)
     {
@@ -276,11 +277,11 @@ fn parse_file(
     // not report on, and a given file may not even be in the workspace); a file not reported
     // on reaches this point only when the cache had no entry for its text, or one that did
     // not read back, and gets one.
-    let cached = match (cache, key, &spec) {
-        (Some(cache), Some(key), _) if input.reported => {
+    let cached = match (cache, &spec) {
+        (Some((cache, key)), _) if input.reported => {
             cache.has(&input.name, key).then_some((key, None))
         }
-        (Some(_), Some(key), Some(spec)) => {
+        (Some((_, key)), Some(spec)) => {
             let mut bytes = Vec::new();
             spec::codec::encode(spec, &mut bytes);
             Some((key, Some(bytes)))

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
-use crate::diagnostic::{Diagnostic, MAX_SUGGESTED_CHARS};
+use crate::diagnostic::{Diagnostic, suggestible, typo_limit};
 use crate::rules::{DUPLICATE_ID, UNKNOWN_REFERENCE};
 use crate::source::{FileId, Span};
 use crate::workspace::{IdMap, Spanned, SpecFile, Text};
@@ -82,7 +82,7 @@ const MAX_LABELS: usize = 10;
 /// [`MAX_LABELS`]) and saying how many times the ID is defined.
 fn merge_at_first_definition(found: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> = Vec::with_capacity(found.len());
-    let mut at: HashMap<(FileId, crate::source::Span, String), (usize, usize)> = HashMap::new();
+    let mut at: HashMap<(FileId, Span, String), (usize, usize)> = HashMap::new();
     for d in found {
         let key = (d.file, d.span, d.message.clone());
         match at.entry(key) {
@@ -425,9 +425,7 @@ impl<'a> Candidates<'a> {
     fn new(ids: impl Iterator<Item = &'a str>) -> Self {
         Candidates {
             items: ids
-                .filter(|id| {
-                    id.len() <= 4 * MAX_SUGGESTED_CHARS && id.chars().count() <= MAX_SUGGESTED_CHARS
-                })
+                .filter(|id| suggestible(id))
                 .map(|id| {
                     let h = histogram(id);
                     (id, id.chars().count(), h, mask(&h))
@@ -442,11 +440,11 @@ impl<'a> Candidates<'a> {
     /// their bound and the search stops once the bound exceeds the best distance found. A
     /// character class on one side only needs an edit of its own, a cheaper first bound.
     fn best(&self, word: &str) -> Option<&'a str> {
-        let len = word.chars().count();
-        if len > MAX_SUGGESTED_CHARS {
+        if !suggestible(word) {
             return None;
         }
-        let limit = (len / 3).max(1) + 1;
+        let len = word.chars().count();
+        let limit = typo_limit(len);
         let hist = histogram(word);
         let word_mask = mask(&hist);
         // Candidates by their bound (at most `limit`): a bucket each, in place of a sort.
