@@ -7,7 +7,9 @@ use serde_json::Value;
 
 /// A `1.90` or `1.90.1` version as numbers, for comparing.
 fn version(s: &str) -> Vec<u64> {
-    s.split('.').map(|p| p.parse().expect("a numeric version")).collect()
+    s.split('.')
+        .map(|p| p.parse().expect("a numeric version"))
+        .collect()
 }
 
 #[test]
