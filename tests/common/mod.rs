@@ -49,11 +49,61 @@ pub fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) {
 }
 
 /// The environment every run of a program under test gets: a fixed width, no colour, and
-/// not GitHub Actions.
+/// not a CI system (CI itself sets `CI` and `GITHUB_ACTIONS`, which change kpic's behaviour).
 pub fn test_env(cmd: &mut Command) -> &mut Command {
     cmd.env("COLUMNS", "100")
         .env("NO_COLOR", "1")
         .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITLAB_CI")
+        .env_remove("CI")
+}
+
+/// Everything under a folder, as a sorted listing: each entry's path, kind, link target or
+/// size and content hash. Two listings taken before and after a run of kpic tell whether it
+/// created, removed or changed anything there (the trust-boundary tests take it of the folder
+/// around a temp project, `except` the project itself).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Listing(pub Vec<String>);
+
+impl Listing {
+    /// The listing of `dir`, leaving out the entry `except` (a path under `dir`) and what is in it.
+    pub fn of(dir: &Path, except: Option<&Path>) -> Listing {
+        fn walk(dir: &Path, root: &Path, except: Option<&Path>, out: &mut Vec<String>) {
+            let mut entries: Vec<_> = fs::read_dir(dir).unwrap().map(|e| e.unwrap()).collect();
+            entries.sort_by_key(|e| e.file_name());
+            for e in entries {
+                let path = e.path();
+                if Some(path.as_path()) == except {
+                    continue;
+                }
+                let name = path.strip_prefix(root).unwrap().display().to_string();
+                let meta = fs::symlink_metadata(&path).unwrap();
+                let kind = meta.file_type();
+                if kind.is_symlink() {
+                    let to = fs::read_link(&path).unwrap();
+                    out.push(format!("{name} -> {}", to.display()));
+                } else if kind.is_dir() {
+                    out.push(format!("{name}/"));
+                    walk(&path, root, except, out);
+                } else if kind.is_file() {
+                    let bytes = fs::read(&path).unwrap();
+                    out.push(format!("{name} {} {:016x}", bytes.len(), fnv(&bytes)));
+                } else {
+                    out.push(format!("{name} (special)"));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(dir, dir, except, &mut out);
+        Listing(out)
+    }
+}
+
+/// FNV-1a, enough to tell a changed file in a test.
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// A finished run of kpic.
