@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Level};
 use crate::error::{Error, Result};
+use crate::fsutil::lexical;
 use crate::rules::{self, CHECKS, Context, FileContext, RuleMeta};
 use crate::source::SourceFile;
 use crate::workspace::{self, Input, LoadOptions, SpecFile, Workspace, discover};
@@ -332,23 +333,4 @@ fn inputs(req: &CheckRequest, config: &Config) -> Result<Vec<Input>> {
         ));
     }
     Ok(inputs)
-}
-
-/// Resolves `..` in a configured path by its text (`ci/../kpi-specs` is `kpi-specs`), so files
-/// get the same names however `paths` reaches them.
-fn lexical(path: &Path) -> PathBuf {
-    use std::path::Component;
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir
-                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
-            {
-                out.pop();
-            }
-            c => out.push(c),
-        }
-    }
-    out
 }

@@ -70,6 +70,10 @@ pub struct CheckArgs {
     #[arg(long)]
     pub statistics: bool,
 
+    /// Print the findings only: no summary line, and nothing when clean.
+    #[arg(long, short)]
+    pub quiet: bool,
+
     /// Skip given files that are not part of the workspace (outside `paths`, or excluded):
     /// for hooks that pass every staged YAML file.
     #[arg(long)]

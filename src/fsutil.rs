@@ -1,15 +1,45 @@
-//! Writing files so that readers never see half of one.
+//! Paths and files: lexical paths, and writing files so that readers never see half of one.
 
-use std::io::Write;
-use std::path::Path;
+use std::io::{self, Write};
+use std::path::{Component, Path, PathBuf};
 
-/// Writes `bytes` to `path` through a temporary file in the same folder and a rename. A path
-/// that is a device or a pipe (`/dev/null`, `/dev/stdout`, a FIFO) is written to directly:
-/// renaming over it would replace the device with a plain file.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Resolves `.` and `..` in a path by its text (`ci/../kpi-specs` is `kpi-specs`), so that
+/// one folder has one name however it is spelled. A `..` with nothing left to remove is kept.
+pub fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            // `/..` is `/`.
+            Component::ParentDir if out.has_root() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Writes `bytes` to `path` atomically (see [`write_atomic_with`]).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomic_with(path, |w| w.write_all(bytes))
+}
+
+/// Writes what `fill` writes to `path` through a temporary file in the same folder and a
+/// rename, streamed (never held whole in memory). A path that is a device or a pipe
+/// (`/dev/null`, `/dev/stdout`, a FIFO) is written to directly: renaming over it would replace
+/// the device with a plain file.
+pub fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
     if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
-        let mut f = std::fs::OpenOptions::new().write(true).open(path)?;
-        return f.write_all(bytes).and_then(|()| f.flush());
+        let mut f = io::BufWriter::new(std::fs::OpenOptions::new().write(true).open(path)?);
+        fill(&mut f)?;
+        return f.flush();
     }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -20,13 +50,31 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
     let tmp = dir.join(format!(".{name}.kpic-tmp-{}", std::process::id()));
     let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
+        let mut f = io::BufWriter::new(std::fs::File::create(&tmp)?);
+        fill(&mut f)?;
+        f.into_inner()
+            .map_err(io::IntoInnerError::into_error)?
+            .sync_all()?;
         std::fs::rename(&tmp, path)
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lexical_paths_resolve_dots_by_their_text() {
+        let p = |s: &str| lexical(Path::new(s));
+        assert_eq!(p("dist/../dist"), PathBuf::from("dist"));
+        assert_eq!(p("dist/sub/../../dist/"), PathBuf::from("dist"));
+        assert_eq!(p("./a/./b"), PathBuf::from("a/b"));
+        assert_eq!(p("/x/../../y"), PathBuf::from("/y"));
+        assert_eq!(p("../a"), PathBuf::from("../a"));
+        assert_eq!(p("a/.."), PathBuf::new());
+    }
 }

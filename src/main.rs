@@ -5,15 +5,30 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = kpic::cli::Cli::parse();
+    let cli = match kpic::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help, version and argument errors: printed by clap, and like any output, a closed
+        // pipe ends them quietly while a failed write is an error.
+        Err(e) => {
+            return match e.print() {
+                Err(io) if !e.use_stderr() && io.kind() != std::io::ErrorKind::BrokenPipe => {
+                    fail(&kpic::commands::stdout_error(io))
+                }
+                _ => ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2)),
+            };
+        }
+    };
     match kpic::commands::run(cli) {
         Ok(code) => code,
-        Err(e) => {
-            eprintln!("kpic: error: {e}");
-            if let Some(detail) = &e.detail {
-                eprintln!("{detail}");
-            }
-            ExitCode::from(kpic::commands::EXIT_ERROR)
-        }
+        Err(e) => fail(&e),
     }
+}
+
+/// Prints `e` and returns exit code 2.
+fn fail(e: &kpic::error::Error) -> ExitCode {
+    eprintln!("kpic: error: {e}");
+    if let Some(detail) = &e.detail {
+        eprintln!("{detail}");
+    }
+    ExitCode::from(kpic::commands::EXIT_ERROR)
 }

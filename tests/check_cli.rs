@@ -480,3 +480,254 @@ fn an_id_defined_in_many_files_is_one_finding_on_the_first_file_alone() {
         run.stdout
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Output that cannot be written: a reader that went away ends the output quietly, any other
+// failure is exit 2 with one line.
+
+/// How standard output is broken for a run.
+#[derive(Clone, Copy, Debug)]
+enum Broken {
+    /// A pipe whose reader has gone (`kpic rules | head -1`, after `head` exits).
+    ClosedPipe,
+    /// A device that refuses every write: no space left.
+    Full,
+}
+
+/// Runs kpic in `dir` with standard output broken as `how`: the exit code and stderr.
+fn run_broken(dir: &Path, args: &[&str], how: Broken) -> (i32, String) {
+    let stdout = match how {
+        Broken::ClosedPipe => {
+            let (reader, writer) = std::io::pipe().unwrap();
+            drop(reader);
+            std::process::Stdio::from(writer)
+        }
+        Broken::Full => std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+            .into(),
+    };
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_kpic"));
+    let out = common::test_env(&mut cmd)
+        .args(args)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(stdout)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let code = out.status.code().expect("killed by a signal");
+    assert_ne!(code, 101, "kpic {args:?} panicked ({how:?}):\n{stderr}");
+    (code, stderr)
+}
+
+/// Every command that prints, each with the exit code it has when its output can be written.
+fn printing_commands() -> Vec<(Vec<&'static str>, i32)> {
+    let mut cases = vec![
+        (vec!["rules"], 0),
+        (vec!["rules", "--json"], 0),
+        (vec!["explain", "T001"], 0),
+        (vec!["schema"], 0),
+        (vec!["schema", "--config"], 0),
+        (vec!["completions", "bash"], 0),
+        (vec!["--help"], 0),
+        (vec!["--version"], 0),
+        (
+            vec!["score", "--actuals", "actuals.csv", "--format", "table"],
+            0,
+        ),
+        (
+            vec!["score", "--actuals", "actuals.csv", "--format", "markdown"],
+            0,
+        ),
+        (
+            vec!["score", "--actuals", "actuals.csv", "--format", "json"],
+            0,
+        ),
+        (vec!["check", "--statistics", "kpi-specs/ops.yaml"], 1),
+    ];
+    for format in ["human", "compact", "json", "sarif", "github", "junit"] {
+        cases.push((vec!["check", "--format", format, "kpi-specs/ops.yaml"], 1));
+    }
+    cases
+}
+
+/// The score fixture, with a finding added to one spec (so `check` has something to print).
+fn printing_fixture() -> tempfile::TempDir {
+    let dir = common::fixture("score/ws");
+    let spec = dir.path().join("kpi-specs/ops.yaml");
+    let text = std::fs::read_to_string(&spec).unwrap();
+    std::fs::write(&spec, format!("{text}\nunknown-top-level-key: 1\n")).unwrap();
+    dir
+}
+
+#[test]
+fn a_closed_pipe_ends_every_command_quietly_with_its_own_exit_code() {
+    let dir = printing_fixture();
+    for (args, expected) in printing_commands() {
+        // `score` refuses specs with errors: it gets a clean copy.
+        let clean = args[0] == "score";
+        let ws = if clean {
+            common::fixture("score/ws")
+        } else {
+            tempfile::tempdir().unwrap()
+        };
+        let at = if clean { ws.path() } else { dir.path() };
+        let normal = kpic(at, &args);
+        assert_eq!(normal.code, expected, "{args:?}: {}", normal.stderr);
+        assert!(!normal.stdout.is_empty(), "{args:?} prints nothing to test");
+        let (code, stderr) = run_broken(at, &args, Broken::ClosedPipe);
+        assert_eq!(code, expected, "{args:?}: {stderr}");
+        assert_eq!(stderr, normal.stderr, "{args:?}: only what it says anyway");
+    }
+}
+
+#[test]
+fn a_full_disk_is_exit_2_with_one_line_for_every_command() {
+    let dir = printing_fixture();
+    for (args, _) in printing_commands() {
+        let clean = args[0] == "score";
+        let ws = if clean {
+            common::fixture("score/ws")
+        } else {
+            tempfile::tempdir().unwrap()
+        };
+        let at = if clean { ws.path() } else { dir.path() };
+        let (code, stderr) = run_broken(at, &args, Broken::Full);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(
+            stderr.ends_with("kpic: error: cannot write to stdout: no space left on device\n"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn init_output_that_cannot_be_written() {
+    for how in [Broken::ClosedPipe, Broken::Full] {
+        let dir = tempfile::tempdir().unwrap();
+        let (code, stderr) = run_broken(dir.path(), &["init"], how);
+        // The files are written either way; only the report of it is lost.
+        assert!(dir.path().join("kpic.yaml").is_file());
+        match how {
+            Broken::ClosedPipe => assert_eq!((code, stderr.as_str()), (0, "")),
+            Broken::Full => {
+                assert_eq!(code, 2);
+                assert_eq!(
+                    stderr,
+                    "kpic: error: cannot write to stdout: no space left on device\n"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn two_machine_formats_on_one_stream_are_refused() {
+    let dir = fixture("ws");
+    for formats in [
+        ["json", "sarif"],
+        ["github", "compact"],
+        ["human", "junit"],
+        ["sarif:out/r.sarif", "json:out/./r.sarif"],
+    ] {
+        let run = kpic(
+            dir.path(),
+            &["check", "--format", formats[0], "--format", formats[1]],
+        );
+        assert_eq!(run.code, 2, "{formats:?}: {}", run.stdout);
+        assert_eq!(run.stdout, "", "{formats:?}: nothing is written");
+        assert!(
+            run.stderr.contains("both write to") && run.stderr.contains("help: give one of them"),
+            "{formats:?}: {}",
+            run.stderr
+        );
+    }
+    assert!(!dir.path().join("out").exists());
+    // What a reader can take apart stays allowed: the GitHub Actions default, and documents
+    // in files of their own.
+    let run = kpic(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "human",
+            "--format",
+            "github",
+            "--format",
+            "sarif:r.sarif",
+            "--format",
+            "json:r.json",
+            "owners.yaml",
+            "team.yaml",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+/// Runs kpic in `dir` with its stdout on a terminal (a pseudo-terminal from util-linux
+/// `script`): the exit code and what the terminal showed, line ends as `\n`.
+#[cfg(target_os = "linux")]
+fn on_a_terminal(dir: &Path, args: &[&str]) -> (i32, String) {
+    let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+    let line: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_kpic"))
+        .chain(args.iter().copied())
+        .map(quote)
+        .collect();
+    let mut cmd = std::process::Command::new("script");
+    let out = common::test_env(&mut cmd)
+        .args(["-qec", &line.join(" "), "/dev/null"])
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("util-linux `script` runs kpic on a pseudo-terminal");
+    let shown = String::from_utf8(out.stdout).unwrap().replace("\r\n", "\n");
+    (out.status.code().unwrap(), shown)
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn a_clean_check_on_a_terminal_says_so_in_one_line() {
+    let dir = fixture("ws");
+    let files = ["owners.yaml", "team.yaml"];
+    let with = |extra: &[&'static str]| {
+        let mut args = vec!["check"];
+        args.extend(extra);
+        args.extend(files);
+        on_a_terminal(dir.path(), &args)
+    };
+    assert_eq!(
+        with(&[]),
+        (0, "All checks passed: 2 files, 1 KPI\n".to_owned())
+    );
+    assert_eq!(
+        with(&["--format", "human"]).1,
+        "All checks passed: 2 files, 1 KPI\n"
+    );
+    // Not with `--quiet`, not in a machine format, and not when stdout is no terminal.
+    assert_eq!(with(&["--quiet"]), (0, String::new()));
+    assert_eq!(with(&["--format", "compact"]), (0, String::new()));
+    let (_, json) = with(&["--format", "json"]);
+    assert!(!json.contains("All checks"), "{json}");
+    assert_eq!(kpic(dir.path(), &["check", files[0], files[1]]).stdout, "");
+
+    // With findings, the findings and their count, and no such line.
+    common::write(
+        dir.path(),
+        "team.yaml",
+        "version: 1\nteam: {id: t, name: T}\nkpis:\n  - {id: k, name: K}\n",
+    );
+    let (code, shown) = with(&[]);
+    assert_eq!(code, 1);
+    assert!(!shown.contains("All checks passed"), "{shown}");
+    assert!(
+        shown.contains("kpic: 3 errors, 4 warnings in 2 files checked"),
+        "{shown}"
+    );
+    let (_, quiet) = with(&["--quiet"]);
+    assert!(
+        quiet.contains("T001") && !quiet.contains("files checked"),
+        "{quiet}"
+    );
+}

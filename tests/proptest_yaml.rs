@@ -125,6 +125,7 @@ fn run_pipeline(text: &str) {
         let style = Style {
             color: false,
             width: 80,
+            summary: true,
         };
         report::write(format, &report, style, &mut out).unwrap();
         let out = String::from_utf8(out).unwrap();

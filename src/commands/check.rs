@@ -6,10 +6,12 @@ use std::process::ExitCode;
 
 use crate::check::{self, CheckRequest, StdinSpec};
 use crate::cli::CheckArgs;
-use crate::commands::{EXIT_FINDINGS, EXIT_OK, check_request, cwd, terminal_width};
+use crate::commands::{
+    EXIT_FINDINGS, EXIT_OK, Stdout, check_request, cwd, stdout_error, terminal_width,
+};
 use crate::diagnostic::Severity;
 use crate::error::{Error, Result};
-use crate::fsutil::write_atomic;
+use crate::fsutil::{lexical, write_atomic_with};
 use crate::report::{self, Format, Report, Style};
 
 /// One requested output: a format and where it goes (stdout when `None`).
@@ -59,6 +61,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     if outputs.is_empty() {
         outputs = default_outputs();
     }
+    one_reader_per_stream(&outputs, &cwd)?;
     let mut paths = Vec::new();
     let mut stdin = None;
     for p in args.paths {
@@ -108,50 +111,109 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     };
     let outcome = check::run(&req)?;
     let report = Report::new(&outcome.ws, &outcome.diagnostics, outcome.files_checked());
+    let mut stdout = Stdout::new();
+    let on_terminal = std::io::stdout().is_terminal();
     for out in &outputs {
-        let mut buf = Vec::new();
-        let color = out.path.is_none()
-            && std::io::stdout().is_terminal()
-            && std::env::var_os("NO_COLOR").is_none();
-        let width = terminal_width();
-        report::write(out.format, &report, Style { color, width }, &mut buf)
-            .map_err(|e| Error::new(format!("cannot write the report: {e}")))?;
+        let style = Style {
+            color: out.path.is_none() && on_terminal && std::env::var_os("NO_COLOR").is_none(),
+            width: terminal_width(),
+            summary: !args.quiet,
+        };
         match &out.path {
             Some(path) => {
+                let cannot = |e: std::io::Error| {
+                    Error::new(format!("cannot write `{}`: {e}", path.display()))
+                };
                 let full = req.cwd.join(path);
                 if let Some(parent) = full.parent() {
-                    std::fs::create_dir_all(parent).map_err(|e| {
-                        Error::new(format!("cannot write `{}`: {e}", path.display()))
-                    })?;
+                    std::fs::create_dir_all(parent).map_err(cannot)?;
                 }
-                write_atomic(&full, &buf)
-                    .map_err(|e| Error::new(format!("cannot write `{}`: {e}", path.display())))?
+                write_atomic_with(&full, |w| report::write(out.format, &report, style, w))
+                    .map_err(cannot)?
             }
-            None => {
-                let mut stdout = std::io::stdout().lock();
-                // A closed pipe (`kpic check | head`) is not an error worth a panic.
-                let _ = stdout.write_all(&buf).and_then(|_| stdout.flush());
-            }
+            None => report::write(out.format, &report, style, &mut stdout).map_err(stdout_error)?,
         }
+    }
+    let summary = report.summary();
+    // A clean run on a terminal says so, in one line (a hook's or a script's output stays
+    // empty).
+    if outcome.diagnostics.is_empty()
+        && on_terminal
+        && !args.quiet
+        && outputs
+            .iter()
+            .any(|o| o.format == Format::Human && o.path.is_none())
+    {
+        let kpis: usize = outcome.ws.reported_specs().map(|s| s.kpis.len()).sum();
+        writeln!(
+            stdout,
+            "All checks passed: {}, {}",
+            count(summary.files, "file", "files"),
+            count(kpis, "KPI", "KPIs")
+        )
+        .map_err(stdout_error)?;
     }
     if args.statistics {
         // After a document on stdout (JSON, SARIF, JUnit) the table goes to stderr, so the
         // document stays whole for the tool that reads it.
-        let document_on_stdout = outputs.iter().any(|o| {
-            o.path.is_none() && matches!(o.format, Format::Json | Format::Sarif | Format::Junit)
-        });
+        let document_on_stdout = outputs
+            .iter()
+            .any(|o| o.path.is_none() && o.format.is_document());
         let table = statistics(&outcome.diagnostics);
         if document_on_stdout {
             eprint!("{table}");
         } else {
-            print!("{table}");
+            stdout.write_all(table.as_bytes()).map_err(stdout_error)?;
         }
     }
-    let summary = report.summary();
+    stdout.finish()?;
     let fails = summary.errors > 0 || (args.deny_warnings && summary.warnings > 0);
     // The process ends next: freeing a large workspace piece by piece would be wasted time.
     std::mem::forget(outcome);
     Ok(ExitCode::from(if fails { EXIT_FINDINGS } else { EXIT_OK }))
+}
+
+/// `1 file`, `3 files`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Refuses outputs that a reader could not take apart: two machine formats on one stream
+/// (stdout, or one file), or a document (JSON, SARIF, JUnit) sharing its stream with anything.
+/// `human` and one line format (`github`, `compact`) may share stdout, as in GitHub Actions.
+fn one_reader_per_stream(outputs: &[Output], cwd: &std::path::Path) -> Result<()> {
+    let stream = |o: &Output| o.path.as_ref().map(|p| lexical(&cwd.join(p)));
+    for (i, a) in outputs.iter().enumerate() {
+        for b in &outputs[..i] {
+            if stream(a) != stream(b) {
+                continue;
+            }
+            let machine = |o: &Output| o.format != Format::Human;
+            let mixed =
+                (machine(a) && machine(b)) || a.format.is_document() || b.format.is_document();
+            if !mixed {
+                continue;
+            }
+            let place = match &a.path {
+                Some(p) => format!("`{}`", p.display()),
+                None => "stdout".to_owned(),
+            };
+            let name = |o: &Output| o.format.name();
+            return Err(Error {
+                message: format!(
+                    "`--format {}` and `--format {}` both write to {place}: no program could read the two apart",
+                    name(b),
+                    name(a)
+                ),
+                detail: Some(format!(
+                    "help: give one of them a file of its own, e.g. `--format {}:kpic.{}`",
+                    name(a),
+                    a.format.extension()
+                )),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The count of findings per rule, most first, a line each.

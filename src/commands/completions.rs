@@ -1,19 +1,19 @@
 //! `kpic completions`.
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use clap::CommandFactory;
 
 use crate::cli::{Cli, CompletionsArgs};
+use crate::commands::{Stdout, stdout_error};
 use crate::error::Result;
 
 /// Prints the completion script of `args.shell` for every subcommand and option.
 pub fn run(args: CompletionsArgs) -> Result<ExitCode> {
     let mut buf = Vec::new();
     clap_complete::generate(args.shell, &mut Cli::command(), "kpic", &mut buf);
-    let mut stdout = std::io::stdout().lock();
-    // A closed pipe (`kpic completions bash | head`) is not worth a panic.
-    let _ = stdout.write_all(&buf).and_then(|_| stdout.flush());
+    let mut out = Stdout::new();
+    std::io::Write::write_all(&mut out, &buf).map_err(stdout_error)?;
+    out.finish()?;
     Ok(ExitCode::SUCCESS)
 }

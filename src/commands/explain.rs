@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use crate::cli::{ExplainArgs, RulesArgs};
+use crate::commands::print;
 use crate::error::{Error, Result};
 use crate::rules;
 
@@ -14,15 +15,15 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
             None => format!("unknown rule `{}`; `kpic rules` lists them", args.rule),
         }));
     };
-    println!(
-        "# {} {}\n\nPrinciple: {} ({}). Default severity: {}.\n\n{}",
+    print(&format!(
+        "# {} {}\n\nPrinciple: {} ({}). Default severity: {}.\n\n{}\n",
         meta.code,
         meta.name,
         meta.letter(),
         meta.category(),
         meta.default_level.as_str(),
         meta.doc_text()
-    );
+    ))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -43,26 +44,27 @@ pub fn rules(args: RulesArgs) -> Result<ExitCode> {
                 })
             })
             .collect();
-        println!(
-            "{}",
+        print(&format!(
+            "{}\n",
             serde_json::to_string_pretty(&rows).unwrap_or_default()
-        );
+        ))?;
     } else {
-        println!(
-            "{:<5} {:<22} {:<6} {:<12} {:<8} summary",
+        let mut table = format!(
+            "{:<5} {:<22} {:<6} {:<12} {:<8} summary\n",
             "code", "name", "letter", "principle", "default"
         );
         for m in all {
-            println!(
-                "{:<5} {:<22} {:<6} {:<12} {:<8} {}",
+            table.push_str(&format!(
+                "{:<5} {:<22} {:<6} {:<12} {:<8} {}\n",
                 m.code,
                 m.name,
                 m.letter(),
                 m.category(),
                 m.default_level.as_str(),
                 m.summary
-            );
+            ));
         }
+        print(&table)?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::cli::InitArgs;
-use crate::commands::cwd;
+use crate::commands::{cwd, print};
 use crate::error::{Error, Result};
 
 /// A starter team that checks clean: one lead, one analyst, two duties, three KPIs.
@@ -159,10 +159,7 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
         out.push_str(&format!(" in `{}`", shown(&dir)));
     }
     out.push('\n');
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout
-        .write_all(out.as_bytes())
-        .and_then(|_| stdout.flush());
+    print(&out)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -8,7 +8,7 @@ pub mod init;
 pub mod schema;
 pub mod score;
 
-use std::io::{IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -16,6 +16,7 @@ use crate::check::CheckRequest;
 use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::report::{self, Format, Report, Style};
+use crate::workspace::discover::io_reason;
 
 /// Exit code: nothing at failing severity.
 pub const EXIT_OK: u8 = 0;
@@ -79,15 +80,86 @@ pub fn terminal_width() -> usize {
         .unwrap_or(100)
 }
 
-/// Prints `report` in the human format to stderr (in colour on a terminal unless `NO_COLOR`);
-/// an error when it cannot be rendered, in which case nothing is printed.
-pub fn print_human_to_stderr(report: &Report<'_>) -> std::io::Result<()> {
+/// Prints `report` in the human format to stderr (in colour on a terminal unless `NO_COLOR`).
+pub fn print_human_to_stderr(report: &Report<'_>) -> io::Result<()> {
     let style = Style {
-        color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        color: io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
         width: terminal_width(),
+        summary: true,
     };
-    let mut buf = Vec::new();
-    report::write(Format::Human, report, style, &mut buf)?;
-    let _ = std::io::stderr().write_all(&buf);
-    Ok(())
+    let mut err = io::BufWriter::new(io::stderr().lock());
+    report::write(Format::Human, report, style, &mut err)?;
+    err.flush()
+}
+
+/// Standard output for what a command prints, buffered. A closed pipe (`kpic rules | head -1`)
+/// ends the output quietly: the reader has what it wanted, and the run keeps the exit code it
+/// would have had. Any other failure (a full disk) is an error, from a write or from
+/// [`Stdout::finish`].
+pub struct Stdout {
+    out: io::BufWriter<io::StdoutLock<'static>>,
+    /// Whether the reader has gone: what is written next is dropped.
+    closed: bool,
+}
+
+impl Stdout {
+    /// Standard output, locked for this command.
+    pub fn new() -> Stdout {
+        Stdout {
+            out: io::BufWriter::with_capacity(64 * 1024, io::stdout().lock()),
+            closed: false,
+        }
+    }
+
+    /// Writes out what is buffered; a failure is kpic's [`Error`] (exit 2).
+    pub fn finish(mut self) -> Result<()> {
+        self.flush().map_err(stdout_error)
+    }
+
+    /// The result of a write: a closed pipe is not an error, and closes this output.
+    fn quiet<T>(&mut self, r: io::Result<T>, otherwise: T) -> io::Result<T> {
+        match r {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(otherwise)
+            }
+            r => r,
+        }
+    }
+}
+
+impl Default for Stdout {
+    fn default() -> Self {
+        Stdout::new()
+    }
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.closed {
+            return Ok(buf.len());
+        }
+        let r = self.out.write(buf);
+        self.quiet(r, buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        let r = self.out.flush();
+        self.quiet(r, ())
+    }
+}
+
+/// The error for a failed write to standard output.
+pub fn stdout_error(e: io::Error) -> Error {
+    Error::new(format!("cannot write to stdout: {}", io_reason(&e)))
+}
+
+/// Prints `text` on standard output (see [`Stdout`]).
+pub fn print(text: &str) -> Result<()> {
+    let mut out = Stdout::new();
+    out.write_all(text.as_bytes()).map_err(stdout_error)?;
+    out.finish()
 }

@@ -6,7 +6,9 @@ use std::process::ExitCode;
 
 use crate::check;
 use crate::cli::ScoreArgs;
-use crate::commands::{EXIT_FINDINGS, EXIT_OK, check_request, cwd, print_human_to_stderr};
+use crate::commands::{
+    EXIT_FINDINGS, EXIT_OK, Stdout, check_request, cwd, print_human_to_stderr, stdout_error,
+};
 use crate::diagnostic::Severity;
 use crate::error::{Error, Result};
 use crate::report::Report;
@@ -70,12 +72,9 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
         source: &name,
         lang: Lang::pick(lang, &scores, outcome.config.locale.as_deref()),
     };
-    let mut buf = Vec::new();
-    render::write(format, &scores, page, &mut buf)
-        .map_err(|e| Error::new(format!("cannot write the results: {e}")))?;
-    let mut stdout = std::io::stdout().lock();
-    // A closed pipe (`kpic score … | head`) is not an error worth a panic.
-    let _ = stdout.write_all(&buf).and_then(|_| stdout.flush());
+    let mut out = Stdout::new();
+    render::write(format, &scores, page, &mut out).map_err(stdout_error)?;
+    out.finish()?;
     Ok(ExitCode::from(EXIT_OK))
 }
 

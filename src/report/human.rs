@@ -280,7 +280,7 @@ pub fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Resu
         writeln!(out)?;
     }
     let s = report.summary();
-    if report.diagnostics.is_empty() {
+    if report.diagnostics.is_empty() || !style.summary {
         return Ok(());
     }
     let mut parts = Vec::new();

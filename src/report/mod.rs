@@ -36,6 +36,34 @@ impl Format {
     /// Every format name.
     pub const NAMES: &'static [&'static str] =
         &["human", "compact", "json", "sarif", "github", "junit"];
+
+    /// The format's name, as `--format` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Compact => "compact",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Github => "github",
+            Format::Junit => "junit",
+        }
+    }
+
+    /// Whether the output is one document (JSON, SARIF, JUnit XML), which nothing else may
+    /// share a stream with.
+    pub fn is_document(self) -> bool {
+        matches!(self, Format::Json | Format::Sarif | Format::Junit)
+    }
+
+    /// The usual file extension of the format.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Human | Format::Compact | Format::Github => "txt",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Junit => "xml",
+        }
+    }
 }
 
 impl FromStr for Format {
@@ -91,6 +119,8 @@ pub struct Style {
     pub color: bool,
     /// Wrap at this many columns.
     pub width: usize,
+    /// End with a line of counts (`--quiet` leaves it out).
+    pub summary: bool,
 }
 
 impl<'a> Report<'a> {
