@@ -591,8 +591,10 @@ fn parse_xml(text: &str) -> Element {
     root.expect("a root element")
 }
 
-/// Parses JUnit output and checks its counts against the JSON report of the same run.
-fn assert_junit_matches(xml: &str, v: &Value) -> Element {
+/// Parses JUnit output and checks it against the JSON report of the same run: a file fails
+/// exactly when it has a finding at a failing severity (`error`, and `warning` when
+/// `deny_warnings`); its `<failure>` lists those findings, its `<system-out>` the others.
+fn assert_junit_matches(xml: &str, v: &Value, deny_warnings: bool) -> Element {
     let root = parse_xml(xml);
     assert_eq!(root.name, "testsuites");
     let suites = root.all("testsuite");
@@ -602,17 +604,20 @@ fn assert_junit_matches(xml: &str, v: &Value) -> Element {
     let cases = suite.all("testcase");
     let files = v["summary"]["files"].as_u64().unwrap() as usize;
     assert_eq!(cases.len(), files, "one test case per file checked");
+    let failing_severity =
+        |d: &Value| d["severity"] == "error" || (deny_warnings && d["severity"] == "warning");
     let failing: Vec<&str> = cases
         .iter()
         .filter(|c| !c.all("failure").is_empty())
         .map(|c| c.attr("name"))
         .collect();
-    let mut with_findings: Vec<&str> = diagnostics(v)
+    let mut with_failures: Vec<&str> = diagnostics(v)
         .iter()
+        .filter(|d| failing_severity(d))
         .map(|d| d["file"].as_str().unwrap())
         .collect();
-    with_findings.dedup();
-    assert_eq!(failing, with_findings);
+    with_failures.dedup();
+    assert_eq!(failing, with_failures);
     for el in [&root, suite] {
         assert_eq!(el.attr("tests"), files.to_string());
         assert_eq!(el.attr("failures"), failing.len().to_string());
@@ -620,11 +625,16 @@ fn assert_junit_matches(xml: &str, v: &Value) -> Element {
     }
     for case in &cases {
         let name = case.attr("name");
-        let mine: Vec<&Value> = diagnostics(v)
+        let (mine, others): (Vec<&Value>, Vec<&Value>) = diagnostics(v)
             .iter()
             .filter(|d| d["file"] == name)
-            .collect();
+            .partition(|d| failing_severity(d));
         let failures = case.all("failure");
+        let outs = case.all("system-out");
+        assert_eq!(outs.len(), usize::from(!others.is_empty()), "{name}");
+        if let Some(out) = outs.first() {
+            assert_lines(&out.text, &others);
+        }
         if mine.is_empty() {
             assert!(failures.is_empty());
             continue;
@@ -654,23 +664,29 @@ fn assert_junit_matches(xml: &str, v: &Value) -> Element {
                 "{message}"
             );
         }
-        let finding_lines: Vec<&str> = f.text.lines().filter(|l| !l.starts_with(' ')).collect();
-        assert_eq!(finding_lines.len(), mine.len(), "{}", f.text);
-        for (line, d) in finding_lines.iter().zip(&mine) {
-            assert_eq!(
-                *line,
-                format!(
-                    "{}:{}: {}[{}] {}",
-                    d["line"],
-                    d["column"],
-                    d["severity"].as_str().unwrap(),
-                    d["code"].as_str().unwrap(),
-                    d["message"].as_str().unwrap()
-                )
-            );
-        }
+        assert_lines(&f.text, &mine);
     }
     root
+}
+
+/// The text of a `<failure>` or `<system-out>`: a `line:col: severity[CODE] message` line per
+/// finding (each help indented below it).
+fn assert_lines(text: &str, findings: &[&Value]) {
+    let finding_lines: Vec<&str> = text.lines().filter(|l| !l.starts_with(' ')).collect();
+    assert_eq!(finding_lines.len(), findings.len(), "{text}");
+    for (line, d) in finding_lines.iter().zip(findings) {
+        assert_eq!(
+            *line,
+            format!(
+                "{}:{}: {}[{}] {}",
+                d["line"],
+                d["column"],
+                d["severity"].as_str().unwrap(),
+                d["code"].as_str().unwrap(),
+                d["message"].as_str().unwrap()
+            )
+        );
+    }
 }
 
 #[test]
@@ -678,7 +694,7 @@ fn junit_with_findings_parses_with_the_right_counts() {
     let dir = fixture("findings");
     let (run, v) = check_as(dir.path(), "junit", &[]);
     assert_eq!(run.code, 1);
-    let root = assert_junit_matches(&run.stdout, &v);
+    let root = assert_junit_matches(&run.stdout, &v, false);
     let suite = &root.children[0];
     // owners.yaml has no findings and still is a (passing) test case.
     let names: Vec<&str> = suite.children.iter().map(|c| c.attr("name")).collect();
@@ -704,7 +720,7 @@ fn junit_of_a_clean_workspace_passes_every_file() {
     let dir = fixture("clean");
     let (run, v) = check_as(dir.path(), "junit", &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let root = assert_junit_matches(&run.stdout, &v);
+    let root = assert_junit_matches(&run.stdout, &v, false);
     assert_eq!(root.attr("tests"), "3");
     assert_eq!(root.attr("failures"), "0");
 }
@@ -714,7 +730,7 @@ fn junit_reports_only_the_given_files() {
     let dir = fixture("findings");
     let (run, v) = check_as(dir.path(), "junit", &["kpi-specs/owners.yaml"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
-    let root = assert_junit_matches(&run.stdout, &v);
+    let root = assert_junit_matches(&run.stdout, &v, false);
     assert_eq!(root.attr("tests"), "1");
 }
 
@@ -824,7 +840,7 @@ fn init_scaffolds_a_workspace_that_checks_clean() {
     let (run, v) = check_as(dir.path(), "junit", &[]);
     assert_eq!(v["summary"]["files"], 1);
     assert_eq!(diagnostics(&v).len(), 0, "{v}");
-    assert_junit_matches(&run.stdout, &v);
+    assert_junit_matches(&run.stdout, &v, false);
     // The pre-commit entry uses this repository's hook.
     let config = std::fs::read_to_string(dir.path().join(".pre-commit-config.yaml")).unwrap();
     assert!(config.contains("repo: https://github.com/kpic-dev/kpic"));
@@ -994,7 +1010,120 @@ fn the_readme_ci_examples_are_valid_yaml_and_their_commands_work() {
         if block.contains("junit:") {
             let (_, v) = check_as(dir.path(), "json", &[]);
             let xml = std::fs::read_to_string(dir.path().join("kpic-junit.xml")).unwrap();
-            assert_junit_matches(&xml, &v);
+            assert_junit_matches(&xml, &v, false);
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Paths that CI systems map: relative to the repository root wherever kpic runs
+
+/// The findings fixture as a git repository's `policy/` folder (a `.git` folder at the top, no
+/// git needed), with kpic run from `policy/kpi-specs`, below its `kpic.yaml`.
+fn nested_repository() -> tempfile::TempDir {
+    let repo = tempfile::tempdir().unwrap();
+    copy_dir(
+        &repo_root().join("tests/fixtures/ci/findings"),
+        &repo.path().join("policy"),
+    );
+    std::fs::create_dir(repo.path().join(".git")).unwrap();
+    repo
+}
+
+#[test]
+fn sarif_and_github_name_files_from_the_repository_root() {
+    let repo = nested_repository();
+    let cwd = repo.path().join("policy/kpi-specs");
+    let run = kpic(&cwd, &["check", "--format", "sarif"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let log = assert_valid_sarif(&run.stdout);
+    let root = std::fs::canonicalize(repo.path()).unwrap();
+    let base = &log["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"];
+    assert_eq!(*base, format!("file://{}/", root.display()));
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for r in results {
+        let at = &r["locations"][0]["physicalLocation"]["artifactLocation"];
+        assert_eq!(at["uriBaseId"], "%SRCROOT%");
+        let uri = at["uri"].as_str().unwrap();
+        assert!(uri.starts_with("policy/kpi-specs/"), "{uri}");
+        assert!(repo.path().join(uri).is_file(), "{uri} names a file");
+    }
+    let run = kpic(&cwd, &["check", "--format", "github"]);
+    for line in run.stdout.lines() {
+        let a = parse_annotation(line);
+        assert!(a.properties["file"].starts_with("policy/kpi-specs/"), "{line}");
+    }
+    // Human and compact output keep naming files from the working directory.
+    let run = kpic(&cwd, &["check", "--format", "compact"]);
+    assert!(run.stdout.starts_with("broken.yaml:"), "{}", run.stdout);
+    // A `.git` file (a linked work tree, a submodule) marks the top as well.
+    std::fs::remove_dir(repo.path().join(".git")).unwrap();
+    std::fs::write(repo.path().join(".git"), "gitdir: /elsewhere\n").unwrap();
+    let log = assert_valid_sarif(&kpic(&cwd, &["check", "--format", "sarif"]).stdout);
+    let at = &log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert!(at["uri"].as_str().unwrap().starts_with("policy/"), "{at}");
+    // Without git, the folder of `kpic.yaml` is the root.
+    std::fs::remove_file(repo.path().join(".git")).unwrap();
+    let log = assert_valid_sarif(&kpic(&cwd, &["check", "--format", "sarif"]).stdout);
+    let at = &log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert!(at["uri"].as_str().unwrap().starts_with("kpi-specs/"), "{at}");
+    let base = &log["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"];
+    assert_eq!(*base, format!("file://{}/policy/", root.display()));
+}
+
+#[test]
+#[cfg(unix)]
+fn sarif_percent_encodes_what_a_uri_cannot_hold() {
+    let dir = fixture("clean");
+    let name = "we\\ird\nname 100%.yaml";
+    std::fs::write(
+        dir.path().join("kpi-specs").join(name),
+        "version: 1\nowners:\n  - {id: x, name: X, bogus: 1}\n",
+    )
+    .unwrap();
+    let run = kpic(dir.path(), &["check", "--format", "sarif"]);
+    let log = assert_valid_sarif(&run.stdout);
+    let at = &log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(at["uri"], "kpi-specs/we%5Cird%0Aname%20100%25.yaml");
+}
+
+#[test]
+fn junit_fails_only_on_findings_that_fail_the_run() {
+    // Only warnings: kpic exits 0, and JUnit shows no failed test.
+    let dir = fixture("findings");
+    let args = ["--select", "M003,T003"];
+    let (run, v) = check_as(dir.path(), "junit", &args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!diagnostics(&v).is_empty());
+    let root = assert_junit_matches(&run.stdout, &v, false);
+    assert_eq!(root.attr("failures"), "0");
+    assert!(run.stdout.contains("<system-out>"), "{}", run.stdout);
+    // With `--deny-warnings` the warnings fail the run, and the test case.
+    let args = ["--select", "M003,T003", "--deny-warnings"];
+    let (run, v) = check_as(dir.path(), "junit", &args);
+    assert_eq!(run.code, 1);
+    let root = assert_junit_matches(&run.stdout, &v, true);
+    assert_eq!(root.attr("failures"), "1");
+}
+
+#[test]
+#[ignore = "needs xmllint: apt-get install libxml2-utils"]
+fn junit_is_well_formed_for_xmllint() {
+    let dir = fixture("findings");
+    for extra in [&[][..], &["--deny-warnings"][..]] {
+        let mut args = vec!["check", "--format", "junit:kpic-junit.xml"];
+        args.extend(extra);
+        kpic(dir.path(), &args);
+        let out = std::process::Command::new("xmllint")
+            .args(["--noout", "kpic-junit.xml"])
+            .current_dir(dir.path())
+            .output()
+            .expect("xmllint runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }

@@ -110,7 +110,13 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
         ..check_request(cwd, paths, args.config, args.today.as_deref())?
     };
     let outcome = check::run(&req)?;
-    let report = Report::new(&outcome.ws, &outcome.diagnostics, outcome.files_checked());
+    let report = Report::new(&outcome.ws, &outcome.diagnostics, outcome.files_checked())
+        .rooted_at(report::repository_root(&req.cwd.join(&outcome.config.root)))
+        .failing_at(if args.deny_warnings {
+            Severity::Warning
+        } else {
+            Severity::Error
+        });
     let mut stdout = Stdout::new();
     let on_terminal = std::io::stdout().is_terminal();
     for out in &outputs {
@@ -167,7 +173,10 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
         }
     }
     stdout.finish()?;
-    let fails = summary.errors > 0 || (args.deny_warnings && summary.warnings > 0);
+    let fails = outcome
+        .diagnostics
+        .iter()
+        .any(|d| d.severity >= report.fails_at);
     // The process ends next: freeing a large workspace piece by piece would be wasted time.
     std::mem::forget(outcome);
     Ok(ExitCode::from(if fails { EXIT_FINDINGS } else { EXIT_OK }))

@@ -24,7 +24,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
             "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-            property(report.file_name(d)),
+            property(&file(report, d.file)),
             start.line,
             start.column,
             end.line,
@@ -34,6 +34,20 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// The file as GitHub names it: relative to the repository root (the workspace a workflow
+/// checks out), else absolute; control characters escaped as in every message.
+fn file(report: &Report<'_>, file: crate::source::FileId) -> String {
+    let shown = match report.repository_path(file) {
+        Ok(rel) => rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+        Err(abs) => abs.display().to_string(),
+    };
+    crate::diagnostic::printable(shown)
 }
 
 /// Escapes a command's message: `%`, CR and LF.

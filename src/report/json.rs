@@ -4,13 +4,14 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{Report, Summary};
+use super::{Report, Seq, Summary};
 
 #[derive(Serialize)]
-struct JsonReport<'a> {
+#[serde(bound(serialize = ""))]
+struct JsonReport<'a, D: Iterator<Item = JsonDiagnostic<'a>>> {
     version: u32,
     summary: Summary,
-    diagnostics: Vec<JsonDiagnostic<'a>>,
+    diagnostics: Seq<D>,
 }
 
 #[derive(Serialize)]
@@ -27,7 +28,7 @@ struct JsonDiagnostic<'a> {
     end_column: usize,
 }
 
-/// Writes the report as one JSON object and a newline.
+/// Writes the report as one JSON object and a newline, a diagnostic at a time.
 pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     let diagnostics = report
         .diagnostics
@@ -46,12 +47,11 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                 end_line: end.line,
                 end_column: end.column,
             }
-        })
-        .collect();
+        });
     let doc = JsonReport {
         version: 1,
         summary: report.summary(),
-        diagnostics,
+        diagnostics: Seq::new(diagnostics),
     };
     serde_json::to_writer(&mut *out, &doc)?;
     writeln!(out)

@@ -1,6 +1,9 @@
 //! JUnit XML, which most CI systems show as a test report: one `<testsuite>` named `kpic` with
-//! one `<testcase>` per file checked. A file with findings fails: its `<failure>` carries the
-//! codes (`type`), the message and one `line:col: severity[CODE] message` line per finding.
+//! one `<testcase>` per file checked. A file with findings that fail the run (errors, and
+//! warnings with `--deny-warnings`) fails: its `<failure>` carries their codes (`type`), the
+//! first message and one `line:col: severity[CODE] message` line per such finding. Findings
+//! that do not fail the run are listed the same way in the test case's `<system-out>`, so a
+//! green job never shows failed tests.
 
 use std::io::{self, Write};
 
@@ -9,6 +12,7 @@ use crate::diagnostic::Diagnostic;
 
 /// Writes the report as a JUnit XML document.
 pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let fails = |d: &&Diagnostic| d.severity >= report.fails_at;
     let cases: Vec<(&str, &[Diagnostic])> = report
         .reported_files()
         .map(|(id, f)| {
@@ -18,7 +22,10 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         })
         .collect();
     let tests = cases.len();
-    let failures = cases.iter().filter(|(_, ds)| !ds.is_empty()).count();
+    let failures = cases
+        .iter()
+        .filter(|(_, ds)| ds.iter().any(|d| fails(&d)))
+        .count();
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
         out,
@@ -41,48 +48,63 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             out,
             r#"    <testcase name="{name}" classname="kpic" file="{name}">"#
         )?;
-        let mut codes: Vec<&str> = Vec::new();
-        for d in diagnostics {
-            if !codes.contains(&d.rule.code) {
-                codes.push(d.rule.code);
+        let (failing, passing): (Vec<&Diagnostic>, Vec<&Diagnostic>) =
+            diagnostics.iter().partition(fails);
+        if !failing.is_empty() {
+            let mut codes: Vec<&str> = Vec::new();
+            for d in &failing {
+                if !codes.contains(&d.rule.code) {
+                    codes.push(d.rule.code);
+                }
             }
+            // The message is the first of the most severe findings.
+            let worst = failing
+                .iter()
+                .rev()
+                .max_by_key(|d| d.severity)
+                .expect("a failing finding");
+            let message = match failing.len() {
+                1 => worst.message.to_string(),
+                n => format!("{} (and {} more)", worst.message, n - 1),
+            };
+            write!(
+                out,
+                r#"      <failure type="{}" message="{}">"#,
+                escape(&codes.join(",")),
+                escape(&message),
+            )?;
+            lines(report, &failing, out)?;
+            writeln!(out, "</failure>")?;
         }
-        // The message is the first of the most severe findings.
-        let worst = diagnostics
-            .iter()
-            .rev()
-            .max_by_key(|d| d.severity)
-            .expect("passing files are written above");
-        let message = match diagnostics.len() {
-            1 => worst.message.clone(),
-            n => format!("{} (and {} more)", worst.message, n - 1),
-        };
-        let mut body = String::new();
-        for d in diagnostics {
-            let (start, _) = report.range(d);
-            body.push_str(&format!(
-                "{}:{}: {}[{}] {}\n",
-                start.line,
-                start.column,
-                d.severity.as_str(),
-                d.rule.code,
-                d.message
-            ));
-            if let Some(help) = &d.help {
-                body.push_str(&format!("  help: {help}\n"));
-            }
+        if !passing.is_empty() {
+            write!(out, "      <system-out>")?;
+            lines(report, &passing, out)?;
+            writeln!(out, "</system-out>")?;
         }
-        writeln!(
-            out,
-            r#"      <failure type="{}" message="{}">{}</failure>"#,
-            escape(&codes.join(",")),
-            escape(&message),
-            escape_text(&body)
-        )?;
         writeln!(out, "    </testcase>")?;
     }
     writeln!(out, "  </testsuite>")?;
     writeln!(out, "</testsuites>")
+}
+
+/// One `line:col: severity[CODE] message` line per finding (and its help), as element text.
+fn lines(report: &Report<'_>, diagnostics: &[&Diagnostic], out: &mut dyn Write) -> io::Result<()> {
+    for d in diagnostics {
+        let (start, _) = report.range(d);
+        let mut line = format!(
+            "{}:{}: {}[{}] {}\n",
+            start.line,
+            start.column,
+            d.severity.as_str(),
+            d.rule.code,
+            d.message
+        );
+        if let Some(help) = &d.help {
+            line.push_str(&format!("  help: {help}\n"));
+        }
+        out.write_all(escape_text(&line).as_bytes())?;
+    }
+    Ok(())
 }
 
 /// Escapes text for an XML attribute value. Line breaks and tabs become character references

@@ -9,6 +9,7 @@ mod junit;
 mod sarif;
 
 use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use crate::diagnostic::{Diagnostic, Severity};
@@ -110,6 +111,12 @@ pub struct Report<'a> {
     pub files_checked: usize,
     /// Whether each file (by [`crate::source::FileId`]) is reported on, passing or not.
     pub reported: &'a [bool],
+    /// The folder that SARIF and GitHub paths are relative to (the repository root, see
+    /// [`repository_root`]); without one, files are named by the path they were read from.
+    pub root: Option<PathBuf>,
+    /// The lowest severity that fails the run (`warning` with `--deny-warnings`): JUnit
+    /// reports only those findings as failures.
+    pub fails_at: Severity,
 }
 
 /// How the human format looks.
@@ -131,6 +138,35 @@ impl<'a> Report<'a> {
             diagnostics,
             files_checked,
             reported: &ws.reported,
+            root: None,
+            fails_at: Severity::Error,
+        }
+    }
+
+    /// The report with SARIF and GitHub paths relative to `root`.
+    pub fn rooted_at(mut self, root: PathBuf) -> Self {
+        self.root = Some(root);
+        self
+    }
+
+    /// The report with findings from `severity` up failing the run.
+    pub fn failing_at(mut self, severity: Severity) -> Self {
+        self.fails_at = severity;
+        self
+    }
+
+    /// Where a file is for a CI system: its path relative to [`Report::root`] (`Ok`), or, for a
+    /// file outside it, its absolute path (`Err`). Without a root, the path it was read from
+    /// (`Ok` when relative).
+    pub fn repository_path(&self, file: FileId) -> Result<PathBuf, PathBuf> {
+        let path = crate::fsutil::lexical(&self.files[file].path);
+        match &self.root {
+            Some(root) => match path.strip_prefix(root) {
+                Ok(rel) => Ok(rel.to_path_buf()),
+                Err(_) => Err(path),
+            },
+            None if path.is_absolute() => Err(path),
+            None => Ok(path),
         }
     }
 
@@ -167,6 +203,41 @@ impl<'a> Report<'a> {
     /// The file name of a diagnostic.
     pub fn file_name(&self, d: &Diagnostic) -> &str {
         &self.files[d.file].name
+    }
+}
+
+/// The folder CI systems name files from: the top of the git work tree holding `project` (the
+/// nearest folder with a `.git` folder or file, found without running git), else `project`
+/// itself (the folder of `kpic.yaml`). `project` is absolute.
+pub fn repository_root(project: &Path) -> PathBuf {
+    let project = crate::fsutil::lexical(project);
+    project
+        .ancestors()
+        .find(|dir| std::fs::symlink_metadata(dir.join(".git")).is_ok())
+        .map_or_else(|| project.clone(), Path::to_path_buf)
+}
+
+/// A sequence serialised item by item as it is written, never collected: a report of millions
+/// of findings holds one at a time.
+pub(crate) struct Seq<I>(std::cell::Cell<Option<I>>);
+
+impl<I> Seq<I> {
+    /// The sequence of what `items` yields (serialised once).
+    pub(crate) fn new(items: I) -> Self {
+        Seq(std::cell::Cell::new(Some(items)))
+    }
+}
+
+impl<I> serde::Serialize for Seq<I>
+where
+    I: Iterator,
+    I::Item: serde::Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0.take() {
+            Some(items) => s.collect_seq(items),
+            None => Err(serde::ser::Error::custom("a sequence is serialised once")),
+        }
     }
 }
 

@@ -1,15 +1,22 @@
 //! SARIF 2.1.0, the format code scanning (GitHub, GitLab, Azure DevOps) reads: one run with
 //! the tool's rules and one result per finding. Columns count Unicode code points, as kpic's
-//! do, so the run says `columnKind: unicodeCodePoints`.
+//! do, so the run says `columnKind: unicodeCodePoints`. Files are named relative to the
+//! repository root (`uriBaseId: %SRCROOT%`, defined in `originalUriBaseIds`), which is how
+//! code scanning maps a result to a file wherever kpic ran.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
+use std::path::{Component, Path};
 
 use serde::Serialize;
 
-use super::Report;
+use super::{Report, Seq};
 use crate::diagnostic::{Diagnostic, Level, Severity};
 use crate::rules::{self, RuleMeta};
 use crate::source::{FileId, Span};
+
+/// The base that relative file URIs are resolved against: the repository root.
+const SRCROOT: &str = "%SRCROOT%";
 
 /// The schema the output conforms to.
 const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -17,19 +24,22 @@ const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = "https://github.com/kpic-dev/kpic";
 
 #[derive(Serialize)]
-struct Log<'a> {
+#[serde(bound(serialize = ""))]
+struct Log<'a, R: Iterator<Item = SarifResult<'a>>> {
     #[serde(rename = "$schema")]
     schema: &'static str,
     version: &'static str,
-    runs: [Run<'a>; 1],
+    runs: [Run<'a, R>; 1],
 }
 
 #[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Run<'a> {
+#[serde(rename_all = "camelCase", bound(serialize = ""))]
+struct Run<'a, R: Iterator<Item = SarifResult<'a>>> {
     tool: Tool<'a>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    original_uri_base_ids: BTreeMap<&'static str, ArtifactLocation>,
     column_kind: &'static str,
-    results: Vec<SarifResult<'a>>,
+    results: Seq<R>,
 }
 
 #[derive(Serialize)]
@@ -109,8 +119,11 @@ struct PhysicalLocation {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct ArtifactLocation {
     uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -126,11 +139,24 @@ struct Region {
 pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     let metas = rules::all();
     let rules = metas.iter().map(|m| rule(m)).collect();
+    // Each file's location once, not once per finding.
+    let files: Vec<ArtifactLocation> = (0..report.files.len())
+        .map(|f| artifact(report, f))
+        .collect();
     let results = report
         .diagnostics
         .iter()
-        .map(|d| result(report, &metas, d))
-        .collect();
+        .map(|d| result(report, &files, &metas, d));
+    let mut original_uri_base_ids = BTreeMap::new();
+    if let Some(root) = &report.root {
+        original_uri_base_ids.insert(
+            SRCROOT,
+            ArtifactLocation {
+                uri: format!("{}/", absolute_uri(root).trim_end_matches('/')),
+                uri_base_id: None,
+            },
+        );
+    }
     let log = Log {
         schema: SCHEMA_URI,
         version: "2.1.0",
@@ -143,8 +169,9 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                     rules,
                 },
             },
+            original_uri_base_ids,
             column_kind: "unicodeCodePoints",
-            results,
+            results: Seq::new(results),
         }],
     };
     serde_json::to_writer_pretty(&mut *out, &log)?;
@@ -173,7 +200,12 @@ fn rule(m: &'static RuleMeta) -> SarifRule<'static> {
     }
 }
 
-fn result<'a>(report: &Report<'a>, metas: &[&RuleMeta], d: &'a Diagnostic) -> SarifResult<'a> {
+fn result<'a>(
+    report: &Report<'a>,
+    files: &[ArtifactLocation],
+    metas: &[&RuleMeta],
+    d: &'a Diagnostic,
+) -> SarifResult<'a> {
     let text = match &d.help {
         Some(help) => format!("{}\nhelp: {help}", d.message),
         None => d.message.clone(),
@@ -184,7 +216,7 @@ fn result<'a>(report: &Report<'a>, metas: &[&RuleMeta], d: &'a Diagnostic) -> Sa
         .enumerate()
         .map(|(i, l)| Location {
             id: Some(i + 1),
-            physical_location: physical(report, l.file, l.span),
+            physical_location: physical(report, files, l.file, l.span),
             message: Some(Text {
                 text: l.message.clone(),
             }),
@@ -204,23 +236,45 @@ fn result<'a>(report: &Report<'a>, metas: &[&RuleMeta], d: &'a Diagnostic) -> Sa
         message: Text { text },
         locations: [Location {
             id: None,
-            physical_location: physical(report, d.file, d.span),
+            physical_location: physical(report, files, d.file, d.span),
             message: None,
         }],
         related_locations,
     }
 }
 
-fn physical(report: &Report<'_>, file: FileId, span: Span) -> PhysicalLocation {
+fn physical(
+    report: &Report<'_>,
+    files: &[ArtifactLocation],
+    file: FileId,
+    span: Span,
+) -> PhysicalLocation {
     let f = &report.files[file];
     let (start, end) = (f.line_col(span.lo()), f.line_col(span.hi()));
     PhysicalLocation {
-        artifact_location: ArtifactLocation { uri: uri(&f.name) },
+        artifact_location: ArtifactLocation {
+            uri: files[file].uri.clone(),
+            uri_base_id: files[file].uri_base_id,
+        },
         region: Region {
             start_line: start.line,
             start_column: start.column,
             end_line: end.line,
             end_column: end.column,
+        },
+    }
+}
+
+/// Where a file is: relative to the repository root, else an absolute `file:` URI.
+fn artifact(report: &Report<'_>, file: FileId) -> ArtifactLocation {
+    match report.repository_path(file) {
+        Ok(rel) => ArtifactLocation {
+            uri: relative_uri(&rel),
+            uri_base_id: report.root.as_ref().map(|_| SRCROOT),
+        },
+        Err(abs) => ArtifactLocation {
+            uri: absolute_uri(&abs),
+            uri_base_id: None,
         },
     }
 }
@@ -235,53 +289,93 @@ fn level(l: Level) -> &'static str {
     }
 }
 
-/// A URI reference for a file name: relative names stay relative (forward slashes), absolute
-/// ones become `file:` URIs; anything outside the URI path characters is percent-encoded.
-fn uri(name: &str) -> String {
-    let path = name.replace('\\', "/");
-    let (prefix, path) = if path.starts_with('/') {
-        ("file://", path)
-    } else if is_drive_path(path.as_bytes()) {
-        ("file:///", path)
-    } else {
-        ("", path)
-    };
-    let mut out = String::from(prefix);
-    for (i, b) in path.bytes().enumerate() {
+/// A relative URI reference for a relative path: its names joined by `/`, each percent-encoded.
+fn relative_uri(path: &Path) -> String {
+    let mut out = String::new();
+    for c in path.components() {
+        if !out.is_empty() {
+            out.push('/');
+        }
+        match c {
+            Component::Normal(name) => encode(&bytes(name), false, &mut out),
+            Component::ParentDir => out.push_str(".."),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A `file:` URI for an absolute path (`file:///C:/specs/x.yaml` on Windows).
+fn absolute_uri(path: &Path) -> String {
+    let mut out = String::from("file://");
+    for c in path.components() {
+        match c {
+            Component::Prefix(p) => {
+                out.push('/');
+                encode(&bytes(p.as_os_str()), true, &mut out);
+            }
+            Component::RootDir => {}
+            Component::Normal(name) => {
+                out.push('/');
+                encode(&bytes(name), true, &mut out);
+            }
+            Component::ParentDir => out.push_str("/.."),
+            Component::CurDir => {}
+        }
+    }
+    if out == "file://" {
+        out.push('/');
+    }
+    out
+}
+
+/// The bytes of a file name (UTF-8 where the platform's names are not bytes).
+fn bytes(name: &std::ffi::OsStr) -> std::borrow::Cow<'_, [u8]> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        std::borrow::Cow::Borrowed(name.as_bytes())
+    }
+    #[cfg(not(unix))]
+    {
+        match name.to_string_lossy() {
+            std::borrow::Cow::Borrowed(s) => std::borrow::Cow::Borrowed(s.as_bytes()),
+            std::borrow::Cow::Owned(s) => std::borrow::Cow::Owned(s.into_bytes()),
+        }
+    }
+}
+
+/// Appends one path segment, percent-encoding every byte a segment cannot hold as it is
+/// (`/`, `\`, `%`, spaces, control characters, non-ASCII ...). A colon is kept only in an
+/// absolute URI (in the first segment of a relative one it would read as a scheme).
+fn encode(segment: &[u8], absolute: bool, out: &mut String) {
+    for &b in segment {
         let keep = b.is_ascii_alphanumeric()
-            || b"-._~/!$&'()*+,;=@".contains(&b)
-            // A drive letter's colon (`C:`) is part of the path; elsewhere a colon in the first
-            // segment of a relative reference would read as a scheme.
-            || (b == b':' && !prefix.is_empty() && i == 1);
+            || b"-._~!$&'()*+,;=@".contains(&b)
+            || (b == b':' && absolute);
         if keep {
             out.push(b as char);
         } else {
             out.push_str(&format!("%{b:02X}"));
         }
     }
-    out
-}
-
-/// Whether a path starts with a Windows drive (`C:/`).
-fn is_drive_path(p: &[u8]) -> bool {
-    p.len() >= 3 && p[0].is_ascii_alphabetic() && p[1] == b':' && p[2] == b'/'
 }
 
 #[cfg(test)]
 mod tests {
-    use super::uri;
+    use super::*;
 
     #[test]
-    fn uris_are_relative_with_forward_slashes_and_encoded() {
-        assert_eq!(uri("kpi-specs/team.yaml"), "kpi-specs/team.yaml");
-        assert_eq!(uri("kpi-specs\\team.yaml"), "kpi-specs/team.yaml");
-        assert_eq!(
-            uri("my specs/团队.yaml"),
-            "my%20specs/%E5%9B%A2%E9%98%9F.yaml"
-        );
-        assert_eq!(uri("a:b.yaml"), "a%3Ab.yaml");
-        assert_eq!(uri("100%.yaml"), "100%25.yaml");
-        assert_eq!(uri("/tmp/x.yaml"), "file:///tmp/x.yaml");
-        assert_eq!(uri("C:\\specs\\x.yaml"), "file:///C:/specs/x.yaml");
+    fn uris_are_encoded_never_rewritten() {
+        let rel = |s: &str| relative_uri(Path::new(s));
+        assert_eq!(rel("kpi-specs/team.yaml"), "kpi-specs/team.yaml");
+        assert_eq!(rel("my specs/团队.yaml"), "my%20specs/%E5%9B%A2%E9%98%9F.yaml");
+        assert_eq!(rel("a:b.yaml"), "a%3Ab.yaml");
+        assert_eq!(rel("100%.yaml"), "100%25.yaml");
+        // A backslash and a line break are parts of a Unix file name, not separators.
+        assert_eq!(rel("a\\b/c\nd.yaml"), "a%5Cb/c%0Ad.yaml");
+        assert_eq!(rel("../x.yaml"), "../x.yaml");
+        assert_eq!(absolute_uri(Path::new("/tmp/x y.yaml")), "file:///tmp/x%20y.yaml");
+        assert_eq!(absolute_uri(Path::new("/")), "file:///");
     }
 }
