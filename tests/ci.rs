@@ -1052,7 +1052,10 @@ fn sarif_and_github_name_files_from_the_repository_root() {
     let run = kpic(&cwd, &["check", "--format", "github"]);
     for line in run.stdout.lines() {
         let a = parse_annotation(line);
-        assert!(a.properties["file"].starts_with("policy/kpi-specs/"), "{line}");
+        assert!(
+            a.properties["file"].starts_with("policy/kpi-specs/"),
+            "{line}"
+        );
     }
     // Human and compact output keep naming files from the working directory.
     let run = kpic(&cwd, &["check", "--format", "compact"]);
@@ -1067,7 +1070,10 @@ fn sarif_and_github_name_files_from_the_repository_root() {
     std::fs::remove_file(repo.path().join(".git")).unwrap();
     let log = assert_valid_sarif(&kpic(&cwd, &["check", "--format", "sarif"]).stdout);
     let at = &log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
-    assert!(at["uri"].as_str().unwrap().starts_with("kpi-specs/"), "{at}");
+    assert!(
+        at["uri"].as_str().unwrap().starts_with("kpi-specs/"),
+        "{at}"
+    );
     let base = &log["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"];
     assert_eq!(*base, format!("file://{}/policy/", root.display()));
 }
@@ -1124,6 +1130,72 @@ fn junit_is_well_formed_for_xmllint() {
             out.status.success(),
             "{}",
             String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The README as written
+
+/// The README's text from the heading `## {heading}` to the next `## ` heading.
+fn readme_section(heading: &str) -> String {
+    let text = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let start = text
+        .find(&format!("\n## {heading}\n"))
+        .unwrap_or_else(|| panic!("the README has a section `{heading}`"));
+    let rest = &text[start + 1..];
+    let end = rest[3..].find("\n## ").map_or(rest.len(), |i| i + 3);
+    rest[..end].to_owned()
+}
+
+/// The first fenced block with the info string `info` in `section`.
+fn fenced(section: &str, info: &str) -> String {
+    let open = format!("```{info}\n");
+    let start = section.find(&open).expect("a fenced block") + open.len();
+    let len = section[start..].find("```").unwrap();
+    section[start..start + len].to_owned()
+}
+
+#[test]
+fn the_readme_spec_example_checks_clean_as_written() {
+    let spec = fenced(&readme_section("The spec format in brief"), "yaml");
+    let dir = tempfile::tempdir().unwrap();
+    common::write(dir.path(), "kpi-specs/team.yaml", &spec);
+    let (code, v) = check_json(dir.path(), &[]);
+    assert_eq!(diagnostics(&v), &Vec::<Value>::new(), "{spec}");
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn the_readme_score_commands_work_after_the_quick_start() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(
+        &repo_root().join("kpi-specs"),
+        &dir.path().join("kpi-specs"),
+    );
+    // The Quick start's build (`cargo run --release -- build --out dist`).
+    let quick_start = fenced(&readme_section("Quick start"), "sh");
+    assert!(
+        readme_section("Quick start").contains("build --out dist"),
+        "{quick_start}"
+    );
+    let built = kpic(dir.path(), &["build", "--out", "dist"]);
+    assert_eq!(built.code, 0, "{}", built.stderr);
+    let scoring = fenced(&readme_section("Scoring"), "sh");
+    let lines: Vec<&str> = scoring
+        .lines()
+        .filter(|l| l.starts_with("kpic score"))
+        .collect();
+    assert_eq!(lines.len(), 4, "{scoring}");
+    for line in lines {
+        let command = line.split(" #").next().unwrap();
+        let args: Vec<&str> = command.split_whitespace().skip(1).collect();
+        let run = kpic(dir.path(), &args);
+        assert_eq!(run.code, 0, "{line}: {}", run.stderr);
+        assert!(
+            run.stdout.contains("first-response-time"),
+            "{line}: {}",
+            run.stdout
         );
     }
 }

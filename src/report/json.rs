@@ -30,24 +30,21 @@ struct JsonDiagnostic<'a> {
 
 /// Writes the report as one JSON object and a newline, a diagnostic at a time.
 pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-    let diagnostics = report
-        .diagnostics
-        .iter()
-        .map(|d| {
-            let (start, end) = report.range(d);
-            JsonDiagnostic {
-                code: d.rule.code,
-                rule: d.rule.name,
-                severity: d.severity.as_str(),
-                message: &d.message,
-                help: d.help.as_deref(),
-                file: report.file_name(d),
-                line: start.line,
-                column: start.column,
-                end_line: end.line,
-                end_column: end.column,
-            }
-        });
+    let diagnostics = report.diagnostics.iter().map(|d| {
+        let (start, end) = report.range(d);
+        JsonDiagnostic {
+            code: d.rule.code,
+            rule: d.rule.name,
+            severity: d.severity.as_str(),
+            message: &d.message,
+            help: d.help.as_deref(),
+            file: report.file_name(d),
+            line: start.line,
+            column: start.column,
+            end_line: end.line,
+            end_column: end.column,
+        }
+    });
     let doc = JsonReport {
         version: 1,
         summary: report.summary(),

@@ -369,13 +369,19 @@ mod tests {
     fn uris_are_encoded_never_rewritten() {
         let rel = |s: &str| relative_uri(Path::new(s));
         assert_eq!(rel("kpi-specs/team.yaml"), "kpi-specs/team.yaml");
-        assert_eq!(rel("my specs/团队.yaml"), "my%20specs/%E5%9B%A2%E9%98%9F.yaml");
+        assert_eq!(
+            rel("my specs/团队.yaml"),
+            "my%20specs/%E5%9B%A2%E9%98%9F.yaml"
+        );
         assert_eq!(rel("a:b.yaml"), "a%3Ab.yaml");
         assert_eq!(rel("100%.yaml"), "100%25.yaml");
         // A backslash and a line break are parts of a Unix file name, not separators.
         assert_eq!(rel("a\\b/c\nd.yaml"), "a%5Cb/c%0Ad.yaml");
         assert_eq!(rel("../x.yaml"), "../x.yaml");
-        assert_eq!(absolute_uri(Path::new("/tmp/x y.yaml")), "file:///tmp/x%20y.yaml");
+        assert_eq!(
+            absolute_uri(Path::new("/tmp/x y.yaml")),
+            "file:///tmp/x%20y.yaml"
+        );
         assert_eq!(absolute_uri(Path::new("/")), "file:///");
     }
 }
