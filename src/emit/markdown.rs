@@ -3,27 +3,57 @@
 
 use std::collections::HashMap;
 
-/// Characters that can start or end inline markup, HTML, entities or table cells, or carry
-/// meaning as the first character of a line (`#`, `>`). A backslash before ASCII punctuation
-/// is always a literal in CommonMark, so escaping a few more than needed is harmless.
-const INLINE_SPECIAL: &[char] = &[
-    '\\', '`', '*', '_', '[', ']', '<', '>', '&', '#', '|', '~', '$', '!',
-];
+/// Characters that can start or end inline markup, code, links or table cells, or carry
+/// meaning as the first character of a line (`#`). A backslash before ASCII punctuation is
+/// always a literal in CommonMark, so escaping a few more than needed is harmless.
+const INLINE_SPECIAL: &[char] = &['\\', '`', '*', '_', '[', ']', '#', '|', '~', '$', '!'];
 
-/// Escapes user text for inline use anywhere (paragraphs, headings, list items, table cells):
-/// control characters and line breaks become spaces, runs of whitespace collapse, markup
-/// characters are backslash-escaped, and a start that would open a block (`- `, `+ `, `1. `,
-/// `=`) is neutralised.
+/// Escapes user text for inline use anywhere (paragraphs, headings, list items, table cells),
+/// so that no CommonMark renderer, GitHub's cmark-gfm with its autolink extension included,
+/// makes markup of it:
+/// - control characters and line breaks become spaces, runs of whitespace collapse;
+/// - `<`, `>` and `&` are written as entities (`&lt;` ...): a backslash escape before `<` is
+///   not enough, as the autolink extension reads a link's end from the raw text and takes the
+///   backslash into the link, leaving the `<` to open a tag;
+/// - the `:` of `://` and the `.` of `www.` are backslash-escaped, so no URL becomes a link
+///   (whose end the extension would otherwise look for in the escapes around it);
+/// - other markup characters are backslash-escaped, and a start that would open a block
+///   (`- `, `+ `, `1. `, `=`) is neutralised.
+///
+/// An e-mail address still becomes a `mailto:` link of itself: the extension finds those in
+/// the rendered text, where no escape reaches (and they cannot run anything).
 pub fn inline(text: &str) -> String {
     let flat = flatten(text);
     let mut out = String::with_capacity(flat.len() + 8);
-    for c in flat.chars() {
-        if INLINE_SPECIAL.contains(&c) {
-            out.push('\\');
+    let mut last3 = ['\0'; 3];
+    let mut chars = flat.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            ':' if chars.clone().take(2).eq("//".chars()) => out.push_str("\\:"),
+            '.' if last3.iter().all(|w| matches!(w, 'w' | 'W')) => out.push_str("\\."),
+            c if INLINE_SPECIAL.contains(&c) => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
         }
-        out.push(c);
+        last3 = [last3[1], last3[2], c];
     }
     neutralise_block_start(out)
+}
+
+/// A code span for a short value (an ID, a file name), or the value escaped as [`inline`]
+/// text when a code span could not hold it as it is (a backtick, a `|` that would split a
+/// table cell, a line break or another control character).
+pub fn code_span(text: &str) -> String {
+    if text.is_empty() || text.contains(['`', '|']) || text.chars().any(char::is_control) {
+        inline(text)
+    } else {
+        format!("`{text}`")
+    }
 }
 
 /// Collapses whitespace and control characters (newlines, tabs, NUL …) into single spaces
@@ -141,10 +171,29 @@ mod tests {
 
     #[test]
     fn inline_escapes_markup_and_html() {
-        assert_eq!(inline("<script>a|b</script>"), r"\<script\>a\|b\</script\>");
+        assert_eq!(
+            inline("<script>a|b</script>"),
+            r"&lt;script&gt;a\|b&lt;/script&gt;"
+        );
         assert_eq!(inline("`code` *x* _y_"), r"\`code\` \*x\* \_y\_");
         assert_eq!(inline("a\r\nb\tc"), "a b c");
-        assert_eq!(inline("&lt;"), r"\&lt;");
+        assert_eq!(inline("&lt;"), "&amp;lt;");
+        assert_eq!(
+            inline("See http://example.com<img src=x onerror=alert(1)//>"),
+            r"See http\://example.com&lt;img src=x onerror=alert(1)//&gt;"
+        );
+        assert_eq!(
+            inline("WWW.example.com at 10:30"),
+            r"WWW\.example.com at 10:30"
+        );
+    }
+
+    #[test]
+    fn code_spans_only_for_what_they_can_hold() {
+        assert_eq!(code_span("li-na"), "`li-na`");
+        assert_eq!(code_span("a`b"), r"a\`b");
+        assert_eq!(code_span("a|b"), r"a\|b");
+        assert_eq!(code_span(""), "");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use std::str::FromStr;
 use serde::Serialize;
 
 use super::{KpiScore, Missing, MissingReason, OwnerScore, Scores, TeamScore};
+use crate::emit::markdown::{code_span, inline};
 use crate::target::format_number;
 
 /// An output format of `kpic score`.
@@ -294,33 +295,6 @@ fn table(scores: &Scores, out: &mut dyn Write) -> io::Result<()> {
 // ---------------------------------------------------------------------------------------------
 // Markdown
 
-/// User text made inert in CommonMark: ASCII punctuation that could start markup is
-/// backslash-escaped and line breaks become spaces, so a name can neither inject HTML nor break
-/// a table.
-fn md(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '&' | '#' | '~' | '!' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// A code span, or escaped text when the value itself holds a backtick.
-fn code(s: &str) -> String {
-    if s.contains('`') || s.chars().any(char::is_control) {
-        md(s)
-    } else {
-        format!("`{s}`")
-    }
-}
-
 /// The fixed text of the page in one language.
 struct Texts {
     title: &'static str,
@@ -418,9 +392,9 @@ fn md_table(
 /// `市场调研报告 (`market-research-reports`)`, or the ID alone.
 fn named(name: Option<&str>, id: &str, lang: Lang) -> String {
     match (name, lang) {
-        (Some(n), Lang::En) => format!("{} ({})", md(n), code(id)),
-        (Some(n), Lang::ZhCn) => format!("{}（{}）", md(n), code(id)),
-        (None, _) => code(id),
+        (Some(n), Lang::En) => format!("{} ({})", inline(n), code_span(id)),
+        (Some(n), Lang::ZhCn) => format!("{}（{}）", inline(n), code_span(id)),
+        (None, _) => code_span(id),
     }
 }
 
@@ -451,8 +425,8 @@ impl<'a> Index<'a> {
     /// The owner's name, escaped, or their ID as code.
     fn owner(&self, id: &str) -> String {
         match self.owners.get(id).and_then(|o| o.owner_name.as_deref()) {
-            Some(name) => md(name),
-            None => code(id),
+            Some(name) => inline(name),
+            None => code_span(id),
         }
     }
 }
@@ -465,7 +439,7 @@ fn markdown(scores: &Scores, page: Page<'_>, out: &mut dyn Write) -> io::Result<
     match scores.teams.first() {
         Some(team) if single => {
             let name = team.team_name.as_deref().unwrap_or(&team.team_id);
-            writeln!(out, "# {}{}{}\n", t.title, t.title_sep, md(name))?;
+            writeln!(out, "# {}{}{}\n", t.title, t.title_sep, inline(name))?;
         }
         _ => writeln!(out, "# {}\n", t.title)?,
     }
@@ -473,12 +447,12 @@ fn markdown(scores: &Scores, page: Page<'_>, out: &mut dyn Write) -> io::Result<
         Lang::En => writeln!(
             out,
             "Scored from {}. Attainment is capped at {cap}%.\n",
-            code(page.source)
+            code_span(page.source)
         )?,
         Lang::ZhCn => writeln!(
             out,
             "根据 {} 计算。达成率上限为 {cap}%。\n",
-            code(page.source)
+            code_span(page.source)
         )?,
     }
     let h = if single { "##" } else { "###" };
@@ -591,7 +565,7 @@ fn team_section(
                 vec![
                     named(k.kpi_name.as_deref(), &k.kpi_id, lang),
                     owner,
-                    md(&target_text(k)),
+                    inline(&target_text(k)),
                     number(k.actual),
                     number(k.weight),
                     result.to_owned(),
@@ -614,12 +588,12 @@ fn team_section(
             Lang::En => writeln!(
                 out,
                 "These KPIs have no actual in {} and are not scored:\n",
-                code(page.source)
+                code_span(page.source)
             )?,
             Lang::ZhCn => writeln!(
                 out,
                 "以下 KPI 在 {} 中没有实际值，不计入得分：\n",
-                code(page.source)
+                code_span(page.source)
             )?,
         }
         for k in missing {
@@ -633,10 +607,10 @@ fn team_section(
                 .map(|o| index.owner(o))
                 .unwrap_or_default();
             // The ID comes first, so that user text never starts a Markdown block.
-            let name = k.kpi_name.as_deref().map(md).unwrap_or_default();
+            let name = k.kpi_name.as_deref().map(inline).unwrap_or_default();
             match lang {
-                Lang::En => writeln!(out, "- {} {name}, {owner}: {why}", code(&k.kpi_id))?,
-                Lang::ZhCn => writeln!(out, "- {} {name}，{owner}：{why}", code(&k.kpi_id))?,
+                Lang::En => writeln!(out, "- {} {name}, {owner}: {why}", code_span(&k.kpi_id))?,
+                Lang::ZhCn => writeln!(out, "- {} {name}，{owner}：{why}", code_span(&k.kpi_id))?,
             }
         }
         writeln!(out)?;
@@ -731,14 +705,6 @@ mod tests {
         assert_eq!(display_width("李娜"), 4);
         assert_eq!(display_width("达成率："), 8);
         assert_eq!(display_width("e\u{301}"), 1);
-    }
-
-    #[test]
-    fn markdown_escapes_user_text() {
-        assert_eq!(md("a|b <script>"), "a\\|b \\<script\\>");
-        assert_eq!(md("x\ny"), "x y");
-        assert_eq!(code("li-na"), "`li-na`");
-        assert_eq!(code("a`b"), "a\\`b");
     }
 
     #[test]

@@ -1,0 +1,386 @@
+//! The Markdown kpic writes (the handbook, the `kpic score --format markdown` page), rendered by
+//! GitHub's own renderer, Debian's `cmark-gfm` with the autolink, table and strikethrough
+//! extensions and raw HTML let through (`--unsafe`), from specs whose every text is one of the
+//! hostile strings of `tests/fixtures/hostile/text.json`. No element or attribute of the HTML
+//! may come from user text, every string must read as written, and the Mermaid diagram must keep
+//! kpic's own structure.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+use common::kpic;
+
+/// The hostile strings, shared with the other renderers' tests.
+fn hostile() -> Vec<String> {
+    let path = common::repo_root().join("tests/fixtures/hostile/text.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// A YAML double-quoted scalar holding `s` exactly (JSON's string syntax is YAML's).
+fn quoted(s: &str) -> String {
+    serde_json::to_string(s).unwrap()
+}
+
+/// A workspace with one team per hostile string `s`, which is the text of everything a reader
+/// sees: the team's name, its owners' names and titles, the duty's name and description, the
+/// KPIs' names, metrics, sources and formulas, and (with M001 off) one KPI's target.
+fn hostile_workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    common::write(
+        dir.path(),
+        "kpic.yaml",
+        "rules:\n  unmeasurable-target: off\n  vague-wording: off\n",
+    );
+    for (i, s) in hostile().iter().enumerate() {
+        let s = quoted(s);
+        let spec = format!(
+            "version: 1
+team: {{id: t{i}, name: {s}, review: quarterly, lead: o{i}}}
+owners:
+  - {{id: o{i}, name: {s}, title: {s}}}
+  - {{id: c{i}, name: {s}, title: {s}}}
+duties:
+  - {{id: d{i}, name: {s}, description: {s}, owner: o{i}}}
+kpis:
+  - id: k{i}
+    name: {s}
+    duty: d{i}
+    owner: o{i}
+    contributors: [c{i}]
+    metric: {s}
+    target: \">= 2 reports\"
+    period: monthly
+    weight: 60
+    source: {s}
+    formula: {s}
+  - id: u{i}
+    name: {s}
+    duty: d{i}
+    owner: o{i}
+    metric: {s}
+    target: {s}
+    period: monthly
+    weight: 40
+    source: {s}
+"
+        );
+        common::write(dir.path(), &format!("kpi-specs/t{i}.yaml"), spec);
+    }
+    dir
+}
+
+/// HTML from `cmark-gfm` as GitHub configures it, with raw HTML let through.
+fn render(markdown: &Path) -> String {
+    let out = Command::new("cmark-gfm")
+        .args([
+            "--unsafe",
+            "-e",
+            "autolink",
+            "-e",
+            "table",
+            "-e",
+            "strikethrough",
+        ])
+        .arg(markdown)
+        .output()
+        .expect("cmark-gfm runs (apt-get install cmark-gfm)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// One tag of the HTML: its name (`/p` for an end tag, `!` for a comment or declaration, `?`
+/// for a processing instruction) and attributes.
+#[derive(Debug)]
+struct Tag {
+    name: String,
+    attrs: Vec<(String, String)>,
+}
+
+/// Every tag in `html`. The renderer writes text's `<` as `&lt;`, so each raw `<` opens a tag.
+fn tags(html: &str) -> Vec<Tag> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(at) = rest.find('<') {
+        let after = &rest[at + 1..];
+        let end = after.find('>').expect("a tag ends");
+        let inner = &after[..end];
+        rest = &after[end + 1..];
+        if inner.starts_with(['!', '?']) {
+            out.push(Tag {
+                name: inner[..1].to_owned(),
+                attrs: Vec::new(),
+            });
+            continue;
+        }
+        let (slash, body) = match inner.strip_prefix('/') {
+            Some(body) => ("/", body),
+            None => ("", inner),
+        };
+        let name_len = body
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(body.len());
+        let (name, mut attrs_text) = body.split_at(name_len);
+        let mut attrs = Vec::new();
+        loop {
+            attrs_text = attrs_text.trim_start().trim_start_matches('/');
+            if attrs_text.is_empty() {
+                break;
+            }
+            let key_len = attrs_text
+                .find(|c: char| c == '=' || c.is_whitespace())
+                .unwrap_or(attrs_text.len());
+            let key = attrs_text[..key_len].to_owned();
+            attrs_text = &attrs_text[key_len..];
+            // The renderer quotes what it writes; raw HTML may not.
+            let value = if let Some(v) = attrs_text.strip_prefix("=\"") {
+                let close = v.find('"').expect("a quoted value ends");
+                attrs_text = &v[close + 1..];
+                decode(&v[..close])
+            } else if let Some(v) = attrs_text.strip_prefix('=') {
+                let end = v.find(char::is_whitespace).unwrap_or(v.len());
+                attrs_text = &v[end..];
+                v[..end].to_owned()
+            } else {
+                String::new()
+            };
+            if key.is_empty() && value.is_empty() {
+                // Nothing read: skip a character, so that odd raw HTML cannot stall the scan.
+                attrs_text = attrs_text.get(1..).unwrap_or_default();
+            }
+            attrs.push((key, value));
+        }
+        out.push(Tag {
+            name: format!("{slash}{name}"),
+            attrs,
+        });
+    }
+    out
+}
+
+/// Text with the renderer's entities decoded (`&lt;`, `&quot;`, `&#39;` ...).
+fn decode(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let end = after.find(';').expect("an entity ends");
+        let name = &after[..end];
+        out.push(match name {
+            "lt" => '<',
+            "gt" => '>',
+            "amp" => '&',
+            "quot" => '"',
+            n if n.starts_with("#x") => {
+                char::from_u32(u32::from_str_radix(&n[2..], 16).unwrap()).unwrap()
+            }
+            n if n.starts_with('#') => char::from_u32(n[1..].parse().unwrap()).unwrap(),
+            n => panic!("unknown entity &{n};"),
+        });
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The text a reader sees: the HTML without its tags (a block's end as a line break),
+/// entities decoded.
+fn visible_text(html: &str) -> String {
+    let mut text = String::new();
+    let mut rest = html;
+    while let Some(at) = rest.find('<') {
+        text.push_str(&rest[..at]);
+        let end = at + rest[at..].find('>').unwrap();
+        let name = rest[at + 1..end].trim_start_matches('/');
+        if !["a", "code", "strong", "em", "del"]
+            .iter()
+            .any(|inline| name == *inline || name.starts_with(&format!("{inline} ")))
+        {
+            text.push('\n');
+        }
+        rest = &rest[end + 1..];
+    }
+    text.push_str(rest);
+    decode(&text)
+}
+
+/// Whitespace and control characters as one space, as kpic writes user text on one line.
+fn flat(s: &str) -> String {
+    s.split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The elements kpic's own Markdown makes: headings, paragraphs, lists, tables, emphasis for
+/// totals, code spans for IDs and the diagram's code block.
+const KPIC_ELEMENTS: &[&str] = &[
+    "h1", "h2", "h3", "h4", "p", "ul", "ol", "li", "table", "thead", "tbody", "tr", "th", "td",
+    "strong", "code", "pre", "a",
+];
+
+/// Fails when an element or attribute of `html` is not one kpic writes itself: the only
+/// attributes are a table cell's `align`, the diagram's `class`, and a link's `href` to a
+/// heading of the page (the table of contents), or to the `mailto:` address that the link
+/// shows (cmark-gfm links e-mail addresses in text, which no escaping can prevent).
+fn assert_only_kpic_markup(html: &str, what: &str) {
+    let tags = tags(html);
+    assert!(!tags.is_empty(), "{what}: no HTML at all");
+    for tag in &tags {
+        let name = tag.name.trim_start_matches('/');
+        assert!(
+            KPIC_ELEMENTS.contains(&name),
+            "{what}: a <{}> element from user text",
+            tag.name
+        );
+        for (key, value) in &tag.attrs {
+            let ok = match (name, key.as_str()) {
+                ("td" | "th", "align") => ["left", "right", "center"].contains(&value.as_str()),
+                ("code", "class") => value == "language-mermaid",
+                ("a", "href") => {
+                    value.starts_with('#')
+                        && value[1..]
+                            .chars()
+                            .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+                        || value.strip_prefix("mailto:").is_some_and(|address| {
+                            address.split_once('@').is_some_and(|(local, domain)| {
+                                !local.is_empty()
+                                    && local
+                                        .chars()
+                                        .all(|c| c.is_ascii_alphanumeric() || ".+-_".contains(c))
+                                    && domain
+                                        .chars()
+                                        .all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c))
+                            })
+                        })
+                }
+                _ => false,
+            };
+            assert!(
+                ok,
+                "{what}: attribute {key}=\"{value}\" on <{name}> from user text"
+            );
+        }
+    }
+}
+
+/// Fails unless every hostile string reads as written somewhere in the page.
+fn assert_every_string_reads_as_written(html: &str, what: &str) {
+    let text = flat(&visible_text(html));
+    for s in hostile() {
+        assert!(
+            text.contains(&flat(&s)),
+            "{what}: {s:?} does not read as written"
+        );
+    }
+}
+
+/// Fails unless the Mermaid block keeps the shape kpic writes: `flowchart LR`, nodes
+/// `ID["label"]` whose labels hold no quote, backtick or angle bracket (Mermaid's own entities
+/// `#quot;` ... instead), and edges between known nodes.
+fn assert_mermaid_intact(html: &str) {
+    let open = "<pre><code class=\"language-mermaid\">";
+    let mut blocks = 0;
+    let mut rest = html;
+    while let Some(at) = rest.find(open) {
+        blocks += 1;
+        let body = &rest[at + open.len()..];
+        let end = body.find("</code>").unwrap();
+        let code = decode(&body[..end]);
+        rest = &body[end..];
+        let mut lines = code.lines();
+        assert_eq!(lines.next(), Some("flowchart LR"));
+        let node_id = |s: &str| {
+            s.len() > 1
+                && s.starts_with(['o', 'd', 'k'])
+                && s[1..].chars().all(|c| c.is_ascii_digit())
+        };
+        let mut nodes = BTreeSet::new();
+        for line in lines {
+            let line = line
+                .strip_prefix("    ")
+                .unwrap_or_else(|| panic!("{line:?}"));
+            if let Some((id, label)) = line.split_once("[\"") {
+                let label = label
+                    .strip_suffix("\"]")
+                    .unwrap_or_else(|| panic!("{line:?}"));
+                assert!(node_id(id), "{line:?}");
+                assert!(!label.contains(['"', '`', '<', '>', '\n']), "{line:?}");
+                let mut parts = label.split('#').skip(1);
+                assert!(
+                    parts.all(|p| p.split_once(';').is_some_and(|(e, _)| {
+                        ["quot", "lt", "gt", "amp"].contains(&e)
+                            || (!e.is_empty() && e.chars().all(|c| c.is_ascii_digit()))
+                    })),
+                    "a `#` that is not a Mermaid entity: {line:?}"
+                );
+                nodes.insert(id.to_owned());
+            } else {
+                let parts: Vec<&str> = line.split(' ').collect();
+                assert_eq!(parts.len(), 3, "{line:?}");
+                assert!(["-->", "-.->"].contains(&parts[1]), "{line:?}");
+                assert!(
+                    nodes.contains(parts[0]) && nodes.contains(parts[2]),
+                    "{line:?}"
+                );
+            }
+        }
+    }
+    assert!(blocks > 0, "the handbook has a diagram");
+}
+
+#[test]
+#[ignore = "needs cmark-gfm: apt-get install cmark-gfm"]
+fn the_handbook_renders_no_markup_from_user_text() {
+    let dir = hostile_workspace();
+    let run = kpic(dir.path(), &["build", "--out", "dist"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let html = render(&dir.path().join("dist/handbook.md"));
+    assert_only_kpic_markup(&html, "handbook");
+    assert_every_string_reads_as_written(&html, "handbook");
+    assert_mermaid_intact(&html);
+}
+
+#[test]
+#[ignore = "needs cmark-gfm: apt-get install cmark-gfm"]
+fn the_score_page_renders_no_markup_from_user_text() {
+    let dir = hostile_workspace();
+    let mut csv = String::from("kpi_id,actual\n");
+    for i in 0..hostile().len() {
+        csv.push_str(&format!("k{i},{}\n", i % 4));
+    }
+    // The actuals file's name is shown on the page too.
+    let name = "q1 <img src=x onerror=alert(1)> [x](javascript:alert(1)).csv";
+    common::write(dir.path(), name, csv);
+    let run = kpic(
+        dir.path(),
+        &["score", "--actuals", name, "--format", "markdown"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    common::write(dir.path(), "score.md", &run.stdout);
+    let html = render(&dir.path().join("score.md"));
+    assert_only_kpic_markup(&html, "score page");
+    assert_every_string_reads_as_written(&html, "score page");
+    assert!(flat(&visible_text(&html)).contains(name), "{html}");
+}
+
+#[test]
+#[ignore = "needs cmark-gfm: apt-get install cmark-gfm"]
+fn the_checks_catch_what_they_look_for() {
+    // Raw user text, unescaped, fails each check: the checks can fail.
+    let dir = tempfile::tempdir().unwrap();
+    let raw = "See http://example.com\\<img src=x onerror=alert(1)//\\>\n";
+    common::write(dir.path(), "raw.md", raw);
+    let html = render(&dir.path().join("raw.md"));
+    let caught = std::panic::catch_unwind(|| assert_only_kpic_markup(&html, "raw"));
+    assert!(caught.is_err(), "{html}");
+    let broken = "<pre><code class=\"language-mermaid\">flowchart LR\n    o1[\"a\"]; click o1 \"x\"]\n</code></pre>";
+    assert!(std::panic::catch_unwind(|| assert_mermaid_intact(broken)).is_err());
+}
