@@ -76,12 +76,42 @@ impl Config {
     }
 
     /// Finds `kpic.yaml` in `cwd` or the nearest parent and reads it, or returns the default.
+    ///
+    /// The file comes with a pull request as much as the specs do: a `kpic.yaml` that is a
+    /// link leading out of its folder is refused without being read (else its text, printed in
+    /// an error, would show any file on the machine), and one that is not a regular file (a
+    /// FIFO, device or socket, or a dangling link) is an error, never silently the default.
+    /// A folder named `kpic.yaml` is not a configuration. `--config FILE` ([`Config::load`])
+    /// reads the file named, wherever its links lead.
     pub fn discover(cwd: &Path) -> Result<Config> {
         for dir in cwd.ancestors() {
             let candidate = dir.join(FILE_NAME);
-            if candidate.is_file() {
-                return Config::load(&candidate);
+            let Ok(meta) = std::fs::symlink_metadata(&candidate) else {
+                continue;
+            };
+            if meta.is_dir() || std::fs::metadata(&candidate).is_ok_and(|m| m.is_dir()) {
+                continue;
             }
+            if meta.file_type().is_symlink()
+                && let (Ok(target), Ok(project)) = (
+                    std::fs::canonicalize(&candidate),
+                    std::fs::canonicalize(dir),
+                )
+                && !target.starts_with(&project)
+            {
+                return Err(Error {
+                    message: format!(
+                        "`{}` is a link to `{}`, outside the project: kpic reads no configuration through a link out of it",
+                        shown(&candidate),
+                        target.display()
+                    ),
+                    detail: Some(
+                        "help: copy the file into the project, or name it with `--config FILE`"
+                            .into(),
+                    ),
+                });
+            }
+            return Config::load(&candidate);
         }
         Ok(Config::default_in(cwd))
     }

@@ -23,6 +23,34 @@ pub fn lexical(path: &Path) -> PathBuf {
     out
 }
 
+/// Opens `path` for reading when it is a regular file (links followed). A FIFO, device or
+/// socket is never opened: it is refused by its `stat`, and the file is opened without blocking
+/// and checked again, in case it changed in between. A pull request cannot make kpic hang on a
+/// FIFO or read a device in place of a spec, config or cache file.
+pub fn open_regular(path: &Path) -> io::Result<std::fs::File> {
+    let not_a_file = || io::Error::other("it is a FIFO, device or socket, not a file");
+    let regular_or_folder = |m: &std::fs::Metadata| m.is_file() || m.is_dir();
+    if !regular_or_folder(&std::fs::metadata(path)?) {
+        return Err(not_a_file());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    let file = options.open(path)?;
+    let meta = file.metadata()?;
+    if meta.is_dir() {
+        Err(io::Error::from(io::ErrorKind::IsADirectory))
+    } else if !meta.is_file() {
+        Err(not_a_file())
+    } else {
+        Ok(file)
+    }
+}
+
 /// Writes `bytes` to `path` atomically (see [`write_atomic_with`]).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     write_atomic_with(path, |w| w.write_all(bytes))

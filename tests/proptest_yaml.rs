@@ -113,12 +113,7 @@ fn run_pipeline(text: &str) {
 
     // Every reporter renders every finding; none prints a raw control character.
     kpic::check::sort(&ws, &mut found);
-    let report = Report {
-        files: &ws.files,
-        diagnostics: &found,
-        files_checked: 1,
-        reported: &ws.reported,
-    };
+    let report = Report::new(&ws, &found, 1);
     for name in Format::NAMES {
         let format: Format = name.parse().unwrap();
         let mut out = Vec::new();

@@ -9,6 +9,7 @@ use crate::cli::BuildArgs;
 use crate::commands::{EXIT_FINDINGS, EXIT_OK, check_request, cwd, print_human_to_stderr};
 use crate::emit::{self, Lang, out_dir};
 use crate::error::{Error, Result};
+use crate::fsutil::lexical;
 use crate::report::Report;
 
 /// Runs `kpic build`.
@@ -23,7 +24,9 @@ pub fn run(args: BuildArgs) -> Result<ExitCode> {
         })
         .transpose()?;
     let req = check_request(cwd.clone(), args.paths, args.config, args.today.as_deref())?;
-    let out = cwd.join(&args.out);
+    // One name for the folder however it is spelled (`dist/../dist` is `dist`), before
+    // anything is done with it: renames through `..` of a folder just moved fail.
+    let out = lexical(&cwd.join(&args.out));
     for note in out_dir::recover(&out) {
         eprintln!("kpic: note: {note}");
     }
@@ -45,7 +48,7 @@ pub fn run(args: BuildArgs) -> Result<ExitCode> {
     protected.extend(config.paths.iter().map(|p| cwd.join(&config.root).join(p)));
     protected.extend(config.file.iter().map(|f| cwd.join(f)));
     protected.extend(outcome.ws.files.iter().map(|f| cwd.join(&f.path)));
-    out_dir::check(&out, &protected).map_err(|r| Error {
+    out_dir::check(&out, &cwd, &protected).map_err(|r| Error {
         message: r.message,
         detail: Some(format!("help: {}", r.help)),
     })?;

@@ -1,6 +1,8 @@
 //! Writing the output folder atomically: every file goes into a temporary folder beside the
-//! output folder, which then replaces it with two renames. A failed build leaves the previous
-//! output folder as it was.
+//! output folder, which then takes its place (in one step where the platform can swap two
+//! folders, else with two renames). A failed build leaves the previous output folder as it was.
+//!
+//! Paths here are absolute and lexically normal (no `.` or `..`): the caller makes them so.
 
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
@@ -21,10 +23,11 @@ pub struct Refusal {
 }
 
 /// Checks that `out` may be replaced: not an existing file or symbolic link, not the
-/// workspace root, not a folder holding (or above) any of `protected`, and, if it exists,
+/// workspace root, not a folder holding (or above) any of `protected`, not inside the output
+/// of an earlier build (below `cwd`, or right below it when outside `cwd`), and, if it exists,
 /// holding only what kpic writes.
-pub fn check(out: &Path, protected: &[PathBuf]) -> Result<(), Refusal> {
-    let shown = out.display();
+pub fn check(out: &Path, cwd: &Path, protected: &[PathBuf]) -> Result<(), Refusal> {
+    let shown = crate::workspace::discover::display_name(out, cwd);
     if let Ok(meta) = std::fs::symlink_metadata(out) {
         if meta.file_type().is_symlink() {
             return Err(Refusal {
@@ -52,6 +55,24 @@ pub fn check(out: &Path, protected: &[PathBuf]) -> Result<(), Refusal> {
                 message: format!(
                     "`--out {shown}` would replace `{}`, which is part of the workspace",
                     p.display()
+                ),
+                help: "write the documents to a folder of their own, for example `--out dist`"
+                    .into(),
+            });
+        }
+    }
+    // The next build of that output would replace this one with it.
+    let parents: Vec<&Path> = if out.starts_with(cwd) {
+        out.ancestors().skip(1).take_while(|d| *d != cwd).collect()
+    } else {
+        out.parent().into_iter().collect()
+    };
+    for dir in parents {
+        if is_output(dir) {
+            return Err(Refusal {
+                message: format!(
+                    "`--out {shown}` is inside `{}`, the output of an earlier build",
+                    crate::workspace::discover::display_name(dir, cwd)
                 ),
                 help: "write the documents to a folder of their own, for example `--out dist`"
                     .into(),
@@ -198,6 +219,14 @@ fn lock_parent(parent: &Path, wait: bool) -> Option<std::fs::File> {
     }
 }
 
+/// Whether `dir` is the output of a build: a real folder holding something, and only names
+/// kpic writes.
+fn is_output(dir: &Path) -> bool {
+    std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir())
+        && std::fs::read_dir(dir).is_ok_and(|mut e| e.next().is_some())
+        && only_own_files(dir)
+}
+
 /// Whether `dir` holds only names kpic writes.
 fn only_own_files(dir: &Path) -> bool {
     std::fs::read_dir(dir).is_ok_and(|entries| {
@@ -262,10 +291,18 @@ fn fill(dir: &Path, documents: &[Document]) -> io::Result<()> {
     Ok(())
 }
 
-/// Puts `new` in place of `out`, keeping `out` intact if that fails.
+/// Puts `new` in place of `out`, keeping `out` intact if that fails: in one step where the
+/// platform swaps two folders (the old output is then at `new`, and removed), else by moving
+/// `out` aside to `old` and `new` into place, putting `old` back if the second rename fails
+/// (a build killed between the two leaves `old`, which the next build puts back).
 fn swap(new: &Path, out: &Path, old: &Path) -> io::Result<()> {
     if !out.exists() {
         return std::fs::rename(new, out);
+    }
+    if exchange(new, out)? {
+        // The new output is in place; failing to delete the old one loses nothing.
+        let _ = std::fs::remove_dir_all(new);
+        return Ok(());
     }
     if old.exists() {
         std::fs::remove_dir_all(old)?;
@@ -275,7 +312,86 @@ fn swap(new: &Path, out: &Path, old: &Path) -> io::Result<()> {
         let _ = std::fs::rename(old, out);
         return Err(e);
     }
-    // The new output is in place; failing to delete the old copy loses nothing.
     let _ = std::fs::remove_dir_all(old);
     Ok(())
+}
+
+/// Swaps two existing paths atomically with Linux's `renameat2(RENAME_EXCHANGE)`. `Ok(false)`
+/// when the kernel or the file system cannot (then nothing was changed).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<bool> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| CString::new(p.as_os_str().as_bytes()).map_err(io::Error::other);
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: both paths are NUL-terminated strings that outlive the call; the system call
+    // reads them and touches no memory of ours.
+    let result = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if result == 0 {
+        return Ok(true);
+    }
+    let e = io::Error::last_os_error();
+    match e.raw_os_error() {
+        // No such system call, or a file system that cannot exchange.
+        Some(libc::ENOSYS | libc::EINVAL | libc::EOPNOTSUPP) => Ok(false),
+        _ => Err(e),
+    }
+}
+
+/// Elsewhere no swap in one step: the two renames do it.
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> io::Result<bool> {
+    Ok(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn exchange_swaps_two_folders_in_one_step() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        for (d, mark) in [(&a, "first"), (&b, "second")] {
+            std::fs::create_dir(d).unwrap();
+            std::fs::write(d.join("mark"), mark).unwrap();
+        }
+        // tmpfs and the usual disk file systems swap; another answers `false` and changes
+        // nothing.
+        if exchange(&a, &b).unwrap() {
+            assert_eq!(std::fs::read_to_string(a.join("mark")).unwrap(), "second");
+            assert_eq!(std::fs::read_to_string(b.join("mark")).unwrap(), "first");
+        } else {
+            assert_eq!(std::fs::read_to_string(a.join("mark")).unwrap(), "first");
+        }
+        assert!(exchange(&a, &dir.path().join("missing")).is_err());
+    }
+
+    #[test]
+    fn the_output_is_replaced_with_nothing_left_beside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("dist");
+        let doc = |text: &str| Document {
+            path: "handbook.md".into(),
+            bytes: text.as_bytes().to_vec(),
+        };
+        write(&out, &[doc("one")]).unwrap();
+        write(&out, &[doc("two")]).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("handbook.md")).unwrap(),
+            "two"
+        );
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1);
+    }
 }

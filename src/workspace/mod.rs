@@ -354,7 +354,7 @@ enum ReadFailure {
 /// Reads a file, refusing one over `max` bytes without reading past the limit.
 fn read_bytes_limited(path: &std::path::Path, max: u64) -> Result<Vec<u8>, ReadFailure> {
     use std::io::Read;
-    let file = std::fs::File::open(path).map_err(ReadFailure::Io)?;
+    let file = crate::fsutil::open_regular(path).map_err(ReadFailure::Io)?;
     let size = file
         .metadata()
         .ok()
