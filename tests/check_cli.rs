@@ -731,3 +731,41 @@ fn a_clean_check_on_a_terminal_says_so_in_one_line() {
         "{quiet}"
     );
 }
+
+#[test]
+fn the_human_format_shows_a_few_findings_per_rule_and_file_and_counts_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut spec = String::from(
+        "version: 1\nteam: {id: t, name: T, review: monthly}\nowners:\n  - {id: o, name: O}\nkpis:\n",
+    );
+    for i in 0..25 {
+        spec.push_str(&format!(
+            "  - {{id: k{i}, name: K, owner: o, metric: m, target: \">= 1 x\", period: monthly}}\n"
+        ));
+    }
+    common::write(dir.path(), "kpi-specs/many.yaml", &spec);
+    let run = kpic(dir.path(), &["check", "--select", "M003"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout.matches("M003(missing-source)").count(),
+        21,
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            "kpic: 5 more M003(missing-source) in kpi-specs/many.yaml not shown (`--format compact` lists every finding)\n\
+             kpic: 25 warnings in 1 file checked\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    // Machine formats keep every finding.
+    let compact = kpic(
+        dir.path(),
+        &["check", "--select", "M003", "--format", "compact"],
+    );
+    assert_eq!(compact.stdout.lines().count(), 25);
+    let (_, v) = check_json(dir.path(), &["--select", "M003"]);
+    assert_eq!(diags(&v).len(), 25);
+}

@@ -78,7 +78,7 @@ fn check(dir: &Path, paths: &[PathBuf], select: &[&str]) -> Vec<Finding> {
                 code: d.rule.code,
                 severity: d.severity.as_str(),
                 message: d.message.clone(),
-                help: d.help.clone(),
+                help: d.help.as_deref().map(str::to_owned),
                 file: source.name.clone(),
                 line: at.line,
                 column: at.column,

@@ -1,5 +1,6 @@
 //! The human format: miette's graphical report with the source snippet, labels and help.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::io::{self, Write};
 
@@ -10,7 +11,7 @@ use miette::{
 
 use super::{Report, Style};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::source::{SourceFile, Span};
+use crate::source::{FileId, SourceFile, Span};
 
 /// A source file lent to miette under its display name, its text safe for a terminal.
 pub(crate) struct Named<'a>(pub(crate) &'a SourceFile, pub(crate) &'a str);
@@ -184,8 +185,18 @@ fn span(s: crate::source::Span) -> SourceSpan {
     SourceSpan::new(s.lo().into(), s.len())
 }
 
-/// Writes every finding with its snippet, then a one-line summary (nothing when clean).
+/// Most findings of one rule in one file shown with a snippet; the rest are counted in one line
+/// (as compilers stop after some errors), and every machine format still lists them all.
+pub const MAX_SHOWN_PER_RULE_AND_FILE: usize = 20;
+
+/// Findings rendered at a time (in parallel), then written: the report is streamed, so memory
+/// does not grow with the number of findings.
+const BATCH: usize = 256;
+
+/// Writes every finding with its snippet (up to [`MAX_SHOWN_PER_RULE_AND_FILE`] per rule and
+/// file, then a line counting the rest), then a one-line summary (nothing when clean).
 pub fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    use rayon::prelude::*;
     let theme = if style.color {
         GraphicalTheme::unicode()
     } else {
@@ -195,89 +206,61 @@ pub fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Resu
         .with_width(style.width)
         .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
         .with_links(false);
-    // Only the files with findings are scanned, in parallel.
+    // Which findings are shown: the first few of each rule in each file.
+    let mut per_rule: HashMap<(FileId, &str), usize> = HashMap::new();
+    let mut hidden: Vec<((FileId, &str), usize)> = Vec::new();
+    let shown: Vec<&Diagnostic> = report
+        .diagnostics
+        .iter()
+        .filter(|d| {
+            let n = per_rule.entry((d.file, d.rule.code)).or_insert(0);
+            *n += 1;
+            *n <= MAX_SHOWN_PER_RULE_AND_FILE
+        })
+        .collect();
+    for (key, n) in per_rule {
+        if n > MAX_SHOWN_PER_RULE_AND_FILE {
+            hidden.push((key, n - MAX_SHOWN_PER_RULE_AND_FILE));
+        }
+    }
+    hidden.sort();
+    // Only the files with shown findings are scanned, in parallel.
     let mut scanned = vec![false; report.files.len()];
-    for d in report.diagnostics {
+    for d in &shown {
         scanned[d.file] = true;
     }
-    let safe: Vec<std::borrow::Cow<'_, str>> = {
-        use rayon::prelude::*;
-        report
-            .files
-            .par_iter()
-            .zip(scanned)
-            .map(|(f, scan)| {
-                if scan {
-                    terminal_safe(&f.text)
-                } else {
-                    std::borrow::Cow::Borrowed("")
-                }
-            })
-            .collect()
-    };
-    // Diagnostics are rendered in parallel (rendering dominates a report with many findings),
-    // then written in order.
-    let render = |d: &crate::diagnostic::Diagnostic| -> io::Result<String> {
-        let file = &report.files[d.file];
-        // Labels in other files cannot share a snippet; name their place in the help instead.
-        let elsewhere: Vec<String> = d
-            .labels
-            .iter()
-            .filter(|l| l.file != d.file)
-            .map(|l| {
-                let f = &report.files[l.file];
-                let at = f.line_col(l.span.lo());
-                format!("{} at {}:{}:{}", l.message, f.name, at.line, at.column)
-            })
-            .collect();
-        let mut elsewhere = elsewhere;
-        let shown = shown_span(file, d.span).and_then(|primary| {
-            let labels = d
-                .labels
-                .iter()
-                .filter(|l| l.file == d.file)
-                .map(|l| Some((shown_span(file, l.span)?, l.message.clone())))
-                .collect::<Option<Vec<_>>>()?;
-            Some((primary, labels))
-        });
-        if shown.is_none() {
-            let at = file.line_col(d.span.lo());
-            elsewhere.insert(
-                0,
-                format!(
-                    "at {}:{}:{} (the line is too long to show)",
-                    file.name, at.line, at.column
-                ),
-            );
-        }
-        let help = match (&d.help, elsewhere.is_empty()) {
-            (h, true) => h.clone(),
-            (None, false) => Some(elsewhere.join("\n")),
-            (Some(h), false) => Some(format!("{}\n{h}", elsewhere.join("\n"))),
-        };
-        let hd = HumanDiagnostic {
-            d,
-            source: Named(file, &safe[d.file]),
-            help,
-            shown,
-        };
-        let mut text = String::new();
-        handler
-            .render_report(&mut text, &hd)
-            .map_err(|_| io::Error::other("cannot render a diagnostic"))?;
-        Ok(text)
-    };
-    let rendered = {
-        use rayon::prelude::*;
-        report
-            .diagnostics
+    let safe: Vec<std::borrow::Cow<'_, str>> = report
+        .files
+        .par_iter()
+        .zip(scanned)
+        .map(|(f, scan)| {
+            if scan {
+                terminal_safe(&f.text)
+            } else {
+                std::borrow::Cow::Borrowed("")
+            }
+        })
+        .collect();
+    let render = |d: &&Diagnostic| render(report, &handler, &safe, d);
+    // Rendering dominates a report with many findings: a batch at a time in parallel, each
+    // written in order as soon as it is done.
+    for batch in shown.chunks(BATCH) {
+        for text in batch
             .par_iter()
             .map(render)
             .collect::<io::Result<Vec<String>>>()?
-    };
-    for text in rendered {
-        out.write_all(text.as_bytes())?;
-        writeln!(out)?;
+        {
+            out.write_all(text.as_bytes())?;
+            writeln!(out)?;
+        }
+    }
+    for ((file, code), n) in &hidden {
+        let name = crate::rules::find(code).map_or("", |m| m.name);
+        writeln!(
+            out,
+            "kpic: {n} more {code}({name}) in {} not shown (`--format compact` lists every finding)",
+            report.files[*file].name
+        )?;
     }
     let s = report.summary();
     if report.diagnostics.is_empty() || !style.summary {
@@ -300,6 +283,62 @@ pub fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Resu
         s.files,
         if s.files == 1 { "" } else { "s" }
     )
+}
+
+/// One finding as miette draws it, with the places it cannot draw named in the help.
+fn render(
+    report: &Report<'_>,
+    handler: &GraphicalReportHandler,
+    safe: &[std::borrow::Cow<'_, str>],
+    d: &Diagnostic,
+) -> io::Result<String> {
+    let file = &report.files[d.file];
+    // Labels in other files cannot share a snippet; name their place in the help instead.
+    let mut elsewhere: Vec<String> = d
+        .labels
+        .iter()
+        .filter(|l| l.file != d.file)
+        .map(|l| {
+            let f = &report.files[l.file];
+            let at = f.line_col(l.span.lo());
+            format!("{} at {}:{}:{}", l.message, f.name, at.line, at.column)
+        })
+        .collect();
+    let shown = shown_span(file, d.span).and_then(|primary| {
+        let labels = d
+            .labels
+            .iter()
+            .filter(|l| l.file == d.file)
+            .map(|l| Some((shown_span(file, l.span)?, l.message.clone())))
+            .collect::<Option<Vec<_>>>()?;
+        Some((primary, labels))
+    });
+    if shown.is_none() {
+        let at = file.line_col(d.span.lo());
+        elsewhere.insert(
+            0,
+            format!(
+                "at {}:{}:{} (the line is too long to show)",
+                file.name, at.line, at.column
+            ),
+        );
+    }
+    let help = match (d.help.as_deref(), elsewhere.is_empty()) {
+        (h, true) => h.map(str::to_owned),
+        (None, false) => Some(elsewhere.join("\n")),
+        (Some(h), false) => Some(format!("{}\n{h}", elsewhere.join("\n"))),
+    };
+    let hd = HumanDiagnostic {
+        d,
+        source: Named(file, &safe[d.file]),
+        help,
+        shown,
+    };
+    let mut text = String::new();
+    handler
+        .render_report(&mut text, &hd)
+        .map_err(|_| io::Error::other("cannot render a diagnostic"))?;
+    Ok(text)
 }
 
 #[cfg(test)]

@@ -109,6 +109,7 @@ fn merge_at_first_definition(found: Vec<Diagnostic>) -> Vec<Diagnostic> {
                     REMOVE_ONE,
                     &format!("keep one of the {} definitions", n + 1),
                 )
+                .into()
             });
         }
     }
