@@ -12,6 +12,8 @@ pub mod diagnostic;
 pub mod emit;
 pub mod error;
 pub mod fsutil;
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod fuzzing;
 pub mod report;
 pub mod rules;
 pub mod score;

@@ -564,16 +564,14 @@ fn printing_fixture() -> tempfile::TempDir {
 
 #[test]
 fn a_closed_pipe_ends_every_command_quietly_with_its_own_exit_code() {
-    let dir = printing_fixture();
+    let (findings, clean) = (printing_fixture(), common::fixture("score/ws"));
     for (args, expected) in printing_commands() {
-        // `score` refuses specs with errors: it gets a clean copy.
-        let clean = args[0] == "score";
-        let ws = if clean {
-            common::fixture("score/ws")
+        // `score` refuses specs with errors: it runs on the clean copy.
+        let at = if args[0] == "score" {
+            clean.path()
         } else {
-            tempfile::tempdir().unwrap()
+            findings.path()
         };
-        let at = if clean { ws.path() } else { dir.path() };
         let normal = kpic(at, &args);
         assert_eq!(normal.code, expected, "{args:?}: {}", normal.stderr);
         assert!(!normal.stdout.is_empty(), "{args:?} prints nothing to test");
@@ -585,15 +583,13 @@ fn a_closed_pipe_ends_every_command_quietly_with_its_own_exit_code() {
 
 #[test]
 fn a_full_disk_is_exit_2_with_one_line_for_every_command() {
-    let dir = printing_fixture();
+    let (findings, clean) = (printing_fixture(), common::fixture("score/ws"));
     for (args, _) in printing_commands() {
-        let clean = args[0] == "score";
-        let ws = if clean {
-            common::fixture("score/ws")
+        let at = if args[0] == "score" {
+            clean.path()
         } else {
-            tempfile::tempdir().unwrap()
+            findings.path()
         };
-        let at = if clean { ws.path() } else { dir.path() };
         let (code, stderr) = run_broken(at, &args, Broken::Full);
         assert_eq!(code, 2, "{args:?}: {stderr}");
         assert!(

@@ -482,36 +482,10 @@ impl Element {
     }
 }
 
-/// Decodes the five predefined entities and character references; anything else panics.
+/// Decodes XML text or an attribute value, in which a raw `<` is not well-formed.
 fn decode(s: &str) -> String {
     assert!(!s.contains('<'), "raw `<` in {s:?}");
-    let mut out = String::new();
-    let mut rest = s;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        let end = rest[i..]
-            .find(';')
-            .unwrap_or_else(|| panic!("bad entity in {s:?}"))
-            + i;
-        let entity = &rest[i + 1..end];
-        out.push(match entity {
-            "amp" => '&',
-            "lt" => '<',
-            "gt" => '>',
-            "quot" => '"',
-            "apos" => '\'',
-            _ => {
-                let n = entity
-                    .strip_prefix('#')
-                    .and_then(|n| n.parse::<u32>().ok())
-                    .unwrap_or_else(|| panic!("unknown entity &{entity}; in {s:?}"));
-                char::from_u32(n).unwrap()
-            }
-        });
-        rest = &rest[end + 1..];
-    }
-    out.push_str(rest);
-    out
+    common::decode_entities(s)
 }
 
 /// A strict parser for the XML subset kpic writes: a declaration, then one root element with

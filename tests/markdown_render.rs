@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
-use common::kpic;
+use common::{decode_entities as decode, kpic};
 
 /// The hostile strings, shared with the other renderers' tests.
 fn hostile() -> Vec<String> {
@@ -161,32 +161,6 @@ fn tags(html: &str) -> Vec<Tag> {
             attrs,
         });
     }
-    out
-}
-
-/// Text with the renderer's entities decoded (`&lt;`, `&quot;`, `&#39;` ...).
-fn decode(s: &str) -> String {
-    let mut out = String::new();
-    let mut rest = s;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 1..];
-        let end = after.find(';').expect("an entity ends");
-        let name = &after[..end];
-        out.push(match name {
-            "lt" => '<',
-            "gt" => '>',
-            "amp" => '&',
-            "quot" => '"',
-            n if n.starts_with("#x") => {
-                char::from_u32(u32::from_str_radix(&n[2..], 16).unwrap()).unwrap()
-            }
-            n if n.starts_with('#') => char::from_u32(n[1..].parse().unwrap()).unwrap(),
-            n => panic!("unknown entity &{n};"),
-        });
-        rest = &after[end + 1..];
-    }
-    out.push_str(rest);
     out
 }
 

@@ -186,6 +186,39 @@ pub fn kpic_with(dir: &Path, args: &[&str], options: Options) -> Run {
     }
 }
 
+/// Text with XML's and HTML's entities decoded: `&amp;` `&lt;` `&gt;` `&quot;` `&apos;` and
+/// character references (`&#39;`, `&#x27;`); anything else panics.
+pub fn decode_entities(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let end = after
+            .find(';')
+            .unwrap_or_else(|| panic!("bad entity in {s:?}"));
+        let entity = &after[..end];
+        let number = |n: Option<u32>| {
+            n.and_then(char::from_u32)
+                .unwrap_or_else(|| panic!("unknown entity &{entity}; in {s:?}"))
+        };
+        out.push(match entity {
+            "amp" => '&',
+            "lt" => '<',
+            "gt" => '>',
+            "quot" => '"',
+            "apos" => '\'',
+            e => match e.strip_prefix("#x").or_else(|| e.strip_prefix("#X")) {
+                Some(hex) => number(u32::from_str_radix(hex, 16).ok()),
+                None => number(e.strip_prefix('#').and_then(|n| n.parse().ok())),
+            },
+        });
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The run's stdout as JSON; fails with the run's output when it is not JSON.
 pub fn json_of(run: &Run) -> Value {
     serde_json::from_str(&run.stdout).unwrap_or_else(|e| {
