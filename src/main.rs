@@ -26,9 +26,9 @@ fn main() -> ExitCode {
 
 /// Prints `e` and returns exit code 2.
 fn fail(e: &kpic::error::Error) -> ExitCode {
-    eprintln!("kpic: error: {e}");
+    kpic::commands::say(&format!("kpic: error: {e}\n"));
     if let Some(detail) = &e.detail {
-        eprintln!("{detail}");
+        kpic::commands::say(&format!("{detail}\n"));
     }
     ExitCode::from(kpic::commands::EXIT_ERROR)
 }

@@ -765,3 +765,58 @@ fn the_human_format_shows_a_few_findings_per_rule_and_file_and_counts_the_rest()
     let (_, v) = check_json(dir.path(), &["--select", "M003"]);
     assert_eq!(diags(&v).len(), 25);
 }
+
+#[test]
+fn what_cannot_be_said_on_stderr_changes_nothing() {
+    // Notes, the statistics beside a document, an error: said on stderr, whose reader may
+    // have gone (`kpic build 2>&1 | head -1`). The findings that stop a build are its report:
+    // on a full disk that is exit 2, like stdout's.
+    let dir = printing_fixture();
+    let cases: [(&[&str], i32, i32); 3] = [
+        (&["build", "--out", "dist"], 1, 2),
+        (
+            &[
+                "check",
+                "--format",
+                "json",
+                "--statistics",
+                "kpi-specs/ops.yaml",
+            ],
+            1,
+            1,
+        ),
+        (&["check", "--config", "missing.yaml"], 2, 2),
+    ];
+    for (args, closed, full) in cases {
+        for how in [Broken::ClosedPipe, Broken::Full] {
+            let expected = match how {
+                Broken::ClosedPipe => closed,
+                Broken::Full => full,
+            };
+            let stderr = match how {
+                Broken::ClosedPipe => {
+                    let (reader, writer) = std::io::pipe().unwrap();
+                    drop(reader);
+                    std::process::Stdio::from(writer)
+                }
+                Broken::Full => std::fs::OpenOptions::new()
+                    .write(true)
+                    .open("/dev/full")
+                    .unwrap()
+                    .into(),
+            };
+            let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_kpic"));
+            let out = common::test_env(&mut cmd)
+                .args(args)
+                .current_dir(dir.path())
+                .stdin(std::process::Stdio::null())
+                .stderr(stderr)
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(expected), "{args:?} ({how:?})");
+            if args.contains(&"json") {
+                serde_json::from_slice::<Value>(&out.stdout).expect("the document is whole");
+            }
+        }
+    }
+}

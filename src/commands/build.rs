@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use crate::check;
 use crate::cli::BuildArgs;
-use crate::commands::{EXIT_FINDINGS, EXIT_OK, check_request, cwd, print_human_to_stderr};
+use crate::commands::{EXIT_FINDINGS, EXIT_OK, check_request, cwd, print_human_to_stderr, say};
 use crate::emit::{self, Lang, out_dir};
 use crate::error::{Error, Result};
 use crate::fsutil::lexical;
@@ -28,7 +28,7 @@ pub fn run(args: BuildArgs) -> Result<ExitCode> {
     // anything is done with it: renames through `..` of a folder just moved fail.
     let out = lexical(&cwd.join(&args.out));
     for note in out_dir::recover(&out) {
-        eprintln!("kpic: note: {note}");
+        say(&format!("kpic: note: {note}\n"));
     }
     let outcome = check::run(&req)?;
     let report = Report::new(&outcome.ws, &outcome.diagnostics, outcome.files_checked());
@@ -36,10 +36,10 @@ pub fn run(args: BuildArgs) -> Result<ExitCode> {
         .map_err(|e| Error::new(format!("cannot write the report: {e}")))?;
     let summary = report.summary();
     if summary.errors > 0 {
-        eprintln!(
-            "kpic: nothing written to `{}`: fix the errors above first",
+        say(&format!(
+            "kpic: nothing written to `{}`: fix the errors above first\n",
             args.out.display()
-        );
+        ));
         return Ok(ExitCode::from(EXIT_FINDINGS));
     }
 
@@ -67,14 +67,14 @@ pub fn run(args: BuildArgs) -> Result<ExitCode> {
     };
     let output = emit::compile(&outcome.ws, &opts);
     for note in &output.notes {
-        eprintln!("kpic: note: {note}");
+        say(&format!("kpic: note: {note}\n"));
     }
     out_dir::write(&out, &output.documents)
         .map_err(|e| Error::new(format!("cannot write `{}`: {e}", args.out.display())))?;
-    eprintln!(
-        "kpic: wrote {} files to `{}`",
+    say(&format!(
+        "kpic: wrote {} files to `{}`\n",
         output.documents.len(),
         args.out.display()
-    );
+    ));
     Ok(ExitCode::from(EXIT_OK))
 }

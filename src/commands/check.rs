@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use crate::check::{self, CheckRequest, StdinSpec};
 use crate::cli::CheckArgs;
 use crate::commands::{
-    EXIT_FINDINGS, EXIT_OK, Stdout, check_request, cwd, stdout_error, terminal_width,
+    EXIT_FINDINGS, EXIT_OK, Stdout, check_request, cwd, say, stdout_error, terminal_width,
 };
 use crate::diagnostic::Severity;
 use crate::error::{Error, Result};
@@ -167,7 +167,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
             .any(|o| o.path.is_none() && o.format.is_document());
         let table = statistics(&outcome.diagnostics);
         if document_on_stdout {
-            eprint!("{table}");
+            say(&table);
         } else {
             stdout.write_all(table.as_bytes()).map_err(stdout_error)?;
         }

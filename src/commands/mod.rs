@@ -88,8 +88,10 @@ pub fn print_human_to_stderr(report: &Report<'_>) -> io::Result<()> {
         summary: true,
     };
     let mut err = io::BufWriter::new(io::stderr().lock());
-    report::write(Format::Human, report, style, &mut err)?;
-    err.flush()
+    match report::write(Format::Human, report, style, &mut err).and_then(|()| err.flush()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        r => r,
+    }
 }
 
 /// Standard output for what a command prints, buffered. A closed pipe (`kpic rules | head -1`)
@@ -155,6 +157,13 @@ impl Write for Stdout {
 /// The error for a failed write to standard output.
 pub fn stdout_error(e: io::Error) -> Error {
     Error::new(format!("cannot write to stdout: {}", io_reason(&e)))
+}
+
+/// Prints `text` on standard error. What a command says there (notes, the findings that stop a
+/// build) is not its output: if it cannot be written (`kpic build 2>&1 | head -1`), the run goes
+/// on as it would have.
+pub fn say(text: &str) {
+    let _ = io::stderr().lock().write_all(text.as_bytes());
 }
 
 /// Prints `text` on standard output (see [`Stdout`]).

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use crate::check;
 use crate::cli::ScoreArgs;
 use crate::commands::{
-    EXIT_FINDINGS, EXIT_OK, Stdout, check_request, cwd, print_human_to_stderr, stdout_error,
+    EXIT_FINDINGS, EXIT_OK, Stdout, check_request, cwd, print_human_to_stderr, say, stdout_error,
 };
 use crate::diagnostic::Severity;
 use crate::error::{Error, Result};
@@ -44,11 +44,11 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
         // still says why nothing is scored.
         let report = Report::new(&outcome.ws, &errors, outcome.files_checked());
         let _ = print_human_to_stderr(&report);
-        eprintln!(
-            "kpic: error: the specs have {} error{}; fix them first (`kpic check`): scores against broken targets would be meaningless",
+        say(&format!(
+            "kpic: error: the specs have {} error{}; fix them first (`kpic check`): scores against broken targets would be meaningless\n",
             errors.len(),
             if errors.len() == 1 { "" } else { "s" }
-        );
+        ));
         return Ok(ExitCode::from(EXIT_FINDINGS));
     }
 
