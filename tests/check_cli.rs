@@ -496,18 +496,7 @@ enum Broken {
 
 /// Runs kpic in `dir` with standard output broken as `how`: the exit code and stderr.
 fn run_broken(dir: &Path, args: &[&str], how: Broken) -> (i32, String) {
-    let stdout = match how {
-        Broken::ClosedPipe => {
-            let (reader, writer) = std::io::pipe().unwrap();
-            drop(reader);
-            std::process::Stdio::from(writer)
-        }
-        Broken::Full => std::fs::OpenOptions::new()
-            .write(true)
-            .open("/dev/full")
-            .unwrap()
-            .into(),
-    };
+    let stdout = broken_stream(how);
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_kpic"));
     let out = common::test_env(&mut cmd)
         .args(args)
@@ -520,6 +509,22 @@ fn run_broken(dir: &Path, args: &[&str], how: Broken) -> (i32, String) {
     let code = out.status.code().expect("killed by a signal");
     assert_ne!(code, 101, "kpic {args:?} panicked ({how:?}):\n{stderr}");
     (code, stderr)
+}
+
+/// A stream for a child's stdout or stderr, broken as `how`.
+fn broken_stream(how: Broken) -> std::process::Stdio {
+    match how {
+        Broken::ClosedPipe => {
+            let (reader, writer) = std::io::pipe().unwrap();
+            drop(reader);
+            writer.into()
+        }
+        Broken::Full => std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+            .into(),
+    }
 }
 
 /// Every command that prints, each with the exit code it has when its output can be written.
@@ -793,18 +798,7 @@ fn what_cannot_be_said_on_stderr_changes_nothing() {
                 Broken::ClosedPipe => closed,
                 Broken::Full => full,
             };
-            let stderr = match how {
-                Broken::ClosedPipe => {
-                    let (reader, writer) = std::io::pipe().unwrap();
-                    drop(reader);
-                    std::process::Stdio::from(writer)
-                }
-                Broken::Full => std::fs::OpenOptions::new()
-                    .write(true)
-                    .open("/dev/full")
-                    .unwrap()
-                    .into(),
-            };
+            let stderr = broken_stream(how);
             let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_kpic"));
             let out = common::test_env(&mut cmd)
                 .args(args)
