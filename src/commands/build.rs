@@ -66,6 +66,12 @@ pub fn run(args: BuildArgs) -> Result<ExitCode> {
     for note in &output.notes {
         eprintln!("kpic: note: {note}");
     }
+    if let Some(first) = output.errors.first() {
+        return Err(Error::new(format!(
+            "{first}; nothing written to `{}`",
+            args.out.display()
+        )));
+    }
     out_dir::write(&out, &output.documents)
         .map_err(|e| Error::new(format!("cannot write `{}`: {e}", args.out.display())))?;
     eprintln!(

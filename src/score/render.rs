@@ -647,28 +647,22 @@ fn team_section(
 // ---------------------------------------------------------------------------------------------
 // CSV
 
-/// A cell a spreadsheet would run as a formula gets a leading `'`.
-fn guard(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    }
-}
-
 fn csv(scores: &Scores, out: &mut dyn Write) -> io::Result<()> {
-    let mut w = ::csv::Writer::from_writer(out);
-    w.write_record([
-        "team_id",
-        "owner_id",
-        "kpi_id",
-        "kpi_name",
-        "target",
-        "weight",
-        "actual",
-        "met",
-        "attainment",
-    ])?;
+    let guard = crate::emit::csv_guard::text;
+    crate::emit::csv_guard::write_record(
+        out,
+        &[
+            "team_id",
+            "owner_id",
+            "kpi_id",
+            "kpi_name",
+            "target",
+            "weight",
+            "actual",
+            "met",
+            "attainment",
+        ],
+    )?;
     for k in &scores.kpis {
         let met = match k.met {
             Some(true) => "true",
@@ -679,19 +673,22 @@ fn csv(scores: &Scores, out: &mut dyn Write) -> io::Result<()> {
             Some(a) => format!("{a:.1}"),
             None => String::new(),
         };
-        w.write_record([
-            guard(k.team_id.as_deref().unwrap_or("")),
-            guard(k.owner_id.as_deref().unwrap_or("")),
-            guard(&k.kpi_id),
-            guard(k.kpi_name.as_deref().unwrap_or("")),
-            guard(&target_text(k)),
-            number(k.weight),
-            number(k.actual),
-            met.to_owned(),
-            attainment,
-        ])?;
+        crate::emit::csv_guard::write_record(
+            out,
+            &[
+                guard(k.team_id.as_deref().unwrap_or("")),
+                guard(k.owner_id.as_deref().unwrap_or("")),
+                guard(&k.kpi_id),
+                guard(k.kpi_name.as_deref().unwrap_or("")),
+                guard(&target_text(k)),
+                number(k.weight),
+                number(k.actual),
+                met.to_owned(),
+                attainment,
+            ],
+        )?;
     }
-    w.flush()
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -739,13 +736,6 @@ mod tests {
         assert_eq!(md("x\ny"), "x y");
         assert_eq!(code("li-na"), "`li-na`");
         assert_eq!(code("a`b"), "a\\`b");
-    }
-
-    #[test]
-    fn csv_guard() {
-        assert_eq!(guard("= 1"), "'= 1");
-        assert_eq!(guard("@x"), "'@x");
-        assert_eq!(guard(">= 2"), ">= 2");
     }
 
     #[test]
