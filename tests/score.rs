@@ -319,10 +319,15 @@ fn a_missing_column_is_exit_2() {
         "{}",
         run.stderr
     );
-    write(dir.path(), "gbk.csv", b"kpi_id,actual\n\xc0\xee,3\n");
-    let run = score(dir.path(), &["--actuals", "gbk.csv"]);
+    // Neither UTF-8 nor GB18030 (0xFF starts no character of either).
+    write(dir.path(), "binary.csv", b"kpi_id,actual\n\xff\xfe\xff,3\n");
+    let run = score(dir.path(), &["--actuals", "binary.csv"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("not valid UTF-8"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("is neither UTF-8 nor GB18030"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use super::{KpiScore, Missing, MissingReason, OwnerScore, Scores, TeamScore};
+use super::{KpiScore, Missing, MissingReason, OwnerScore, RowWarning, Scores, TeamScore};
 use crate::target::format_number;
 
 /// An output format of `kpic score`.
@@ -694,7 +694,8 @@ fn csv(scores: &Scores, out: &mut dyn Write) -> io::Result<()> {
 // ---------------------------------------------------------------------------------------------
 // JSON
 
-/// The JSON document: `{"version":1,"cap":…,"kpis":[…],"owners":[…],"teams":[…],"missing":[…]}`.
+/// The JSON document:
+/// `{"version":1,"cap":…,"kpis":[…],"owners":[…],"teams":[…],"missing":[…],"warnings":[…]}`.
 #[derive(Serialize)]
 struct JsonScores<'a> {
     version: u32,
@@ -703,6 +704,7 @@ struct JsonScores<'a> {
     owners: &'a [OwnerScore],
     teams: &'a [TeamScore],
     missing: Vec<Missing>,
+    warnings: &'a [RowWarning],
 }
 
 fn json(scores: &Scores, out: &mut dyn Write) -> io::Result<()> {
@@ -713,6 +715,7 @@ fn json(scores: &Scores, out: &mut dyn Write) -> io::Result<()> {
         owners: &scores.owners,
         teams: &scores.teams,
         missing: scores.missing(),
+        warnings: &scores.warnings,
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
