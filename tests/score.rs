@@ -319,12 +319,12 @@ fn a_missing_column_is_exit_2() {
         "{}",
         run.stderr
     );
-    // Neither UTF-8 nor GB18030 (0xFF starts no character of either).
-    write(dir.path(), "binary.csv", b"kpi_id,actual\n\xff\xfe\xff,3\n");
+    // An actuals file that is not a text file has no header row in any encoding.
+    write(dir.path(), "binary.csv", b"\x80\x81\x82\x83");
     let run = score(dir.path(), &["--actuals", "binary.csv"]);
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr.contains("is neither UTF-8 nor GB18030"),
+        run.stderr.contains("has no `kpi_id` column"),
         "{}",
         run.stderr
     );

@@ -265,9 +265,9 @@ fn build(view: &View<'_>) -> Result<Vec<u8>, XlsxError> {
         .set_author("kpic")
         .set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?);
     workbook.set_properties(&properties);
-    for sheet in &plans {
+    for index in 0..plans.len() {
         let ws = workbook.add_worksheet();
-        team_sheet(ws, view, &plans, sheet, &owners, &formats)?;
+        team_sheet(ws, view, &plans, index, &owners, &formats)?;
     }
     let ws = workbook.add_worksheet();
     summary_sheet(ws, view, &plans, &owners, &formats)?;
@@ -411,38 +411,17 @@ fn cut_utf16(s: &str, max: usize) -> String {
     out
 }
 
-/// Text for a cell: at most Excel's [`MAX_CELL_CHARS`], and with any `_xHHHH_` in it kept
-/// literally (a spreadsheet reads that pattern in a file as an escaped character, so its `_` is
-/// itself written escaped, `_x005F_`).
+/// Text for a cell: at most Excel's [`MAX_CELL_CHARS`] (longer text is cut, marked with `…`).
+/// rust_xlsxwriter escapes what the file format needs (control characters, and a literal
+/// `_xHHHH_`, which a spreadsheet would otherwise read as an escaped character).
 fn cell_text(s: &str) -> String {
-    let s = if s.encode_utf16().count() > MAX_CELL_CHARS {
+    if s.encode_utf16().count() > MAX_CELL_CHARS {
         let mut cut = cut_utf16(s, MAX_CELL_CHARS - 1);
         cut.push('…');
         cut
     } else {
         s.to_owned()
-    };
-    if !s.contains("_x") {
-        return s;
     }
-    let bytes = s.as_bytes();
-    let mut out = String::with_capacity(s.len() + 8);
-    let mut i = 0;
-    while i < s.len() {
-        let escaped = bytes[i..].starts_with(b"_x")
-            && bytes.len() >= i + 7
-            && bytes[i + 2..i + 6].iter().all(u8::is_ascii_hexdigit)
-            && bytes[i + 6] == b'_';
-        if escaped {
-            out.push_str("_x005F_");
-            i += 1;
-        } else {
-            let c = s[i..].chars().next().unwrap_or('\u{fffd}');
-            out.push(c);
-            i += c.len_utf8();
-        }
-    }
-    out
 }
 
 /// A sheet name as a formula reference: always quoted, `'` doubled.
@@ -450,10 +429,12 @@ fn quoted(name: &str) -> String {
     format!("'{}'", name.replace('\'', "''"))
 }
 
-/// `'Sheet'!$H$2:$H$4`.
-fn column_range(sheet: &str, col: Col, first: u32, last: u32) -> String {
+/// `$H$2:$H$4`, on another sheet `'Sheet'!$H$2:$H$4` (the only place a name from the specs,
+/// a team's, appears in a formula: quoted, as a reference).
+fn column_range(sheet: Option<&str>, col: Col, first: u32, last: u32) -> String {
     let c = col.letter();
-    format!("{}!${c}${}:${c}${}", quoted(sheet), first + 1, last + 1)
+    let prefix = sheet.map_or_else(String::new, |s| format!("{}!", quoted(s)));
+    format!("{prefix}${c}${}:${c}${}", first + 1, last + 1)
 }
 
 /// A string literal inside a formula (quotes doubled). Only kpic's own fixed text goes here.
@@ -498,13 +479,13 @@ fn owner_cells<'a>(view: &View<'a>, plans: &[SheetPlan<'_, 'a>]) -> HashMap<&'a 
 /// `Σ(weight × attainment) ÷ Σ weight` over the KPIs with an attainment, or their plain mean
 /// when none of the owner's KPIs has a weight; empty while none has an actual. `None` when the
 /// formula would be longer than Excel accepts (an owner spread over very many teams).
-fn score_formula(plans: &[SheetPlan<'_, '_>], cells: &OwnerCells) -> Option<String> {
+fn score_formula(plans: &[SheetPlan<'_, '_>], here: usize, cells: &OwnerCells) -> Option<String> {
+    let sheet = |s: usize| (s != here).then(|| plans[s].name.as_str());
     let att = |&(s, first, last): &(usize, u32, u32)| {
-        column_range(&plans[s].name, Col::Attainment, first, last)
+        column_range(sheet(s), Col::Attainment, first, last)
     };
-    let weight = |&(s, first, last): &(usize, u32, u32)| {
-        column_range(&plans[s].name, Col::Weight, first, last)
-    };
+    let weight =
+        |&(s, first, last): &(usize, u32, u32)| column_range(sheet(s), Col::Weight, first, last);
     let f = if cells.equal_weights {
         let ranges: Vec<String> = cells.blocks.iter().map(att).collect();
         let ranges = ranges.join(",");
@@ -592,16 +573,27 @@ fn range_of(k: &KpiView<'_>) -> (Option<f64>, Option<f64>) {
 /// input message giving the target, unit, direction and range.
 fn validation(k: &KpiView<'_>, tx: &Text, st: &SheetText) -> Result<DataValidation, XlsxError> {
     let range = range_of(k);
-    let rule = match range {
-        (Some(a), Some(b)) => DataValidationRule::Between(a, b),
-        (Some(a), None) => DataValidationRule::GreaterThanOrEqualTo(a),
-        (None, Some(b)) => DataValidationRule::LessThanOrEqualTo(b),
-        (None, None) => DataValidationRule::Between(-1e300, 1e300),
+    let decimal = DataValidation::new();
+    let decimal = match range {
+        (Some(a), Some(b)) => decimal.allow_decimal_number(DataValidationRule::Between(a, b)),
+        (Some(a), None) => {
+            decimal.allow_decimal_number(DataValidationRule::GreaterThanOrEqualTo(a))
+        }
+        (None, Some(b)) => decimal.allow_decimal_number(DataValidationRule::LessThanOrEqualTo(b)),
+        // Any number: bounds written short (as numbers, they would be 300 digits long).
+        (None, None) => decimal.allow_decimal_number_formula(DataValidationRule::Between(
+            Formula::new("-1E+307"),
+            Formula::new("1E+307"),
+        )),
     };
     let mut message = String::new();
     let mut sentence = |s: &str| {
-        message.push_str(s);
-        message.push_str(st.stop);
+        let mut chars = s.chars();
+        if let Some(first) = chars.next() {
+            message.extend(first.to_uppercase());
+            message.push_str(chars.as_str());
+            message.push_str(st.stop);
+        }
     };
     let range_text = range_words(range, tx, st).map(|r| st.input_range.replace("{range}", &r));
     if let Some(t) = k.target.parsed() {
@@ -624,8 +616,7 @@ fn validation(k: &KpiView<'_>, tx: &Text, st: &SheetText) -> Result<DataValidati
         error.push_str(r);
         error.push_str(st.stop);
     }
-    DataValidation::new()
-        .allow_decimal_number(rule)
+    decimal
         .set_input_title(cut_utf16(st.actual, 32))?
         .set_input_message(cut_utf16(message.trim_end(), 255))?
         .set_error_title(cut_utf16(st.error_title, 32))?
@@ -662,11 +653,17 @@ impl Widths {
     }
 }
 
-/// Lines a text takes in a column of `width` characters (wrapped at the width).
+/// Lines a text takes in a column of `width` characters (wrapped at the width). A column's
+/// width is counted in digits; most letters and CJK characters (2 columns in a terminal) are a
+/// little narrower than that in a spreadsheet's font.
 fn lines_in(text: &str, width: f64) -> usize {
     let per_line = (width - 1.0).max(1.0);
     text.lines()
-        .map(|l| ((display_width(l) as f64) / per_line).ceil().max(1.0) as usize)
+        .map(|l| {
+            ((display_width(l) as f64 * 0.85) / per_line)
+                .ceil()
+                .max(1.0) as usize
+        })
         .sum::<usize>()
         .max(1)
 }
@@ -745,10 +742,11 @@ fn team_sheet(
     ws: &mut Worksheet,
     view: &View<'_>,
     plans: &[SheetPlan<'_, '_>],
-    plan: &SheetPlan<'_, '_>,
+    index: usize,
     owners: &HashMap<&str, OwnerCells>,
     f: &Formats,
 ) -> Result<(), XlsxError> {
+    let plan = &plans[index];
     let tx = plan.lang.text();
     let st = plan.lang.sheet_text();
     ws.set_name(&plan.name)?;
@@ -895,7 +893,7 @@ fn team_sheet(
             )?;
             ws.write_string_with_format(row, Col::Kpi.n(), st.weighted_score, &f.score_label)?;
             if let Some(cells) = owners.get(owner) {
-                match score_formula(plans, cells) {
+                match score_formula(plans, index, cells) {
                     Some(formula) => {
                         ws.write_formula_with_format(
                             row,
@@ -1081,10 +1079,8 @@ mod tests {
     }
 
     #[test]
-    fn cell_text_keeps_escape_lookalikes_literal() {
+    fn cell_text_is_cut_at_excels_limit() {
         assert_eq!(cell_text("plain"), "plain");
-        assert_eq!(cell_text("_x003D_cmd"), "_x005F_x003D_cmd");
-        assert_eq!(cell_text("a_xyz_"), "a_xyz_");
         let long = "x".repeat(40_000);
         assert_eq!(cell_text(&long).encode_utf16().count(), MAX_CELL_CHARS);
     }
@@ -1123,7 +1119,7 @@ mod tests {
     fn quoting_in_formulas() {
         assert_eq!(quoted("it's"), "'it''s'");
         assert_eq!(
-            column_range("a b", Col::Attainment, 1, 3),
+            column_range(Some("a b"), Col::Attainment, 1, 3),
             "'a b'!$H$2:$H$4"
         );
         assert_eq!(literal("say \"x\""), "\"say \"\"x\"\"\"");

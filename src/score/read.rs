@@ -4,8 +4,9 @@
 //!
 //! The kind of file is told by its first bytes, not its name (a zip archive is a workbook, an
 //! OLE compound file an `.xls`, anything else CSV). A CSV's encoding is its BOM, else UTF-8
-//! when the bytes are valid UTF-8, else GB18030 (of which GBK is a part), unless `--encoding`
-//! names one; a note says which encoding was used when it is not UTF-8.
+//! when the bytes are valid UTF-8, else GB18030 (of which GBK is a part) when they are valid
+//! GB18030, else Windows-1252 (LibreOffice's default "CSV" on many systems), unless
+//! `--encoding` names one; a note says which encoding was used when it is not UTF-8.
 //!
 //! A header row names the columns: a cell whose text (or one of its lines) is `kpi_id` or
 //! `actual` in any case, spacing or underscores, or the localized header `scorecards.xlsx`
@@ -151,14 +152,18 @@ fn decode(
         }
         Err(_) => {
             let (text, errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
-            if errors {
-                return Err(Error::new(format!(
-                    "`{name}` is neither UTF-8 nor GB18030; save it as \"CSV UTF-8\", or name its encoding with `--encoding`"
-                )));
+            if !errors {
+                return Ok((
+                    text.into_owned(),
+                    Some("GB18030 (it is not valid UTF-8; GBK, what Excel on Chinese Windows saves as \"CSV\", is part of it)".into()),
+                ));
             }
+            // Every byte is a character in Windows-1252: what LibreOffice saves as "CSV" by
+            // default on many systems (`kpi_id`, `actual` and the numbers are ASCII anyway).
+            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
             Ok((
                 text.into_owned(),
-                Some("GB18030 (it is not valid UTF-8; GBK, what Excel on Chinese Windows saves as \"CSV\", is part of it)".into()),
+                Some("windows-1252 (it is neither UTF-8 nor GB18030; text other than the IDs and numbers may be garbled)".into()),
             ))
         }
     }
@@ -604,8 +609,11 @@ mod tests {
             "{}",
             err.message
         );
-        // Not GB18030 either.
-        assert!(decode("a.csv", b"kpi_id,actual\n\x81\x30\xff,1\n", None).is_err());
+        // Neither UTF-8 nor GB18030: what LibreOffice saves by default, Windows-1252.
+        let latin = b"kpi_id,actual,note\nk1,95,Qualit\xe9, bien\n";
+        let (read, note) = decode("a.csv", latin, None).unwrap();
+        assert_eq!(read, "kpi_id,actual,note\nk1,95,Qualité, bien\n");
+        assert!(note.unwrap().starts_with("windows-1252"));
     }
 
     #[test]
