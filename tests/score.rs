@@ -550,21 +550,9 @@ fn the_scorecards_that_build_writes_round_trip() {
     ];
     let text = std::fs::read(dir.path().join("out/scorecards.csv")).unwrap();
     assert!(text.starts_with(b"\xEF\xBB\xBF"));
-    let mut reader = csv::Reader::from_reader(&text[3..]);
-    let header = reader.headers().unwrap().clone();
-    let id = header.iter().position(|h| h == "kpi_id").unwrap();
-    let actual = header.iter().position(|h| h == "actual").unwrap();
-    let mut filled = csv::Writer::from_writer(Vec::new());
-    filled.write_record(&header).unwrap();
-    for record in reader.records() {
-        let mut cells: Vec<String> = record.unwrap().iter().map(String::from).collect();
-        if let Some((_, v)) = actuals.iter().find(|(k, _)| *k == cells[id]) {
-            cells[actual] = (*v).into();
-        }
-        filled.write_record(&cells).unwrap();
-    }
+    let actuals: Vec<(&str, String)> = actuals.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
     let mut bytes = b"\xEF\xBB\xBF".to_vec();
-    bytes.extend(filled.into_inner().unwrap());
+    bytes.extend(common::fill_scorecard_csv(&text[3..], &actuals));
     write(dir.path(), "filled.csv", &bytes);
     let v = json(dir.path(), &["--actuals", "filled.csv"]);
     // The same numbers as from the hand-written fixture.

@@ -773,20 +773,10 @@ fn a_workbook_that_would_not_fit_in_memory_is_refused_before_it_is_read() {
     }
     assert!(patched >= 2);
     write(dir.path(), "bomb.xlsx", &bytes);
-    let run = common::kpic_with(
+    refused_quickly(
         dir.path(),
-        &["score", "--actuals", "bomb.xlsx"],
-        common::Options {
-            timeout: Some(Duration::from_secs(20)),
-            ..Default::default()
-        },
-    );
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("unzipped it would be larger than 256 MiB"),
-        "{}",
-        run.stderr
+        "bomb.xlsx",
+        "unzipped it would be larger than 256 MiB",
     );
     // An `.ods` row of one value repeated over every column, a million times.
     let content = "<office:document-content><office:body><office:spreadsheet><table:table table:name=\"S\">\
@@ -801,21 +791,25 @@ fn a_workbook_that_would_not_fit_in_memory_is_refused_before_it_is_read() {
         zip.write_all(body.as_bytes()).unwrap();
     }
     write(dir.path(), "bomb.ods", zip.finish().unwrap().into_inner());
-    let run = common::kpic_with(
+    refused_quickly(
         dir.path(),
-        &["score", "--actuals", "bomb.ods"],
+        "bomb.ods",
+        "would take more than 256 MiB of memory",
+    );
+}
+
+/// Asserts that `kpic score --actuals FILE` stops at once (exit 2) with a line holding `why`.
+fn refused_quickly(dir: &Path, file: &str, why: &str) {
+    let run = common::kpic_with(
+        dir,
+        &["score", "--actuals", file],
         common::Options {
             timeout: Some(Duration::from_secs(20)),
             ..Default::default()
         },
     );
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("would take more than 256 MiB of memory"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains(why), "{}", run.stderr);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -961,21 +955,9 @@ fn labels() -> Value {
 /// The fixture's `scorecards.csv` with [`ACTUALS`] in its actual column.
 fn filled_csv(dir: &Path) -> PathBuf {
     let text = std::fs::read(dir.join("out/scorecards.csv")).unwrap();
-    let mut reader = csv::Reader::from_reader(&text[..]);
-    let header = reader.headers().unwrap().clone();
-    let id = header.iter().position(|h| h == "kpi_id").unwrap();
-    let actual = header.iter().position(|h| h == "actual").unwrap();
-    let mut filled = csv::Writer::from_writer(Vec::new());
-    filled.write_record(&header).unwrap();
-    for record in reader.records() {
-        let mut cells: Vec<String> = record.unwrap().iter().map(String::from).collect();
-        if let Some((_, v)) = ACTUALS.iter().find(|(k, _)| *k == cells[id]) {
-            cells[actual] = v.to_string();
-        }
-        filled.write_record(&cells).unwrap();
-    }
+    let actuals: Vec<(&str, String)> = ACTUALS.iter().map(|(k, v)| (*k, v.to_string())).collect();
     let path = dir.join("filled.csv");
-    std::fs::write(&path, filled.into_inner().unwrap()).unwrap();
+    std::fs::write(&path, common::fill_scorecard_csv(&text, &actuals)).unwrap();
     path
 }
 

@@ -221,6 +221,15 @@ impl<'a> View<'a> {
         }
     }
 
+    /// Each owner's place in [`View::owners`], by ID: the order documents list owners in.
+    pub fn owner_positions(&self) -> std::collections::HashMap<&'a str, usize> {
+        self.owners
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (o.id.as_str(), i))
+            .collect()
+    }
+
     /// The display name of an owner ID: the owner's name, else the ID.
     pub fn owner_name(&self, id: &str) -> String {
         self.ws

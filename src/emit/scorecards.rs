@@ -3,7 +3,7 @@
 //! [`csv_guard::text`] and every record through [`csv_guard::write_record`]; owner IDs reach
 //! file names only through [`owner_file_name`].
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 use super::csv_guard;
@@ -41,12 +41,7 @@ pub struct Scorecards {
 /// Renders every scorecard.
 pub fn render(view: &View<'_>, bom: bool) -> Scorecards {
     // Rows grouped by owner (in owner order, unknown owners last), KPI order within.
-    let owner_pos: HashMap<&str, usize> = view
-        .owners
-        .iter()
-        .enumerate()
-        .map(|(i, o)| (o.id.as_str(), i))
-        .collect();
+    let owner_pos = view.owner_positions();
     let mut by_owner: Vec<Vec<&KpiView<'_>>> = vec![Vec::new(); view.owners.len() + 1];
     for k in &view.kpis {
         let pos = k

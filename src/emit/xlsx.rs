@@ -277,12 +277,7 @@ fn build(view: &View<'_>) -> Result<Vec<u8>, XlsxError> {
 /// Lays out the team sheets: one per team with KPIs (and one for KPIs of files without a
 /// team), each team's KPIs grouped by owner in owner order, owners not defined last.
 fn plan<'v, 'a>(view: &'v View<'a>) -> Vec<SheetPlan<'v, 'a>> {
-    let owner_pos: HashMap<&str, usize> = view
-        .owners
-        .iter()
-        .enumerate()
-        .map(|(i, o)| (o.id.as_str(), i))
-        .collect();
+    let owner_pos = view.owner_positions();
     let mut taken: Vec<String> = Vec::new();
     let mut plans = Vec::new();
     let teams = (0..view.teams.len()).map(Some).chain([None]);

@@ -451,16 +451,7 @@ fn zipped(name: &str, bytes: &[u8]) -> Result<Sheet> {
     let archive = guard::check_zip(bytes).map_err(refused)?;
     if archive.is_ods {
         guard::check_ods(archive.content.as_deref().unwrap_or_default()).map_err(refused)?;
-        let mut found = Found::default();
-        guarded(name, || {
-            let mut book = Ods::new(Cursor::new(bytes)).map_err(|e| e.to_string())?;
-            for s in book.sheet_names() {
-                let range = book.worksheet_range(&s).map_err(|e| e.to_string())?;
-                read_range(&mut found, &s, &range).map_err(|e| e.message)?;
-            }
-            Ok(())
-        })?;
-        return found.finish(name);
+        return by_ranges::<Ods<_>>(name, bytes);
     }
     if !archive.is_xlsx {
         return Err(refused(
@@ -518,9 +509,19 @@ fn zipped(name: &str, bytes: &[u8]) -> Result<Sheet> {
 /// An `.xls` file, or an OLE file that is not one (a password-protected `.xlsx`).
 fn ole(name: &str, bytes: &[u8]) -> Result<Sheet> {
     guard::check_xls(bytes).map_err(|e| Error::new(format!("cannot read `{name}`: {e}")))?;
+    by_ranges::<Xls<_>>(name, bytes)
+}
+
+/// Reads every sheet of a workbook that calamine holds as ranges (`.ods`, `.xls`), once
+/// [`guard`] has bounded what they cost.
+fn by_ranges<'b, R>(name: &str, bytes: &'b [u8]) -> Result<Sheet>
+where
+    R: Reader<Cursor<&'b [u8]>>,
+    R::Error: std::fmt::Display,
+{
     let mut found = Found::default();
     guarded(name, || {
-        let mut book = Xls::new(Cursor::new(bytes)).map_err(|e| e.to_string())?;
+        let mut book = R::new(Cursor::new(bytes)).map_err(|e| e.to_string())?;
         for s in book.sheet_names() {
             let range = book.worksheet_range(&s).map_err(|e| e.to_string())?;
             read_range(&mut found, &s, &range).map_err(|e| e.message)?;
