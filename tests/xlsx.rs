@@ -1080,7 +1080,7 @@ fn libreoffice_computes_what_kpic_score_computes_and_reads_back_what_it_saves() 
         }
         (k, o)
     };
-    for file in ["filled.xlsx", "filled.ods", "filled.xls"] {
+    for file in ["filled.xlsx", "filled.xlsm", "filled.ods", "filled.xls"] {
         let (k, o) = same(&saved.join(file), &[]);
         assert_eq!(k.len(), kpis.len(), "{file}");
         assert_eq!(o, owners, "{file}");

@@ -9,8 +9,9 @@
 //! something a spreadsheet could read as a formula, a number or a link. The bytes depend on
 //! nothing but the specs: fixed document properties, and the zip entries carry a fixed time.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
+use rayon::prelude::*;
 use rust_xlsxwriter::{
     Color, ConditionalFormatFormula, DataValidation, DataValidationErrorStyle, DataValidationRule,
     DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, ProtectionOptions,
@@ -256,7 +257,7 @@ pub fn render(view: &View<'_>) -> Result<Vec<u8>, String> {
 
 fn build(view: &View<'_>) -> Result<Vec<u8>, XlsxError> {
     let plans = plan(view);
-    let owners = owner_cells(view, &plans);
+    let owners = owner_cells(&plans);
     let formats = Formats::new();
     let mut workbook = Workbook::new();
     // Fixed properties: the creation time would otherwise be the time of the build.
@@ -265,9 +266,16 @@ fn build(view: &View<'_>) -> Result<Vec<u8>, XlsxError> {
         .set_author("kpic")
         .set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?);
     workbook.set_properties(&properties);
-    for index in 0..plans.len() {
-        let ws = workbook.add_worksheet();
-        team_sheet(ws, view, &plans, index, &owners, &formats)?;
+    // The team sheets are independent of each other: built in parallel, added in order.
+    let sheets: Vec<Worksheet> = (0..plans.len())
+        .into_par_iter()
+        .map(|index| {
+            let mut ws = Worksheet::new();
+            team_sheet(&mut ws, view, &plans, index, &owners, &formats).map(|()| ws)
+        })
+        .collect::<Result<_, _>>()?;
+    for ws in sheets {
+        workbook.push_worksheet(ws);
     }
     let ws = workbook.add_worksheet();
     summary_sheet(ws, view, &plans, &owners, &formats)?;
@@ -278,19 +286,22 @@ fn build(view: &View<'_>) -> Result<Vec<u8>, XlsxError> {
 /// team), each team's KPIs grouped by owner in owner order, owners not defined last.
 fn plan<'v, 'a>(view: &'v View<'a>) -> Vec<SheetPlan<'v, 'a>> {
     let owner_pos = view.owner_positions();
-    let mut taken: Vec<String> = Vec::new();
+    let mut taken = HashSet::new();
     let mut plans = Vec::new();
-    let teams = (0..view.teams.len()).map(Some).chain([None]);
-    for team in teams {
-        let kpis: Vec<&KpiView<'_>> = view.kpis.iter().filter(|k| k.team == team).collect();
+    // The KPIs of each team, in order; the last list holds those of files without a team.
+    let mut by_team: Vec<Vec<&KpiView<'_>>> = vec![Vec::new(); view.teams.len() + 1];
+    for k in &view.kpis {
+        by_team[k.team.unwrap_or(view.teams.len())].push(k);
+    }
+    for (t, kpis) in by_team.into_iter().enumerate() {
         if kpis.is_empty() {
             continue;
         }
-        let (title, id, lang) = match team {
-            Some(i) => (
-                view.team_name(i).to_owned(),
-                view.team_id(i).to_owned(),
-                view.teams[i].lang,
+        let (title, id, lang) = match view.teams.get(t) {
+            Some(team) => (
+                view.team_name(t).to_owned(),
+                view.team_id(t).to_owned(),
+                team.lang,
             ),
             None => (
                 view.doc_lang.text().other_kpis.to_owned(),
@@ -300,33 +311,31 @@ fn plan<'v, 'a>(view: &'v View<'a>) -> Vec<SheetPlan<'v, 'a>> {
         };
         // Owners in owner order; an owner ID that names no owner keeps its first place after
         // them, and KPIs without an owner come last.
-        let mut keys: Vec<(usize, usize, Option<&str>)> = Vec::new();
-        let mut groups: Vec<Group<'_, '_>> = Vec::new();
-        for (i, k) in kpis.iter().enumerate() {
+        let mut index: HashMap<Option<&str>, usize> = HashMap::new();
+        let mut groups: Vec<((usize, usize), Group<'_, '_>)> = Vec::new();
+        for (i, k) in kpis.into_iter().enumerate() {
             let owner = k.kpi.owner.as_ref().map(|o| o.as_str());
-            match keys.iter().position(|(_, _, o)| *o == owner) {
-                Some(g) => groups[g].kpis.push(k),
-                None => {
-                    let rank = match owner {
-                        Some(o) => owner_pos.get(o).copied().unwrap_or(view.owners.len()),
-                        None => view.owners.len() + 1,
-                    };
-                    keys.push((rank, i, owner));
-                    groups.push(Group {
+            let g = *index.entry(owner).or_insert_with(|| {
+                let rank = match owner {
+                    Some(o) => owner_pos.get(o).copied().unwrap_or(view.owners.len()),
+                    None => view.owners.len() + 1,
+                };
+                groups.push((
+                    (rank, i),
+                    Group {
                         owner,
-                        kpis: vec![k],
+                        kpis: Vec::new(),
                         first: 0,
                         last: 0,
                         score_row: None,
-                    });
-                }
-            }
+                    },
+                ));
+                groups.len() - 1
+            });
+            groups[g].1.kpis.push(k);
         }
-        let mut order: Vec<usize> = (0..groups.len()).collect();
-        order.sort_by_key(|&g| (keys[g].0, keys[g].1));
-        let mut slots: Vec<Option<Group<'_, '_>>> = groups.into_iter().map(Some).collect();
-        let mut groups: Vec<Group<'_, '_>> =
-            order.into_iter().filter_map(|g| slots[g].take()).collect();
+        groups.sort_by_key(|(key, _)| *key);
+        let mut groups: Vec<Group<'_, '_>> = groups.into_iter().map(|(_, g)| g).collect();
         let mut row = 1;
         for g in &mut groups {
             g.first = row;
@@ -351,7 +360,7 @@ fn plan<'v, 'a>(view: &'v View<'a>) -> Vec<SheetPlan<'v, 'a>> {
 /// A valid, unique sheet name for a team: its name without the characters Excel refuses
 /// (`[]:*?/\`, control characters, a leading or trailing `'`), at most 31 UTF-16 units, else
 /// its ID; a name taken already (Excel compares them ignoring case) gets ` (2)`, ` (3)` ….
-fn sheet_name(title: &str, id: &str, taken: &mut Vec<String>) -> String {
+fn sheet_name(title: &str, id: &str, taken: &mut HashSet<String>) -> String {
     let clean = |s: &str| -> String {
         let s: String = s
             .chars()
@@ -383,9 +392,7 @@ fn sheet_name(title: &str, id: &str, taken: &mut Vec<String>) -> String {
         let mut name = cut_utf16(&base, 31 - suffix.len());
         name = name.trim_end_matches(['\'', ' ']).to_owned();
         name.push_str(&suffix);
-        let lower = name.to_lowercase();
-        if !taken.contains(&lower) {
-            taken.push(lower);
+        if taken.insert(name.to_lowercase()) {
             return name;
         }
     }
@@ -438,8 +445,10 @@ fn literal(s: &str) -> String {
 }
 
 /// Per owner: where their KPIs are, how they are weighted, their totals.
-fn owner_cells<'a>(view: &View<'a>, plans: &[SheetPlan<'_, 'a>]) -> HashMap<&'a str, OwnerCells> {
+fn owner_cells<'a>(plans: &[SheetPlan<'_, 'a>]) -> HashMap<&'a str, OwnerCells> {
     let mut cells: HashMap<&str, OwnerCells> = HashMap::new();
+    // Whether any of an owner's KPIs has a weight, and the sum of their weights.
+    let mut weights: HashMap<&str, (bool, f64)> = HashMap::new();
     for (s, plan) in plans.iter().enumerate() {
         for g in &plan.groups {
             let Some(owner) = g.owner else { continue };
@@ -451,21 +460,21 @@ fn owner_cells<'a>(view: &View<'a>, plans: &[SheetPlan<'_, 'a>]) -> HashMap<&'a 
             if !c.sheets.contains(&s) {
                 c.sheets.push(s);
             }
+            c.kpis += g.kpis.len();
+            let w = weights.entry(owner).or_default();
+            for k in &g.kpis {
+                if let Some(v) = &k.kpi.weight {
+                    *w = (true, w.1 + v.value);
+                }
+            }
         }
     }
-    // As `kpic score` decides: a owner's KPIs count equally only when none has a `weight`.
+    // As `kpic score` decides: an owner's KPIs (every one is in a group of theirs) count
+    // equally only when none has a `weight`.
     for (owner, c) in &mut cells {
-        let mine = view
-            .kpis
-            .iter()
-            .filter(|k| k.kpi.owner.as_ref().is_some_and(|o| o.as_str() == *owner));
-        let weights: Vec<Option<f64>> = mine
-            .map(|k| k.kpi.weight.as_ref().map(|w| w.value))
-            .collect();
-        c.kpis = weights.len();
-        c.equal_weights = weights.iter().all(Option::is_none);
-        c.weight_total =
-            (!c.equal_weights).then(|| weights.iter().flatten().fold(0.0, |a, w| a + w));
+        let (any, total) = weights.get(owner).copied().unwrap_or_default();
+        c.equal_weights = !any;
+        c.weight_total = any.then_some(total);
     }
     cells
 }
@@ -967,7 +976,7 @@ fn summary_sheet(
     let lang = view.doc_lang;
     let tx = lang.text();
     let st = lang.sheet_text();
-    let mut taken: Vec<String> = plans.iter().map(|p| p.name.to_lowercase()).collect();
+    let mut taken: HashSet<String> = plans.iter().map(|p| p.name.to_lowercase()).collect();
     ws.set_name(sheet_name(st.summary, "summary", &mut taken))?;
     ws.set_formula_result_default("");
     let mut widths = [0usize; 6];
@@ -1041,7 +1050,7 @@ mod tests {
 
     #[test]
     fn sheet_names_are_valid_and_unique() {
-        let mut taken = Vec::new();
+        let mut taken = HashSet::new();
         assert_eq!(sheet_name("电商运营部", "ops", &mut taken), "电商运营部");
         assert_eq!(
             sheet_name("电商运营部", "ops2", &mut taken),

@@ -1,7 +1,7 @@
 """Drives LibreOffice over UNO for tests/xlsx.rs: opens the scorecards.xlsx that kpic wrote,
 types actuals into the actual cells, recalculates, reads what the formulas computed, checks
-that user text never became a formula or a link, and saves the workbook as .xlsx, .ods, .xls
-and CSV for `kpic score` to read back.
+that user text never became a formula or a link, and saves the workbook as .xlsx, .xlsm, .ods,
+.xls and CSV for `kpic score` to read back.
 
 Run with Debian's /usr/bin/python3 (the one with `import uno`) against a running
 `soffice --headless --accept=pipe,name=NAME;urp;`:
@@ -157,6 +157,7 @@ def run_job(desktop, job):
         os.makedirs(save, exist_ok=True)
         targets = [
             ("filled.xlsx", "Calc MS Excel 2007 XML", None),
+            ("filled.xlsm", "Calc MS Excel 2007 VBA XML", None),
             ("filled.ods", "calc8", None),
             ("filled.xls", "MS Excel 97", None),
             # LibreOffice's defaults: the active sheet, the default character set.
