@@ -134,7 +134,7 @@ fn options(args: &[String]) -> Options {
             "--keep" => o.keep = true,
             "-h" | "--help" => {
                 println!(
-                    "usage: bench [--sizes 1000,5000,20000,100000] [--runs 9] [--dir DIR] [--keep]\n       bench generate DIR KPIS\n       bench parse DIR"
+                    "usage: bench [--sizes 1000,5000,20000,100000] [--runs 9] [--dir DIR] [--keep]\n       bench generate DIR KPIS [--clean]\n       bench build [--kpis 20000] [--runs 9] [--baseline BIN]\n       bench parse DIR"
                 );
                 std::process::exit(0);
             }
