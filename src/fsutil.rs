@@ -1,35 +1,35 @@
 //! Writing files so that readers never see half of one, and opening files that a checkout
 //! may have made into FIFOs or devices without blocking on them.
 
-use std::io::Write;
+use std::io::{self, Write};
 use std::path::Path;
 
 /// Opens `path` for reading when it is a regular file (links followed). A FIFO, device or
-/// socket is refused with [`std::io::ErrorKind::InvalidInput`] without blocking: on Unix the
-/// file is opened with `O_NONBLOCK` (opening a FIFO for reading would otherwise wait for a
-/// writer) and its type is checked on the open file (`fstat`), so it cannot change in between.
-pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+/// socket is never opened: it is refused by its `stat`, and the file is opened without blocking
+/// and checked again, in case it changed in between. A pull request cannot make kpic hang on a
+/// FIFO or read a device in place of a spec, config or cache file.
+pub fn open_regular(path: &Path) -> io::Result<std::fs::File> {
+    let not_a_file = || io::Error::other("it is a FIFO, device or socket, not a file");
+    let regular_or_folder = |m: &std::fs::Metadata| m.is_file() || m.is_dir();
+    if !regular_or_folder(&std::fs::metadata(path)?) {
+        return Err(not_a_file());
+    }
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK);
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
     }
     let file = options.open(path)?;
-    let kind = file.metadata()?.file_type();
-    if !kind.is_file() {
-        let what = if kind.is_dir() {
-            "a folder"
-        } else {
-            "not a regular file (a FIFO, device or socket)"
-        };
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            format!("it is {what}"),
-        ));
+    let meta = file.metadata()?;
+    if meta.is_dir() {
+        Err(io::Error::from(io::ErrorKind::IsADirectory))
+    } else if !meta.is_file() {
+        Err(not_a_file())
+    } else {
+        Ok(file)
     }
-    Ok(file)
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename. A path

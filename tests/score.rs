@@ -663,12 +663,9 @@ fn a_fifo_or_device_as_actuals_is_refused_without_hanging() {
         ..Default::default()
     };
     for (file, why) in [
-        (
-            "actuals.fifo",
-            "not a regular file (a FIFO, device or socket)",
-        ),
-        ("/dev/zero", "not a regular file (a FIFO, device or socket)"),
-        ("kpi-specs", "it is a folder"),
+        ("actuals.fifo", "it is a FIFO, device or socket, not a file"),
+        ("/dev/zero", "it is a FIFO, device or socket, not a file"),
+        ("kpi-specs", "is a directory"),
     ] {
         let run = common::kpic_with(dir.path(), &["score", "--actuals", file], limit);
         assert_eq!(run.code, 2, "{file}: {}", run.stderr);

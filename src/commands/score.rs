@@ -32,7 +32,8 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
     let name = args.actuals.display().to_string();
     let actuals = score::read::read_file(&cwd.join(&args.actuals), &name, encoding)?;
     for note in &actuals.notes {
-        eprintln!("kpic: note: {}", printable(note.clone()));
+        // A closed stderr is no reason to stop.
+        let _ = writeln!(std::io::stderr(), "kpic: note: {}", printable(note.clone()));
     }
     let sheet = actuals.sheet;
 
