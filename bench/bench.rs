@@ -3,7 +3,10 @@
 //!
 //! Run it with `bash bench/run.sh` (which builds the release binaries first). Modes:
 //! - `bench [--sizes 1000,5000,20000,100000] [--runs 9] [--dir DIR] [--keep]`: the benchmark;
-//! - `bench generate DIR KPIS`: only write a workspace (the generator is `bench/synth.rs`, shared with `tests/parallel.rs`);
+//! - `bench generate DIR KPIS [--clean]`: only write a workspace (the generator is `bench/synth.rs`, shared with `tests/parallel.rs`; `--clean` without its defects);
+//! - `bench build [--kpis 20000] [--runs 9] [--baseline BIN]`: `kpic build` of the defect-free
+//!   workspace, with the size of each document, against another `kpic` binary (such as one
+//!   built from a commit before `scorecards.xlsx`, to see what the workbook costs);
 //! - `bench parse DIR`: the parse-only baseline: read and parse every `*.yaml` under `DIR` with
 //!   kpic's own YAML loader (spans, limits), in parallel, and nothing else;
 //! - `bench parse-saphyr DIR`: the same with saphyr's own `MarkedYaml` loader, for reference.
@@ -16,7 +19,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use synth::{KPIS_PER_FILE, generate};
+use synth::{KPIS_PER_FILE, generate, generate_clean};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -26,9 +29,15 @@ fn main() {
         Some("generate") => {
             let dir = PathBuf::from(&args[1]);
             let kpis: usize = args[2].parse().expect("KPIS is a number");
-            let bytes = generate(&dir, kpis);
+            let clean = args.get(3).is_some_and(|a| a == "--clean");
+            let bytes = if clean {
+                generate_clean(&dir, kpis)
+            } else {
+                generate(&dir, kpis)
+            };
             println!("wrote {kpis} KPIs ({bytes} bytes) under {}", dir.display());
         }
+        Some("build") => build(&args[1..]),
         _ => bench(&args),
     }
 }
@@ -125,7 +134,7 @@ fn options(args: &[String]) -> Options {
             "--keep" => o.keep = true,
             "-h" | "--help" => {
                 println!(
-                    "usage: bench [--sizes 1000,5000,20000,100000] [--runs 9] [--dir DIR] [--keep]\n       bench generate DIR KPIS\n       bench parse DIR"
+                    "usage: bench [--sizes 1000,5000,20000,100000] [--runs 9] [--dir DIR] [--keep]\n       bench generate DIR KPIS [--clean]\n       bench build [--kpis 20000] [--runs 9] [--baseline BIN]\n       bench parse DIR"
                 );
                 std::process::exit(0);
             }
@@ -341,6 +350,91 @@ fn bench(args: &[String]) {
         let _ = std::fs::remove_dir_all(&base);
     }
     print_tables(&rows, single.as_ref());
+}
+
+/// `kpic build` of the defect-free workspace, against `--baseline BIN` when given: median wall
+/// times, and the size of each document the build writes.
+fn build(args: &[String]) {
+    let mut kpis = 20_000;
+    let mut runs = 9;
+    let mut baseline: Option<PathBuf> = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut value = || it.next().expect("the option takes a value").clone();
+        match a.as_str() {
+            "--kpis" => kpis = value().parse().expect("a number"),
+            "--runs" => runs = value().parse().expect("a number"),
+            "--baseline" => baseline = Some(PathBuf::from(value())),
+            other => panic!("unknown argument `{other}`"),
+        }
+    }
+    let kpic = kpic_bin();
+    let dir = std::env::temp_dir().join(format!("kpic-bench-build-{}", std::process::id()));
+    let bytes = generate_clean(&dir, kpis);
+    println!(
+        "kpic build of {kpis} KPIs ({:.1} MB of specs, no defects), {runs} runs per figure (median)\n",
+        mb(bytes)
+    );
+    let make = |bin: PathBuf, out: &'static str| {
+        let dir = dir.clone();
+        move || {
+            let mut c = Command::new(&bin);
+            c.args(["build", "--out", out]).current_dir(&dir);
+            c
+        }
+    };
+    let mut ours = make(kpic.clone(), "out");
+    let medians = match &baseline {
+        Some(b) => {
+            let mut theirs = make(b.clone(), "out-baseline");
+            medians_in_turn(runs, &mut [&mut ours, &mut theirs])
+        }
+        None => medians_in_turn(runs, &mut [&mut ours]),
+    };
+    let check_ms = median_ms(runs, || {
+        let mut c = Command::new(&kpic);
+        c.arg("check").current_dir(&dir);
+        c
+    });
+    let rss = peak_rss(&kpic, &["build", "--out", "out"], &dir);
+    println!("| command | median ms |");
+    println!("|---|---:|");
+    println!("| `kpic check` | {check_ms:.1} |");
+    println!("| `kpic build` ({}) | {:.1} |", kpic.display(), medians[0]);
+    if let (Some(b), Some(ms)) = (&baseline, medians.get(1)) {
+        println!("| `kpic build` ({}) | {ms:.1} |", b.display());
+        println!("\nratio: {:.2}", medians[0] / ms);
+    }
+    if let Some(b) = rss {
+        println!("\npeak RSS of `kpic build`: {:.1} MB", mb(b));
+    }
+    println!("\n| document | bytes |");
+    println!("|---|---:|");
+    let out = dir.join("out");
+    let mut docs: Vec<(String, u64)> = std::fs::read_dir(&out)
+        .expect("the build wrote its folder")
+        .flatten()
+        .map(|e| {
+            let size = if e.path().is_dir() {
+                std::fs::read_dir(e.path())
+                    .map(|d| {
+                        d.flatten()
+                            .filter_map(|f| f.metadata().ok())
+                            .map(|m| m.len())
+                            .sum()
+                    })
+                    .unwrap_or(0)
+            } else {
+                e.metadata().map_or(0, |m| m.len())
+            };
+            (e.file_name().to_string_lossy().into_owned(), size)
+        })
+        .collect();
+    docs.sort();
+    for (name, size) in docs {
+        println!("| `{name}` | {size} |");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn print_tables(rows: &[Row], single: Option<&(usize, String, f64, f64, f64)>) {

@@ -226,13 +226,24 @@ const DEFECTS: &[Defect] = &[
 /// Writes a workspace of `kpis` KPIs under `dir/kpi-specs/`, 20 KPIs a file; returns the bytes
 /// written.
 pub fn generate(dir: &Path, kpis: usize) -> u64 {
+    generate_with(dir, kpis, true)
+}
+
+/// The same workspace without its defects (no finding at error level, so `kpic build` writes
+/// its documents): for timing the build.
+#[allow(dead_code)] // used by the benchmark, not by tests/parallel.rs
+pub fn generate_clean(dir: &Path, kpis: usize) -> u64 {
+    generate_with(dir, kpis, false)
+}
+
+fn generate_with(dir: &Path, kpis: usize, defects: bool) -> u64 {
     let specs = dir.join("kpi-specs");
     std::fs::create_dir_all(&specs).expect("can create the workspace folder");
     let files = kpis.div_ceil(KPIS_PER_FILE);
     (0..files)
         .into_par_iter()
         .map(|f| {
-            let text = team_file(f, KPIS_PER_FILE.min(kpis - f * KPIS_PER_FILE));
+            let text = team_file(f, KPIS_PER_FILE.min(kpis - f * KPIS_PER_FILE), defects);
             let path = specs.join(format!("team-{f:05}.yaml"));
             std::fs::write(&path, &text).expect("can write a spec file");
             text.len() as u64
@@ -240,8 +251,8 @@ pub fn generate(dir: &Path, kpis: usize) -> u64 {
         .sum()
 }
 
-/// One team's spec file.
-fn team_file(f: usize, kpis: usize) -> String {
+/// One team's spec file, with or without its defects.
+fn team_file(f: usize, kpis: usize, defects: bool) -> String {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (f as u64 + 1).wrapping_mul(0x2545_F491_4F6C_DD1D));
     let mut s = String::with_capacity(600 * kpis + 2000);
     let owners: Vec<(String, &str)> = (0..OWNERS_PER_FILE)
@@ -273,7 +284,7 @@ fn team_file(f: usize, kpis: usize) -> String {
             id.replace('-', ".")
         );
     }
-    if f % SHARED_OWNER_EVERY == SHARED_OWNER_EVERY - 1 {
+    if defects && f % SHARED_OWNER_EVERY == SHARED_OWNER_EVERY - 1 {
         // A person copied from the previous team's file: the same owner ID twice (E003).
         let (id, name) = PEOPLE[((f - 1) * OWNERS_PER_FILE) % PEOPLE.len()];
         let _ = writeln!(s, "  - id: {id}-{:05}\n    name: {name}", f - 1);
@@ -293,7 +304,8 @@ fn team_file(f: usize, kpis: usize) -> String {
         let defect = rng
             .next()
             .is_multiple_of(DEFECT_EVERY)
-            .then(|| *rng.pick(DEFECTS));
+            .then(|| *rng.pick(DEFECTS))
+            .filter(|_| defects);
         let owner = &owners[k % OWNERS_PER_FILE].0;
         let contributor = &owners[(k + 1) % OWNERS_PER_FILE].0;
         let mut id = format!("{}-{f:05}-{k:02}", t.stem);

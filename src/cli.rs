@@ -119,9 +119,15 @@ pub struct BuildArgs {
 /// Arguments of `kpic score`.
 #[derive(Debug, Args)]
 pub struct ScoreArgs {
-    /// A filled-in scorecard: CSV with `kpi_id` and `actual` columns.
+    /// A filled-in scorecard with `kpi_id` and `actual` columns: CSV, or a workbook
+    /// (`.xlsx`, `.xlsm`, `.ods`, `.xls`, such as the `scorecards.xlsx` that `build` writes).
     #[arg(long, value_name = "FILE")]
     pub actuals: PathBuf,
+
+    /// The encoding of a CSV actuals file (`utf-8`, `utf-16le`, `utf-16be`, `gb18030`, `gbk`
+    /// …); default: its byte-order mark, else UTF-8 when it is valid UTF-8, else GB18030.
+    #[arg(long, value_name = "ENCODING")]
+    pub encoding: Option<String>,
 
     /// Files or folders of the workspace; default: the whole workspace.
     pub paths: Vec<PathBuf>,

@@ -98,6 +98,7 @@ fn scorecards_and_model() {
             "handbook.md",
             "kpis.json",
             "scorecards.csv",
+            "scorecards.xlsx",
             "scorecards/ada.csv",
             "scorecards/bob.csv",
             "scorecards/wei.csv",
@@ -137,7 +138,7 @@ fn building_twice_gives_identical_bytes() {
     let dir = fixture("ws");
     let first = tree(&build(dir.path(), &["--csv-bom"]));
     let second = tree(&build(dir.path(), &["--csv-bom"]));
-    assert_eq!(first.len(), 7);
+    assert_eq!(first.len(), 8);
     assert_eq!(first, second);
     // No temporary or old folders are left beside the output.
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
@@ -560,7 +561,7 @@ fn warnings_are_printed_and_do_not_block() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("R001"), "{}", run.stderr);
     assert!(run.stderr.contains("R002"), "{}", run.stderr);
-    assert!(run.stderr.contains("wrote 7 files"), "{}", run.stderr);
+    assert!(run.stderr.contains("wrote 8 files"), "{}", run.stderr);
 }
 
 #[test]
@@ -631,6 +632,7 @@ fn with_error_rules_off_ids_still_cannot_name_paths() {
             "out/handbook.md",
             "out/kpis.json",
             "out/scorecards.csv",
+            "out/scorecards.xlsx",
             "out/scorecards/dup.csv"
         ]
     );

@@ -959,8 +959,9 @@ fn binary_huge_or_missing_actuals_are_an_error_line() {
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 7) as u8)
         .collect();
     fs::write(dir.path().join("bin.csv"), bytes).unwrap();
+    // Not text in any encoding kpic reads (each byte is a Windows-1252 character): no header.
     let run = kpic(dir.path(), &["score", "--actuals", "bin.csv"]);
-    assert_error_line(&run, "not valid UTF-8");
+    assert_error_line(&run, "has no `kpi_id` column");
     fs::File::create(dir.path().join("huge.csv"))
         .unwrap()
         .set_len(100 * 1024 * 1024)

@@ -319,10 +319,15 @@ fn a_missing_column_is_exit_2() {
         "{}",
         run.stderr
     );
-    write(dir.path(), "gbk.csv", b"kpi_id,actual\n\xc0\xee,3\n");
-    let run = score(dir.path(), &["--actuals", "gbk.csv"]);
+    // An actuals file that is not a text file has no header row in any encoding.
+    write(dir.path(), "binary.csv", b"\x80\x81\x82\x83");
+    let run = score(dir.path(), &["--actuals", "binary.csv"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("not valid UTF-8"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("has no `kpi_id` column"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -545,21 +550,9 @@ fn the_scorecards_that_build_writes_round_trip() {
     ];
     let text = std::fs::read(dir.path().join("out/scorecards.csv")).unwrap();
     assert!(text.starts_with(b"\xEF\xBB\xBF"));
-    let mut reader = csv::Reader::from_reader(&text[3..]);
-    let header = reader.headers().unwrap().clone();
-    let id = header.iter().position(|h| h == "kpi_id").unwrap();
-    let actual = header.iter().position(|h| h == "actual").unwrap();
-    let mut filled = csv::Writer::from_writer(Vec::new());
-    filled.write_record(&header).unwrap();
-    for record in reader.records() {
-        let mut cells: Vec<String> = record.unwrap().iter().map(String::from).collect();
-        if let Some((_, v)) = actuals.iter().find(|(k, _)| *k == cells[id]) {
-            cells[actual] = (*v).into();
-        }
-        filled.write_record(&cells).unwrap();
-    }
+    let actuals: Vec<(&str, String)> = actuals.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
     let mut bytes = b"\xEF\xBB\xBF".to_vec();
-    bytes.extend(filled.into_inner().unwrap());
+    bytes.extend(common::fill_scorecard_csv(&text[3..], &actuals));
     write(dir.path(), "filled.csv", &bytes);
     let v = json(dir.path(), &["--actuals", "filled.csv"]);
     // The same numbers as from the hand-written fixture.
@@ -568,4 +561,175 @@ fn the_scorecards_that_build_writes_round_trip() {
     close(&team(&v, "support")["share_met"], 60.0);
     close(&team(&v, "ops")["share_met"], 100.0 / 3.0);
     assert_eq!(v["missing"].as_array().unwrap().len(), 2);
+}
+
+// --- what spreadsheets save -----------------------------------------------------------------
+
+/// The fixture's actuals as Excel on Chinese Windows saves "CSV": GBK, Chinese headers
+/// (the ones `scorecards.xlsx` writes), no BOM.
+const CHINESE_ACTUALS: &str = "KPI 编号,名称,实际值\n\
+                               tickets-closed,已关闭工单,\"1,250\"\n\
+                               first-response,首次响应,30\n\
+                               market-reports,市场调研报告,2\n";
+
+#[test]
+fn gbk_csv_as_excel_on_chinese_windows_saves_it() {
+    let dir = fixture();
+    let (gbk, _, errors) = encoding_rs::GBK.encode(CHINESE_ACTUALS);
+    assert!(!errors);
+    assert!(std::str::from_utf8(&gbk).is_err());
+    write(dir.path(), "gbk.csv", &gbk);
+    let run = score(dir.path(), &["--actuals", "gbk.csv", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("kpic: note: read `gbk.csv` as GB18030 (it is not valid UTF-8"),
+        "{}",
+        run.stderr
+    );
+    let v = json_of(&run);
+    close(&kpi(&v, "tickets-closed")["actual"], 1250.0);
+    close(&kpi(&v, "market-reports")["attainment"], 100.0);
+    // The same bytes, named: no guess, and no note but the one saying so.
+    let run = score(dir.path(), &["--actuals", "gbk.csv", "--encoding", "gbk"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("as GBK (`--encoding`)"),
+        "{}",
+        run.stderr
+    );
+    // Named wrongly: an error, not garbage.
+    let run = score(dir.path(), &["--actuals", "gbk.csv", "--encoding", "utf-8"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("is not valid UTF-8"), "{}", run.stderr);
+    let run = score(
+        dir.path(),
+        &["--actuals", "gbk.csv", "--encoding", "klingon"],
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("unknown encoding `klingon`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn utf16_csv_with_a_bom_and_utf8_without_a_note() {
+    let dir = fixture();
+    for (name, le) in [("le.csv", true), ("be.csv", false)] {
+        let mut bytes = if le {
+            vec![0xFF, 0xFE]
+        } else {
+            vec![0xFE, 0xFF]
+        };
+        for unit in CHINESE_ACTUALS.encode_utf16() {
+            bytes.extend(if le {
+                unit.to_le_bytes()
+            } else {
+                unit.to_be_bytes()
+            });
+        }
+        write(dir.path(), name, &bytes);
+        let run = score(dir.path(), &["--actuals", name, "--format", "json"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let enc = if le { "UTF-16LE" } else { "UTF-16BE" };
+        assert!(
+            run.stderr
+                .contains(&format!("as {enc} (it starts with its byte-order mark)")),
+            "{}",
+            run.stderr
+        );
+        close(&kpi(&json_of(&run), "first-response")["attainment"], 80.0);
+    }
+    // Plain UTF-8 needs no note.
+    write(dir.path(), "utf8.csv", CHINESE_ACTUALS);
+    let run = score(dir.path(), &["--actuals", "utf8.csv"]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_or_device_as_actuals_is_refused_without_hanging() {
+    let dir = fixture();
+    let fifo = dir.path().join("actuals.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let limit = common::Options {
+        timeout: Some(std::time::Duration::from_secs(10)),
+        ..Default::default()
+    };
+    for (file, why) in [
+        ("actuals.fifo", "it is a FIFO, device or socket, not a file"),
+        ("/dev/zero", "it is a FIFO, device or socket, not a file"),
+        ("kpi-specs", "is a directory"),
+    ] {
+        let run = common::kpic_with(dir.path(), &["score", "--actuals", file], limit);
+        assert_eq!(run.code, 2, "{file}: {}", run.stderr);
+        assert!(run.stderr.contains(why), "{file}: {}", run.stderr);
+    }
+}
+
+/// A workspace of one team with a range and a percentage target.
+const RANGES: &str = "version: 1
+team: {id: t, name: T, review: monthly}
+owners: [{id: o, name: O}, {id: p, name: P}]
+duties: [{id: d, name: D, owner: o}]
+kpis:
+  - {id: error-rate, name: Error rate, duty: d, owner: o, metric: errors per 100 orders, target: '<= 2 %', range: [0, 100], period: monthly, weight: 50, source: s}
+  - {id: satisfaction, name: Satisfaction, duty: d, owner: o, metric: satisfied answers, target: '>= 90 %', period: monthly, weight: 50, source: s}
+  - {id: share, name: Share, duty: d, owner: p, metric: a share kept as a fraction, target: '>= 0.5 %', period: monthly, weight: 100, source: s}
+";
+
+#[test]
+fn warnings_for_an_actual_outside_its_range_or_a_fraction_for_a_percentage() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "kpi-specs/t.yaml", RANGES);
+    write(
+        dir.path(),
+        "a.csv",
+        "kpi_id,actual\nerror-rate,-2\nsatisfaction,0.975\nshare,0.7\n",
+    );
+    let run = score(dir.path(), &["--actuals", "a.csv", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stderr.lines().collect::<Vec<_>>(),
+        [
+            "a.csv:2: warning: the actual `-2` of KPI `error-rate` is outside its `range` [0, 100]; check the value",
+            "a.csv:3: warning: the actual `0.975` of KPI `satisfaction` looks like a fraction, but its target `>= 90 %` is in percent: did you mean 97.5 %? Write `97.5`",
+        ]
+    );
+    // Scored as written, and listed in the JSON too.
+    let v = json_of(&run);
+    assert_eq!(kpi(&v, "error-rate")["met"], true);
+    let warnings: Vec<(u64, &str)> = v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| (w["row"].as_u64().unwrap(), w["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(warnings, [(2, "outside-range"), (3, "looks-like-fraction")]);
+}
+
+#[test]
+fn no_negative_zero_in_any_output() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "kpi-specs/t.yaml", RANGES);
+    // `o` has no actual yet; `share` is written `-0`.
+    write(dir.path(), "a.csv", "kpi_id,actual\nshare,-0\n");
+    for format in ["json", "csv", "table", "markdown"] {
+        let run = score(dir.path(), &["--actuals", "a.csv", "--format", format]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(!run.stdout.contains("-0"), "{format}: {}", run.stdout);
+    }
+    let v = json_of(&score(
+        dir.path(),
+        &["--actuals", "a.csv", "--format", "json"],
+    ));
+    assert_eq!(owner(&v, "o")["weight_scored"].to_string(), "0.0");
+    assert_eq!(kpi(&v, "share")["actual"].to_string(), "0.0");
+    assert_eq!(kpi(&v, "share")["attainment"].to_string(), "0.0");
 }

@@ -69,6 +69,12 @@ pub fn run(args: BuildArgs) -> Result<ExitCode> {
     for note in &output.notes {
         say(&format!("kpic: note: {note}\n"));
     }
+    if let Some(first) = output.errors.first() {
+        return Err(Error::new(format!(
+            "{first}; nothing written to `{}`",
+            args.out.display()
+        )));
+    }
     out_dir::write(&out, &output.documents)
         .map_err(|e| Error::new(format!("cannot write `{}`: {e}", args.out.display())))?;
     say(&format!(

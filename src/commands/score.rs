@@ -1,7 +1,5 @@
 //! `kpic score`: a filled-in scorecard and the workspace's targets become results.
 
-use std::io::{Read, Write};
-use std::path::Path;
 use std::process::ExitCode;
 
 use crate::check;
@@ -10,11 +8,11 @@ use crate::commands::{
     EXIT_FINDINGS, EXIT_OK, Stdout, check_request, cwd, print_human_to_stderr, say, stdout_error,
 };
 use crate::diagnostic::Severity;
+use crate::diagnostic::printable;
 use crate::error::{Error, Result};
 use crate::report::Report;
 use crate::score::render::{self, Format, Lang, Page};
-use crate::score::{self, MAX_SHEET_SIZE, Options};
-use crate::workspace::discover::io_reason;
+use crate::score::{self, Options, location};
 
 /// Runs `kpic score`.
 pub fn run(args: ScoreArgs) -> Result<ExitCode> {
@@ -26,10 +24,18 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
         None => None,
     };
     let options = Options::new(args.cap)?;
+    let encoding = args
+        .encoding
+        .as_deref()
+        .map(score::read::encoding_for_label)
+        .transpose()?;
     let cwd = cwd()?;
     let name = args.actuals.display().to_string();
-    let bytes = read_limited(&cwd.join(&args.actuals), &name)?;
-    let sheet = score::parse_sheet(&name, &bytes)?;
+    let actuals = score::read::read_file(&cwd.join(&args.actuals), &name, encoding)?;
+    for note in &actuals.notes {
+        say(&format!("kpic: note: {}\n", printable(note.clone())));
+    }
+    let sheet = actuals.sheet;
 
     let req = check_request(cwd, args.paths, args.config, None)?;
     let outcome = check::run(&req)?;
@@ -55,19 +61,24 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
     let scores = match score::score(&outcome.ws, &sheet, &options) {
         Ok(s) => s,
         Err(bad) => {
-            let mut err = std::io::stderr().lock();
+            let mut text = String::new();
             for b in &bad {
-                let _ = writeln!(err, "{name}:{}: error: {}", b.row, b.message());
+                let at = location(&name, b.sheet.as_deref(), b.row);
+                text += &format!("{at}: error: {}\n", printable(b.message()));
             }
-            let _ = writeln!(
-                err,
-                "kpic: error: {} bad row{} in `{name}`; nothing was scored",
+            text += &format!(
+                "kpic: error: {} bad row{} in `{name}`; nothing was scored\n",
                 bad.len(),
                 if bad.len() == 1 { "" } else { "s" }
             );
+            say(&text);
             return Ok(ExitCode::from(EXIT_FINDINGS));
         }
     };
+    for w in &scores.warnings {
+        let at = location(&name, w.sheet.as_deref(), w.row);
+        say(&format!("{at}: warning: {}\n", printable(w.message())));
+    }
     let page = Page {
         source: &name,
         lang: Lang::pick(lang, &scores, outcome.config.locale.as_deref()),
@@ -76,21 +87,4 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
     render::write(format, &scores, page, &mut out).map_err(stdout_error)?;
     out.finish()?;
     Ok(ExitCode::from(EXIT_OK))
-}
-
-/// Reads the actuals file, refusing files over [`MAX_SHEET_SIZE`].
-fn read_limited(path: &Path, name: &str) -> Result<Vec<u8>> {
-    let cannot = |e: std::io::Error| Error::new(format!("cannot read `{name}`: {}", io_reason(&e)));
-    let file = std::fs::File::open(path).map_err(cannot)?;
-    let mut bytes = Vec::new();
-    file.take(MAX_SHEET_SIZE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(cannot)?;
-    if bytes.len() as u64 > MAX_SHEET_SIZE {
-        return Err(Error::new(format!(
-            "`{name}` is larger than the limit of {}",
-            crate::workspace::human_size(MAX_SHEET_SIZE)
-        )));
-    }
-    Ok(bytes)
 }

@@ -436,13 +436,7 @@ fn target_cell(target: &TargetView, tx: &Text) -> String {
         TargetView::Missing => tx.none.to_owned(),
         TargetView::Unparsed(text) => inline(text),
         TargetView::Parsed { target, text } => {
-            let value = format_number(target.value);
-            let unit = match target.unit.as_deref() {
-                Some("%") => "%".to_owned(),
-                Some(u) => format!(" {}", tx.target_unit(u)),
-                None => String::new(),
-            };
-            let plain = format!("{} {value}{unit}", tx.op(target.op));
+            let plain = tx.target_words(target);
             let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
             let written = squash(text);
             if written == squash(&plain) || written == squash(&target.to_string()) {

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::target::Op;
+use crate::target::{Direction, Op, Target, format_number};
 
 /// A handbook language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -30,6 +30,17 @@ impl Lang {
             Lang::ZhCn => &ZH_CN,
         }
     }
+
+    /// The fixed text of `scorecards.xlsx` in this language.
+    pub fn sheet_text(self) -> &'static SheetText {
+        match self {
+            Lang::En => &SHEET_EN,
+            Lang::ZhCn => &SHEET_ZH_CN,
+        }
+    }
+
+    /// Every supported language.
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::ZhCn];
 }
 
 impl fmt::Display for Lang {
@@ -260,6 +271,158 @@ pub static ZH_CN: Text = Text {
     ],
 };
 
+/// The fixed text of `scorecards.xlsx` that the handbook's [`Text`] does not already hold.
+#[derive(Debug)]
+pub struct SheetText {
+    /// Header of the column staff fill in; kpic's reader knows it (see [`SheetText::actual_key`]).
+    pub actual: &'static str,
+    /// Header of the KPI ID column; kpic's reader knows it.
+    pub kpi_id: &'static str,
+    /// Header of the unit column.
+    pub unit: &'static str,
+    /// Header of the direction column.
+    pub direction: &'static str,
+    /// Header of the met column.
+    pub met_header: &'static str,
+    /// Header of the attainment column.
+    pub attainment: &'static str,
+    /// Whether the `kpi_id` and `actual` headers carry the machine name on a second line
+    /// (when the label is not already the machine name in another spelling).
+    pub key_lines: bool,
+    /// A direction in words: higher is better, lower is better, exactly.
+    pub directions: [(Direction, &'static str); 3],
+    /// Shown in the met column: met, not met, no actual yet, not a number.
+    pub met: &'static str,
+    /// Shown when the target is not met.
+    pub not_met: &'static str,
+    /// Shown while the actual is empty.
+    pub missing: &'static str,
+    /// Shown when the actual cell holds text.
+    pub not_a_number: &'static str,
+    /// Label of an owner's score row.
+    pub weighted_score: &'static str,
+    /// Name of the summary sheet.
+    pub summary: &'static str,
+    /// Summary header: team, owner, owner ID, KPI count, weight total, weighted score.
+    pub summary_header: [&'static str; 6],
+    /// Lines under the summary table; `{cap}` is the cap on attainment.
+    pub summary_notes: [&'static str; 2],
+    /// Title in the middle of the printed page header.
+    pub title: &'static str,
+    /// Right of the printed page header: a blank for the period being scored.
+    pub period_blank: &'static str,
+    /// Input message: `{unit}` is the unit.
+    pub input_unit: &'static str,
+    /// Input message: `{range}` is the allowed range.
+    pub input_range: &'static str,
+    /// Input message for a percentage.
+    pub input_percent: &'static str,
+    /// A range with both ends: `{min}`, `{max}`.
+    pub range_between: &'static str,
+    /// Title of the message shown when a typed value is refused.
+    pub error_title: &'static str,
+    /// The message shown when a typed value is refused.
+    pub error_message: &'static str,
+    /// Full stop after a sentence of an input message.
+    pub stop: &'static str,
+}
+
+impl SheetText {
+    /// A direction in words.
+    pub fn direction_words(&self, d: Direction) -> &'static str {
+        self.directions
+            .iter()
+            .find(|(x, _)| *x == d)
+            .map_or("", |(_, w)| w)
+    }
+}
+
+/// English.
+pub static SHEET_EN: SheetText = SheetText {
+    actual: "Actual",
+    kpi_id: "KPI ID",
+    unit: "Unit",
+    direction: "Direction",
+    met_header: "Met",
+    attainment: "Attainment",
+    key_lines: false,
+    directions: [
+        (Direction::HigherIsBetter, "higher is better"),
+        (Direction::LowerIsBetter, "lower is better"),
+        (Direction::Exact, "exactly the target"),
+    ],
+    met: "met",
+    not_met: "not met",
+    missing: "missing",
+    not_a_number: "not a number",
+    weighted_score: "Weighted score",
+    summary: "Summary",
+    summary_header: [
+        "Team",
+        "Owner",
+        "Owner ID",
+        "KPIs",
+        "Weight total",
+        "Weighted score",
+    ],
+    summary_notes: [
+        "Attainment is capped at {cap}%. An owner's score is the weighted mean of the attainment of their KPIs with an actual; a KPI without an actual is not scored as zero.",
+        "Fill in the Actual column of each team's sheet; `kpic score --actuals scorecards.xlsx` computes the same numbers.",
+    ],
+    title: "KPI scorecard",
+    period_blank: "Period: ______________",
+    input_unit: "Unit: {unit}",
+    input_range: "Allowed: {range}",
+    input_percent: "Enter the percentage as a number: 95 for 95%",
+    range_between: "{min} to {max}",
+    error_title: "Not a valid actual",
+    error_message: "Enter a number",
+    stop: ". ",
+};
+
+/// Simplified Chinese.
+pub static SHEET_ZH_CN: SheetText = SheetText {
+    actual: "实际值",
+    kpi_id: "KPI 编号",
+    unit: "单位",
+    direction: "方向",
+    met_header: "是否达成",
+    attainment: "达成率",
+    key_lines: true,
+    directions: [
+        (Direction::HigherIsBetter, "越高越好"),
+        (Direction::LowerIsBetter, "越低越好"),
+        (Direction::Exact, "等于目标值"),
+    ],
+    met: "达成",
+    not_met: "未达成",
+    missing: "未填写",
+    not_a_number: "不是数字",
+    weighted_score: "加权得分",
+    summary: "汇总",
+    summary_header: [
+        "团队",
+        "责任人",
+        "责任人编号",
+        "KPI 数",
+        "权重合计",
+        "加权得分",
+    ],
+    summary_notes: [
+        "达成率上限为 {cap}%。责任人得分是其有实际值的 KPI 达成率的加权平均；没有实际值的 KPI 不按 0 分计算。",
+        "请在各团队工作表的“实际值”列填写；`kpic score --actuals scorecards.xlsx` 计算的结果与本表相同。",
+    ],
+    title: "KPI 考核表",
+    period_blank: "考核期：______________",
+    input_unit: "单位：{unit}",
+    input_range: "允许范围：{range}",
+    input_percent: "百分数请直接填数值：95 表示 95%",
+    range_between: "{min} 至 {max}",
+    error_title: "实际值无效",
+    error_message: "请填写数字",
+    stop: "。",
+};
+
 impl Text {
     /// Plain words for a comparison.
     pub fn op(&self, op: Op) -> &'static str {
@@ -275,6 +438,17 @@ impl Text {
             .iter()
             .find(|(k, _)| *k == unit)
             .map_or(unit, |(_, w)| w)
+    }
+
+    /// A target in plain words: `at least 2 份`, `不少于 90%`, `不超过 24 小时`.
+    pub fn target_words(&self, target: &Target) -> String {
+        let value = format_number(target.value);
+        let unit = match target.unit.as_deref() {
+            Some("%") => "%".to_owned(),
+            Some(u) => format!(" {}", self.target_unit(u)),
+            None => String::new(),
+        };
+        format!("{} {value}{unit}", self.op(target.op))
     }
 
     /// A period in words; unknown periods (ISO 8601 durations) are returned as written.

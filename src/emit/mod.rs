@@ -8,6 +8,7 @@ pub mod markdown;
 pub mod model;
 pub mod out_dir;
 pub mod scorecards;
+pub mod xlsx;
 
 use std::path::PathBuf;
 
@@ -44,6 +45,8 @@ pub struct Output {
     pub documents: Vec<Document>,
     /// Things the user should know (an owner whose scorecard file was renamed or skipped).
     pub notes: Vec<String>,
+    /// Documents that could not be made (the build must fail).
+    pub errors: Vec<String>,
 }
 
 /// Compiles the reported files of a checked workspace into every document.
@@ -57,6 +60,13 @@ pub fn compile(ws: &Workspace, opts: &Options) -> Output {
     let cards = scorecards::render(&view, opts.csv_bom);
     out.documents.extend(cards.documents);
     out.notes.extend(cards.notes);
+    match xlsx::render(&view) {
+        Ok(bytes) => out.documents.push(Document {
+            path: PathBuf::from(xlsx::FILE),
+            bytes,
+        }),
+        Err(e) => out.errors.push(e),
+    }
     out.documents.push(Document {
         path: PathBuf::from("kpis.json"),
         bytes: model::render(&view).into_bytes(),
@@ -209,6 +219,15 @@ impl<'a> View<'a> {
             kpis,
             doc_lang,
         }
+    }
+
+    /// Each owner's place in [`View::owners`], by ID: the order documents list owners in.
+    pub fn owner_positions(&self) -> std::collections::HashMap<&'a str, usize> {
+        self.owners
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (o.id.as_str(), i))
+            .collect()
     }
 
     /// The display name of an owner ID: the owner's name, else the ID.

@@ -11,7 +11,13 @@ use super::Document;
 
 /// Names a previous build may have left in the output folder; anything else makes kpic
 /// refuse to replace the folder, so `--out src` cannot wipe a source tree.
-const OWN_FILES: &[&str] = &["handbook.md", "scorecards.csv", "kpis.json", "scorecards"];
+const OWN_FILES: &[&str] = &[
+    "handbook.md",
+    "scorecards.csv",
+    "scorecards.xlsx",
+    "kpis.json",
+    "scorecards",
+];
 
 /// Why an output folder cannot be used.
 #[derive(Debug)]

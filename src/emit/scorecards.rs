@@ -1,8 +1,9 @@
 //! `scorecards.csv` (every owner) and `scorecards/<owner-id>.csv` (one per owner): one row per
 //! KPI with an empty `actual` column for staff to fill in. Every text cell goes through
-//! [`csv_guard::text`]; owner IDs reach file names only through [`owner_file_name`].
+//! [`csv_guard::text`] and every record through [`csv_guard::write_record`]; owner IDs reach
+//! file names only through [`owner_file_name`].
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 use super::csv_guard;
@@ -40,12 +41,7 @@ pub struct Scorecards {
 /// Renders every scorecard.
 pub fn render(view: &View<'_>, bom: bool) -> Scorecards {
     // Rows grouped by owner (in owner order, unknown owners last), KPI order within.
-    let owner_pos: HashMap<&str, usize> = view
-        .owners
-        .iter()
-        .enumerate()
-        .map(|(i, o)| (o.id.as_str(), i))
-        .collect();
+    let owner_pos = view.owner_positions();
     let mut by_owner: Vec<Vec<&KpiView<'_>>> = vec![Vec::new(); view.owners.len() + 1];
     for k in &view.kpis {
         let pos = k
@@ -128,14 +124,10 @@ fn write_csv(view: &View<'_>, kpis: &[&KpiView<'_>], bom: bool) -> Vec<u8> {
     if bom {
         buf.extend_from_slice("\u{feff}".as_bytes());
     }
-    {
-        let mut w = csv::WriterBuilder::new().from_writer(&mut buf);
-        // Writing into memory cannot fail.
-        let _ = w.write_record(COLUMNS);
-        for k in kpis {
-            let _ = w.write_record(row(view, k));
-        }
-        let _ = w.flush();
+    // Writing into memory cannot fail.
+    let _ = csv_guard::write_record(&mut buf, COLUMNS);
+    for k in kpis {
+        let _ = csv_guard::write_record(&mut buf, &row(view, k));
     }
     buf
 }

@@ -17,7 +17,13 @@
 //! KPIs without an actual (an empty cell, or no row) are listed as missing and never scored
 //! as zero. With paths given, only the KPIs in those files are scored; rows naming other KPIs
 //! of the workspace are ignored.
+//!
+//! Rows that score but look wrong get a warning with their row: an actual outside the KPI's
+//! `range`, and a fraction where the target is a percentage (`0.975` against `>= 90 %`). No
+//! number of the results is negative zero.
 
+pub mod guard;
+pub mod read;
 pub mod render;
 
 use std::collections::HashMap;
@@ -65,6 +71,8 @@ impl Default for Options {
 pub struct SheetRow {
     /// The 1-based row number as a spreadsheet shows it (the header is row 1).
     pub row: usize,
+    /// The sheet of a workbook the row is on (`None` in a CSV).
+    pub sheet: Option<String>,
     /// The `kpi_id` cell, trimmed, without a formula guard.
     pub kpi_id: String,
     /// The `actual` cell, trimmed, without a formula guard (empty when not filled in).
@@ -78,71 +86,24 @@ pub struct Sheet {
     pub rows: Vec<SheetRow>,
 }
 
-/// Reads an actuals file: UTF-8 CSV (a BOM is fine) with a header row naming `kpi_id` and
-/// `actual` columns (any case, in any order, among any other columns). `name` is the file's
-/// display name, for messages.
+/// Reads an actuals file from its bytes: a CSV (in any encoding [`read`] detects) or a
+/// workbook, with `kpi_id` and `actual` columns (see [`read`]). `name` is the file's display
+/// name, for messages.
 pub fn parse_sheet(name: &str, bytes: &[u8]) -> Result<Sheet> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if let Err(e) = std::str::from_utf8(bytes) {
-        return Err(Error::new(format!(
-            "`{name}` is not valid UTF-8 (invalid byte at offset {}); save it as \"CSV UTF-8\"",
-            e.valid_up_to()
-        )));
+    read::parse(name, bytes, None).map(|a| a.sheet)
+}
+
+/// Where a row is, for messages: `FILE:ROW`, or `FILE[SHEET]:ROW` in a workbook.
+pub fn location(file: &str, sheet: Option<&str>, row: usize) -> String {
+    match sheet {
+        Some(s) => crate::diagnostic::printable(format!("{file}[{s}]:{row}")),
+        None => crate::diagnostic::printable(format!("{file}:{row}")),
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
-    let mut records = reader.records();
-    let bad_csv = |e: csv::Error| {
-        let row = match e.kind() {
-            csv::ErrorKind::Utf8 { pos: Some(p), .. } => Some(p.record() + 1),
-            _ => e.position().map(|p| p.record() + 1),
-        };
-        match row {
-            Some(row) => Error::new(format!("`{name}` row {row} is not valid CSV: {e}")),
-            None => Error::new(format!("`{name}` is not valid CSV: {e}")),
-        }
-    };
-    let header = match records.next() {
-        Some(h) => h.map_err(bad_csv)?,
-        None => {
-            return Err(Error::new(format!(
-                "`{name}` is empty; it needs a header row with `kpi_id` and `actual` columns"
-            )));
-        }
-    };
-    let column = |wanted: &str| {
-        header
-            .iter()
-            .position(|h| clean_cell(h).eq_ignore_ascii_case(wanted))
-    };
-    let (kpi_col, actual_col) = match (column("kpi_id"), column("actual")) {
-        (Some(k), Some(a)) => (k, a),
-        (k, _) => {
-            let missing = if k.is_none() { "kpi_id" } else { "actual" };
-            return Err(Error::new(format!(
-                "`{name}` has no `{missing}` column; the header row (row 1) must name `kpi_id` and `actual` columns (the `scorecards.csv` that `kpic build` writes has both)"
-            )));
-        }
-    };
-    let mut sheet = Sheet::default();
-    for (i, record) in records.enumerate() {
-        let record = record.map_err(bad_csv)?;
-        let cell = |c: usize| clean_cell(record.get(c).unwrap_or("")).to_owned();
-        let row = SheetRow {
-            row: i + 2,
-            kpi_id: cell(kpi_col),
-            actual: cell(actual_col),
-        };
-        let blank = row.kpi_id.is_empty() && row.actual.is_empty();
-        let repeated_header =
-            row.kpi_id.eq_ignore_ascii_case("kpi_id") && row.actual.eq_ignore_ascii_case("actual");
-        if !blank && !repeated_header {
-            sheet.rows.push(row);
-        }
-    }
-    Ok(sheet)
+}
+
+/// `v` without a negative zero (`-0.0 + 0.0` is `0.0`), so that no output shows `-0`.
+fn unsigned_zero(v: f64) -> f64 {
+    v + 0.0
 }
 
 /// A cell without surrounding whitespace and without one leading `'` (the formula guard that
@@ -172,7 +133,11 @@ pub fn parse_actual(text: &str, unit: Option<&str>) -> Option<f64> {
         return None;
     }
     let digits = plain_number(number)?;
-    digits.parse::<f64>().ok().filter(|v| v.is_finite())
+    digits
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .map(unsigned_zero)
 }
 
 /// The number an actual starts with, when a unit follows it (`22 h` → `22`).
@@ -241,7 +206,7 @@ pub fn attainment(target: &Target, actual: f64, cap: f64) -> f64 {
         Direction::LowerIsBetter if t > 0.0 && actual > 0.0 => t / actual * 100.0,
         _ => pass_fail,
     };
-    ratio.min(cap)
+    unsigned_zero(ratio.min(cap))
 }
 
 /// What is wrong with a row of the actuals file.
@@ -268,6 +233,9 @@ pub enum Problem {
         kpi_id: String,
         /// The row that listed it first.
         first_row: usize,
+        /// The sheet of that row, in a workbook.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        first_sheet: Option<String>,
     },
     /// An actual without a `kpi_id`.
     NoKpiId {
@@ -281,6 +249,9 @@ pub enum Problem {
 pub struct BadRow {
     /// The 1-based row number (the header is row 1).
     pub row: usize,
+    /// The sheet of the row, in a workbook.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
     /// What is wrong.
     #[serde(flatten)]
     pub problem: Problem,
@@ -303,14 +274,127 @@ impl BadRow {
                     "the actual `{actual}` of KPI `{kpi_id}` is not a number; write a number such as `12.5`, `95%` or `1,234`, or leave the cell empty"
                 ),
             },
-            Problem::Duplicate { kpi_id, first_row } => format!(
-                "KPI `{kpi_id}` is listed twice (first at row {first_row}); keep one row per KPI"
-            ),
+            Problem::Duplicate {
+                kpi_id,
+                first_row,
+                first_sheet,
+            } => match first_sheet {
+                Some(sheet) => format!(
+                    "KPI `{kpi_id}` is listed twice (first at row {first_row} of sheet `{sheet}`); keep one row per KPI"
+                ),
+                None => format!(
+                    "KPI `{kpi_id}` is listed twice (first at row {first_row}); keep one row per KPI"
+                ),
+            },
             Problem::NoKpiId { actual } => {
                 format!("the row has an actual (`{actual}`) but no `kpi_id`; fill in the KPI's ID")
             }
         }
     }
+}
+
+/// What looks wrong about a row that is still scored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Oddity {
+    /// The actual is outside the KPI's declared `range`.
+    OutsideRange {
+        /// The KPI of the row.
+        kpi_id: String,
+        /// The actual.
+        actual: f64,
+        /// The lower end of the range, if any.
+        min: Option<f64>,
+        /// The upper end of the range, if any.
+        max: Option<f64>,
+    },
+    /// A fraction (`0.975`) where the target is a percentage above 1 (`>= 90 %`).
+    LooksLikeFraction {
+        /// The KPI of the row.
+        kpi_id: String,
+        /// The actual.
+        actual: f64,
+        /// The target as written in its normalised form (`>= 90 %`).
+        target: String,
+    },
+}
+
+/// A warning about a row of the actuals file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RowWarning {
+    /// The 1-based row number (the header is row 1).
+    pub row: usize,
+    /// The sheet of the row, in a workbook.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// What looks wrong.
+    #[serde(flatten)]
+    pub oddity: Oddity,
+}
+
+impl RowWarning {
+    /// What looks wrong, in one lowercase line with what to write instead.
+    pub fn message(&self) -> String {
+        let n = |v: f64| crate::target::format_number(v);
+        match &self.oddity {
+            Oddity::OutsideRange {
+                kpi_id,
+                actual,
+                min,
+                max,
+            } => {
+                let end = |v: &Option<f64>| v.map_or_else(|| "null".to_owned(), n);
+                format!(
+                    "the actual `{}` of KPI `{kpi_id}` is outside its `range` [{}, {}]; check the value",
+                    n(*actual),
+                    end(min),
+                    end(max)
+                )
+            }
+            Oddity::LooksLikeFraction {
+                kpi_id,
+                actual,
+                target,
+            } => {
+                let percent = n(unsigned_zero(*actual * 100.0));
+                format!(
+                    "the actual `{}` of KPI `{kpi_id}` looks like a fraction, but its target `{target}` is in percent: did you mean {percent} %? Write `{percent}`",
+                    n(*actual)
+                )
+            }
+        }
+    }
+}
+
+/// What looks wrong about `actual` for `kpi`, if anything.
+fn oddities(kpi_id: &str, kpi: &crate::workspace::Kpi, actual: f64) -> Vec<Oddity> {
+    let mut out = Vec::new();
+    let range = kpi.range.as_ref().map(|r| r.value);
+    if let Some((min, max)) = range
+        && (min.is_some_and(|m| actual < m) || max.is_some_and(|m| actual > m))
+    {
+        out.push(Oddity::OutsideRange {
+            kpi_id: kpi_id.to_owned(),
+            actual,
+            min,
+            max,
+        });
+    }
+    // A fraction is not suspicious when the range says the measure stays within 1.
+    let within_one = range.is_some_and(|(_, max)| max.is_some_and(|m| m <= 1.0));
+    if let Some(t) = kpi.parsed_target()
+        && crate::emit::xlsx::expects_percent_above_one(t)
+        && actual != 0.0
+        && actual.abs() <= 1.0
+        && !within_one
+    {
+        out.push(Oddity::LooksLikeFraction {
+            kpi_id: kpi_id.to_owned(),
+            actual,
+            target: t.to_string(),
+        });
+    }
+    out
 }
 
 /// Why a KPI has no score.
@@ -342,6 +426,9 @@ pub struct KpiScore {
     pub weight: Option<f64>,
     /// The row of the actuals file that gave the actual.
     pub row: Option<usize>,
+    /// The sheet of that row, in a workbook.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
     /// The actual value.
     pub actual: Option<f64>,
     /// Whether the actual meets the target.
@@ -423,6 +510,8 @@ pub struct Scores {
     pub owners: Vec<OwnerScore>,
     /// Teams of KPIs in scope, in workspace order.
     pub teams: Vec<TeamScore>,
+    /// Rows that scored but look wrong, in row order.
+    pub warnings: Vec<RowWarning>,
 }
 
 impl Scores {
@@ -457,6 +546,7 @@ pub fn score(
     let actuals = actuals(ws, sheet)?;
     let mut kpis = Vec::new();
     let mut teams: Vec<TeamScore> = Vec::new();
+    let mut warnings = Vec::new();
     for spec in ws.reported_specs() {
         let team = spec.team.as_ref();
         let team_id = team
@@ -486,12 +576,25 @@ pub fn score(
                 .target
                 .as_ref()
                 .and_then(|t| target::parse_node(&t.value).ok());
+            let target = target.map(|mut t| {
+                t.value = unsigned_zero(t.value);
+                t
+            });
             let found = actuals.get(kpi.id.value.as_str());
             let (row, actual, missing) = match found {
                 Some(&(row, Some(v))) => (Some(row), Some(v), None),
                 Some(&(row, None)) => (Some(row), None, Some(MissingReason::EmptyActual)),
                 None => (None, None, Some(MissingReason::NotListed)),
             };
+            if let (Some(r), Some(a)) = (row, actual) {
+                warnings.extend(oddities(kpi.id.as_str(), kpi, a).into_iter().map(|oddity| {
+                    RowWarning {
+                        row: r.row,
+                        sheet: r.sheet.clone(),
+                        oddity,
+                    }
+                }));
+            }
             let met = actual.zip(target.as_ref()).map(|(a, t)| t.is_met_by(a));
             let attainment = actual
                 .zip(target.as_ref())
@@ -503,8 +606,9 @@ pub fn score(
                 owner_id: kpi.owner.as_ref().map(|o| o.value.to_string()),
                 direction: target.as_ref().map(Target::direction),
                 target,
-                weight: kpi.weight.as_ref().map(|w| w.value),
-                row,
+                weight: kpi.weight.as_ref().map(|w| unsigned_zero(w.value)),
+                row: row.map(|r| r.row),
+                sheet: row.and_then(|r| r.sheet.clone()),
                 actual,
                 met,
                 attainment,
@@ -527,16 +631,18 @@ pub fn score(
         team.share_met = (team.scored > 0).then(|| team.met as f64 / team.scored as f64 * 100.0);
     }
     let owners = owners(ws, &kpis);
+    warnings.sort_by(|a, b| (&a.sheet, a.row).cmp(&(&b.sheet, b.row)));
     Ok(Scores {
         cap: options.cap,
         kpis,
         owners,
         teams,
+        warnings,
     })
 }
 
 /// Per KPI ID, the row that names it and its actual (`None` when the cell is empty).
-type Actuals<'s> = HashMap<&'s str, (usize, Option<f64>)>;
+type Actuals<'s> = HashMap<&'s str, (&'s SheetRow, Option<f64>)>;
 
 /// Checks every row and returns the actuals, or every bad row.
 fn actuals<'s>(ws: &Workspace, sheet: &'s Sheet) -> std::result::Result<Actuals<'s>, Vec<BadRow>> {
@@ -559,17 +665,18 @@ fn actuals<'s>(ws: &Workspace, sheet: &'s Sheet) -> std::result::Result<Actuals<
                 parse_actual(&r.actual, unit.as_deref()).map(Some).ok_or(())
             };
             match (found.get(r.kpi_id.as_str()), actual) {
-                (Some(&(first_row, _)), _) => Some(Problem::Duplicate {
+                (Some(&(first, _)), _) => Some(Problem::Duplicate {
                     kpi_id: r.kpi_id.clone(),
-                    first_row,
+                    first_row: first.row,
+                    first_sheet: first.sheet.clone(),
                 }),
                 (None, Ok(v)) => {
-                    found.insert(&r.kpi_id, (r.row, v));
+                    found.insert(&r.kpi_id, (r, v));
                     None
                 }
                 (None, Err(())) => {
                     // Record the row so that a later row for the same KPI is a duplicate.
-                    found.insert(&r.kpi_id, (r.row, None));
+                    found.insert(&r.kpi_id, (r, None));
                     Some(Problem::NotANumber {
                         kpi_id: r.kpi_id.clone(),
                         actual: r.actual.clone(),
@@ -589,6 +696,7 @@ fn actuals<'s>(ws: &Workspace, sheet: &'s Sheet) -> std::result::Result<Actuals<
         if let Some(problem) = problem {
             bad.push(BadRow {
                 row: r.row,
+                sheet: r.sheet.clone(),
                 problem,
             });
         }
@@ -641,21 +749,23 @@ fn owners(ws: &Workspace, kpis: &[KpiScore]) -> Vec<OwnerScore> {
                 .iter()
                 .filter_map(|k| Some((*k, k.attainment?)))
                 .collect();
-            let weight_scored: f64 = scored.iter().map(|(k, _)| weight(k)).sum();
-            let weighted: f64 = scored.iter().map(|(k, a)| weight(k) * a).sum();
+            // Sums start from `0.0`: an empty `sum()` of floats is `-0.0`.
+            let sum = |v: &mut dyn Iterator<Item = f64>| unsigned_zero(v.fold(0.0, |a, b| a + b));
+            let weight_scored = sum(&mut scored.iter().map(|(k, _)| weight(k)));
+            let weighted = sum(&mut scored.iter().map(|(k, a)| weight(k) * a));
             OwnerScore {
                 owner_id: id.to_owned(),
                 owner_name: ws
                     .owner(id)
                     .and_then(|o| o.name.as_ref())
                     .map(|n| n.value.to_string()),
-                score: (weight_scored > 0.0).then(|| weighted / weight_scored),
+                score: (weight_scored > 0.0).then(|| unsigned_zero(weighted / weight_scored)),
                 kpis: mine.len(),
                 scored: scored.len(),
                 met: mine.iter().filter(|k| k.met == Some(true)).count(),
                 missing: mine.iter().filter(|k| k.actual.is_none()).count(),
                 weight_scored,
-                weight_total: mine.iter().map(|k| weight(k)).sum(),
+                weight_total: sum(&mut mine.iter().map(|k| weight(k))),
                 equal_weights,
             }
         })
@@ -743,7 +853,9 @@ mod tests {
             err.message
         );
         assert!(parse_sheet("a.csv", b"").is_err());
-        assert!(parse_sheet("a.csv", b"kpi_id,actual\n\xff,1\n").is_err());
+        // Not UTF-8: read in the encoding it is (see `read`), not refused.
+        let sheet = parse_sheet("a.csv", b"kpi_id,actual\n\xff,1\n").unwrap();
+        assert_eq!(sheet.rows[0].kpi_id, "\u{ff}");
     }
 
     /// A workspace of one file, loaded from text.
@@ -764,6 +876,7 @@ mod tests {
                 .enumerate()
                 .map(|(i, (k, a))| SheetRow {
                     row: i + 2,
+                    sheet: None,
                     kpi_id: (*k).into(),
                     actual: (*a).into(),
                 })

@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use super::{KpiScore, Missing, MissingReason, OwnerScore, Scores, TeamScore};
+use super::{KpiScore, Missing, MissingReason, OwnerScore, RowWarning, Scores, TeamScore};
 use crate::emit::markdown::{code_span, inline};
 use crate::target::format_number;
 
@@ -621,28 +621,22 @@ fn team_section(
 // ---------------------------------------------------------------------------------------------
 // CSV
 
-/// A cell a spreadsheet would run as a formula gets a leading `'`.
-fn guard(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    }
-}
-
 fn csv(scores: &Scores, out: &mut dyn Write) -> io::Result<()> {
-    let mut w = ::csv::Writer::from_writer(out);
-    w.write_record([
-        "team_id",
-        "owner_id",
-        "kpi_id",
-        "kpi_name",
-        "target",
-        "weight",
-        "actual",
-        "met",
-        "attainment",
-    ])?;
+    let guard = crate::emit::csv_guard::text;
+    crate::emit::csv_guard::write_record(
+        out,
+        &[
+            "team_id",
+            "owner_id",
+            "kpi_id",
+            "kpi_name",
+            "target",
+            "weight",
+            "actual",
+            "met",
+            "attainment",
+        ],
+    )?;
     for k in &scores.kpis {
         let met = match k.met {
             Some(true) => "true",
@@ -653,25 +647,29 @@ fn csv(scores: &Scores, out: &mut dyn Write) -> io::Result<()> {
             Some(a) => format!("{a:.1}"),
             None => String::new(),
         };
-        w.write_record([
-            guard(k.team_id.as_deref().unwrap_or("")),
-            guard(k.owner_id.as_deref().unwrap_or("")),
-            guard(&k.kpi_id),
-            guard(k.kpi_name.as_deref().unwrap_or("")),
-            guard(&target_text(k)),
-            number(k.weight),
-            number(k.actual),
-            met.to_owned(),
-            attainment,
-        ])?;
+        crate::emit::csv_guard::write_record(
+            out,
+            &[
+                guard(k.team_id.as_deref().unwrap_or("")),
+                guard(k.owner_id.as_deref().unwrap_or("")),
+                guard(&k.kpi_id),
+                guard(k.kpi_name.as_deref().unwrap_or("")),
+                guard(&target_text(k)),
+                number(k.weight),
+                number(k.actual),
+                met.to_owned(),
+                attainment,
+            ],
+        )?;
     }
-    w.flush()
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
 // JSON
 
-/// The JSON document: `{"version":1,"cap":…,"kpis":[…],"owners":[…],"teams":[…],"missing":[…]}`.
+/// The JSON document:
+/// `{"version":1,"cap":…,"kpis":[…],"owners":[…],"teams":[…],"missing":[…],"warnings":[…]}`.
 #[derive(Serialize)]
 struct JsonScores<'a> {
     version: u32,
@@ -680,6 +678,7 @@ struct JsonScores<'a> {
     owners: &'a [OwnerScore],
     teams: &'a [TeamScore],
     missing: Vec<Missing>,
+    warnings: &'a [RowWarning],
 }
 
 fn json(scores: &Scores, out: &mut dyn Write) -> io::Result<()> {
@@ -690,6 +689,7 @@ fn json(scores: &Scores, out: &mut dyn Write) -> io::Result<()> {
         owners: &scores.owners,
         teams: &scores.teams,
         missing: scores.missing(),
+        warnings: &scores.warnings,
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
@@ -705,13 +705,6 @@ mod tests {
         assert_eq!(display_width("李娜"), 4);
         assert_eq!(display_width("达成率："), 8);
         assert_eq!(display_width("e\u{301}"), 1);
-    }
-
-    #[test]
-    fn csv_guard() {
-        assert_eq!(guard("= 1"), "'= 1");
-        assert_eq!(guard("@x"), "'@x");
-        assert_eq!(guard(">= 2"), ">= 2");
     }
 
     #[test]

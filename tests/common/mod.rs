@@ -219,6 +219,25 @@ pub fn decode_entities(s: &str) -> String {
     out
 }
 
+/// A `scorecards.csv` as `kpic build` wrote it (without a BOM) with
+/// `actuals` filled into its `actual` column, as a spreadsheet user would.
+pub fn fill_scorecard_csv(text: &[u8], actuals: &[(&str, String)]) -> Vec<u8> {
+    let mut reader = csv::Reader::from_reader(text);
+    let header = reader.headers().unwrap().clone();
+    let id = header.iter().position(|h| h == "kpi_id").unwrap();
+    let actual = header.iter().position(|h| h == "actual").unwrap();
+    let mut filled = csv::Writer::from_writer(Vec::new());
+    filled.write_record(&header).unwrap();
+    for record in reader.records() {
+        let mut cells: Vec<String> = record.unwrap().iter().map(String::from).collect();
+        if let Some((_, v)) = actuals.iter().find(|(k, _)| *k == cells[id]) {
+            cells[actual] = v.clone();
+        }
+        filled.write_record(&cells).unwrap();
+    }
+    filled.into_inner().unwrap()
+}
+
 /// The run's stdout as JSON; fails with the run's output when it is not JSON.
 pub fn json_of(run: &Run) -> Value {
     serde_json::from_str(&run.stdout).unwrap_or_else(|e| {
