@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Level};
 use crate::error::{Error, Result};
-use crate::rules::{self, CHECKS, Context, FileContext, RuleMeta};
+use crate::rules::{self, CHECKS, Context, FileContext, Rule, RuleMeta, RuleOptions};
 use crate::source::SourceFile;
 use crate::workspace::{self, Input, LoadOptions, SpecFile, Workspace, discover};
 
@@ -104,29 +104,77 @@ pub fn run(req: &CheckRequest) -> Result<CheckOutcome> {
         max_file_size: config.max_file_size,
         ..LoadOptions::default()
     };
-    let enabled: Vec<_> = CHECKS
-        .iter()
-        .filter(|r| levels(r.meta()) != Level::Off)
-        .collect();
+    let enabled = enabled_rules(&levels);
     // File checks run in the load, each on its file as soon as it is parsed.
     let file_checks = |source: &SourceFile, spec: &SpecFile, out: &mut Vec<Diagnostic>| {
-        let cx = FileContext {
-            source,
-            options: &config.options,
-        };
-        for rule in &enabled {
-            rule.check_file(&cx, spec, out);
-        }
+        check_file(&enabled, &config.options, source, spec, out);
     };
-    let (ws, mut found) =
+    let (ws, found) =
         workspace::load_checked_deferred(inputs, &load_opts, &file_checks, cache.as_ref());
     timer.lap("load (read, parse, schema, model, file rules, resolve)");
-    let cx = Context::new(&ws, &config.options);
+    let diagnostics = finish_timed(&ws, &config.options, &levels, &enabled, found, &mut timer);
+    drop(levels);
+    Ok(CheckOutcome {
+        config,
+        ws,
+        diagnostics,
+    })
+}
+
+/// The checks whose rule is not off at `levels`, in code order.
+pub fn enabled_rules(levels: &impl Fn(&RuleMeta) -> Level) -> Vec<&'static dyn Rule> {
+    CHECKS
+        .iter()
+        .copied()
+        .filter(|r| levels(r.meta()) != Level::Off)
+        .collect()
+}
+
+/// Runs the file checks of `rules` on one parsed file (what the load runs on each reported
+/// file as soon as it is parsed).
+pub fn check_file(
+    rules: &[&dyn Rule],
+    options: &RuleOptions,
+    source: &SourceFile,
+    spec: &SpecFile,
+    out: &mut Vec<Diagnostic>,
+) {
+    let cx = FileContext { source, options };
+    for rule in rules {
+        rule.check_file(&cx, spec, out);
+    }
+}
+
+/// The findings to report for a loaded workspace, from the load's findings (`found`: E001 to
+/// E003 and the file checks of `rules`): with E004 and the workspace checks of `rules` added,
+/// in reported files only, at their configured severities (`levels`), suppressions applied,
+/// sorted and without duplicates. This is what [`run`] does after loading; the language
+/// server calls it after each edit.
+pub fn finish(
+    ws: &Workspace,
+    options: &RuleOptions,
+    levels: &(impl Fn(&RuleMeta) -> Level + Sync),
+    rules: &[&dyn Rule],
+    found: Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
+    finish_timed(ws, options, levels, rules, found, &mut Timer(None))
+}
+
+/// [`finish`], timing its stages.
+fn finish_timed(
+    ws: &Workspace,
+    options: &RuleOptions,
+    levels: &(impl Fn(&RuleMeta) -> Level + Sync),
+    rules: &[&dyn Rule],
+    mut found: Vec<Diagnostic>,
+    timer: &mut Timer,
+) -> Vec<Diagnostic> {
+    let cx = Context::new(ws, options);
     // The workspace checks, each collecting in a fixed order, so the result does not depend
     // on threads; beside them, the did-you-mean search for references that name nothing.
     let (per_workspace, unknown) = rayon::join(
         || {
-            enabled
+            rules
                 .par_iter()
                 .flat_map_iter(|rule| {
                     let mut out = Vec::new();
@@ -154,9 +202,8 @@ pub fn run(req: &CheckRequest) -> Result<CheckOutcome> {
             Some(d)
         })
         .collect();
-    crate::suppress::apply(&ws, &mut diagnostics, &levels);
-    drop(levels);
-    sort(&ws, &mut diagnostics);
+    crate::suppress::apply(ws, &mut diagnostics, levels);
+    sort(ws, &mut diagnostics);
     diagnostics.dedup();
     // Every report gives lines and columns: the files with findings index their lines in
     // parallel.
@@ -171,11 +218,7 @@ pub fn run(req: &CheckRequest) -> Result<CheckOutcome> {
         .filter_map(|&f| ws.files.get(f))
         .for_each(SourceFile::index_lines);
     timer.lap("suppressions and sorting");
-    Ok(CheckOutcome {
-        config,
-        ws,
-        diagnostics,
-    })
+    diagnostics
 }
 
 /// Prints how long each stage took to stderr when `KPIC_TIMINGS` is set (for profiling).
@@ -249,7 +292,7 @@ pub fn levels<'a>(
 }
 
 /// The files to load: the workspace, plus the given paths (reported), plus stdin.
-fn inputs(req: &CheckRequest, config: &Config) -> Result<Vec<Input>> {
+pub(crate) fn inputs(req: &CheckRequest, config: &Config) -> Result<Vec<Input>> {
     let exclude = discover::glob_set(&config.exclude)?;
     let root = req.cwd.join(&config.root);
     let root = discover::clean(&root);
