@@ -11,6 +11,7 @@ pub mod date;
 pub mod diagnostic;
 pub mod emit;
 pub mod error;
+pub mod fix;
 pub mod fsutil;
 pub mod report;
 pub mod rules;

@@ -207,7 +207,12 @@ pub struct LoadedFile {
 /// Reads, parses and checks one file as [`load_checked`] does, as file `id` of a workspace that
 /// a caller keeps up to date file by file (the language server re-loads the edited file only,
 /// then calls [`resolve_again`]). No model cache.
-pub fn load_file(id: FileId, input: Input, opts: &LoadOptions, check: &FileCheck<'_>) -> LoadedFile {
+pub fn load_file(
+    id: FileId,
+    input: Input,
+    opts: &LoadOptions,
+    check: &FileCheck<'_>,
+) -> LoadedFile {
     let p = parse_file(id, input, opts, check, None);
     LoadedFile {
         source: p.source,
