@@ -379,7 +379,7 @@ pub(crate) fn inputs(req: &CheckRequest, config: &Config) -> Result<Vec<Input>> 
 
 /// Resolves `..` in a configured path by its text (`ci/../kpi-specs` is `kpi-specs`), so files
 /// get the same names however `paths` reaches them.
-fn lexical(path: &Path) -> PathBuf {
+pub(crate) fn lexical(path: &Path) -> PathBuf {
     use std::path::Component;
     let mut out = PathBuf::new();
     for c in path.components() {

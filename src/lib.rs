@@ -16,6 +16,7 @@ pub mod fsutil;
 pub mod report;
 pub mod rules;
 pub mod score;
+pub mod server;
 pub mod source;
 pub mod suppress;
 pub mod target;

@@ -1,0 +1,335 @@
+//! The project the server serves: its configuration, the workspace (every spec file, the open
+//! documents' text in place of the files on disk), each file's own findings, and the findings
+//! of the whole workspace as `kpic check` reports them.
+//!
+//! An edit re-loads only the edited file (read, parse, schema, model, file checks), then
+//! resolves the IDs anew from every file's model and runs the workspace checks, E004 and the
+//! suppressions over the whole workspace ([`check::finish`], the same pipeline as `kpic check`).
+//! A file added or removed, or a new configuration, loads everything again.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::documents::Documents;
+use super::log;
+use crate::check::{self, CheckRequest};
+use crate::config::{self, Config};
+use crate::diagnostic::{Diagnostic, Level};
+use crate::rules::RuleMeta;
+use crate::source::FileId;
+use crate::workspace::{self, Input, LoadOptions, Workspace, discover};
+
+/// How the server was started: the options of `kpic check` that apply to it.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// `--config FILE`, instead of discovering `kpic.yaml`.
+    pub config: Option<PathBuf>,
+    /// `--select`: only these rules.
+    pub select: Vec<String>,
+    /// `--ignore`: not these rules.
+    pub ignore: Vec<String>,
+}
+
+/// The configuration file and what became of it.
+#[derive(Debug)]
+pub struct ConfigFile {
+    /// Where `kpic.yaml` is, or would be read from once it exists.
+    pub path: PathBuf,
+    /// The text read, when the file exists (the problems' spans point into it).
+    pub text: Option<String>,
+    /// Its problems: while there are any, the last good configuration stays in force.
+    pub problems: Vec<config::Problem>,
+    /// Why it could not be read.
+    pub unreadable: Option<String>,
+}
+
+/// The served project.
+#[derive(Debug)]
+pub struct Project {
+    /// The folder of the editor's workspace: what `kpic check` takes as its working directory.
+    pub root: PathBuf,
+    settings: Settings,
+    /// The configuration in force.
+    pub config: Config,
+    /// `kpic.yaml`.
+    pub config_file: ConfigFile,
+    /// Why the workspace's files could not be found (none found, a link out of the project).
+    pub discovery: Option<String>,
+    /// Every spec file, all reported on.
+    pub ws: Workspace,
+    /// Each file's own findings (E001, E002 and the file checks), kept for the next edit.
+    own: Vec<Vec<Diagnostic>>,
+    /// The findings of each file, as `kpic check` reports them.
+    pub findings: Vec<Vec<Diagnostic>>,
+    /// The files by path (also by real path, for a file reached through a link).
+    by_path: HashMap<PathBuf, FileId>,
+}
+
+impl Project {
+    /// Loads the project at `root`, the open documents in place of their files.
+    pub fn load(root: PathBuf, settings: Settings, docs: &Documents) -> Project {
+        let (config, config_file) = read_config(&root, &settings, docs, None);
+        let mut project = Project {
+            root,
+            settings,
+            config,
+            config_file,
+            discovery: None,
+            ws: Workspace::default(),
+            own: Vec::new(),
+            findings: Vec::new(),
+            by_path: HashMap::new(),
+        };
+        project.load_files(docs);
+        project
+    }
+
+    /// Reads the configuration again (it changed), then loads every file again.
+    pub fn reload(&mut self, docs: &Documents) {
+        let previous = self.config.clone();
+        let (config, file) = read_config(&self.root, &self.settings, docs, Some(previous));
+        self.config = config;
+        self.config_file = file;
+        self.load_files(docs);
+    }
+
+    /// The file at `path`, if it is one of the workspace's.
+    pub fn file_of(&self, path: &Path) -> Option<FileId> {
+        self.by_path.get(path).copied()
+    }
+
+    /// Whether `path` is the configuration file.
+    pub fn is_config(&self, path: &Path) -> bool {
+        path == self.config_file.path
+    }
+
+    /// Whether a file at `path` belongs to the workspace (a YAML file under the configured
+    /// `paths`, not excluded), whether or not it exists yet.
+    pub fn belongs(&self, path: &Path) -> bool {
+        if !discover::is_yaml(path) {
+            return false;
+        }
+        let root = discover::clean(&self.root.join(&self.config.root));
+        let under = self.config.paths.iter().any(|p| {
+            let base = check::lexical(&root.join(p));
+            path == base || path.starts_with(&base)
+        });
+        let excluded = discover::glob_set(&self.config.exclude).map_or(true, |set| {
+            set.is_match(path.strip_prefix(&root).unwrap_or(path)) || set.is_match(path)
+        });
+        under && !excluded
+    }
+
+    /// Loads every file of the workspace again.
+    pub fn load_files(&mut self, docs: &Documents) {
+        let req = CheckRequest {
+            cwd: self.root.clone(),
+            ..CheckRequest::default()
+        };
+        self.discovery = None;
+        let mut inputs = match check::inputs(&req, &self.config) {
+            Ok(inputs) => inputs,
+            Err(e) => {
+                log(&format!("no spec files: {e}"));
+                self.discovery = Some(e.message);
+                Vec::new()
+            }
+        };
+        // The open documents' text takes the place of their files; an open document that
+        // belongs to the workspace but is not on disk (a new file, not yet saved) joins it.
+        for input in &mut inputs {
+            input.path = discover::clean(&input.path);
+            if let Some(doc) = docs.get(&input.path) {
+                input.text = Some(doc.text.clone());
+            }
+        }
+        for (path, doc) in docs.iter() {
+            if !inputs.iter().any(|i| &i.path == path) && self.belongs(path) && !path.exists() {
+                inputs.push(Input {
+                    name: discover::display_name(path, &self.root),
+                    path: path.clone(),
+                    reported: true,
+                    text: Some(doc.text.clone()),
+                });
+            }
+        }
+        inputs.sort_by(|a, b| a.name.cmp(&b.name));
+        inputs.dedup_by(|b, a| a.name == b.name);
+        let loaded: Vec<workspace::LoadedFile> = {
+            let Some(levels) = levels(&self.config, &self.settings) else {
+                return;
+            };
+            let rules = check::enabled_rules(&levels);
+            let opts = self.load_options();
+            let options = &self.config.options;
+            let check = |source: &_, spec: &_, out: &mut Vec<Diagnostic>| {
+                check::check_file(&rules, options, source, spec, out);
+            };
+            inputs
+                .into_par_iter()
+                .enumerate()
+                .map(|(id, input)| workspace::load_file(id, input, &opts, &check))
+                .collect()
+        };
+        let mut ws = Workspace::default();
+        let mut own = Vec::with_capacity(loaded.len());
+        for file in loaded {
+            ws.files.push(file.source);
+            ws.specs.push(file.spec);
+            ws.reported.push(true);
+            own.push(file.diagnostics);
+        }
+        self.by_path.clear();
+        for (id, f) in ws.files.iter().enumerate() {
+            self.by_path.insert(f.path.clone(), id);
+            // A file reached through a link is also known by its real path, if that is inside
+            // the project.
+            if let Ok(real) = std::fs::canonicalize(&f.path)
+                && real.starts_with(&self.root)
+            {
+                self.by_path.entry(real).or_insert(id);
+            }
+        }
+        self.ws = ws;
+        self.own = own;
+        self.check();
+    }
+
+    /// Loads the files `changed` again (from the open document, else from disk), then checks
+    /// the whole workspace.
+    pub fn update(&mut self, changed: &[FileId], docs: &Documents) {
+        let Some(levels) = levels(&self.config, &self.settings) else {
+            return;
+        };
+        let rules = check::enabled_rules(&levels);
+        let opts = self.load_options();
+        let options = &self.config.options;
+        let check = |source: &_, spec: &_, out: &mut Vec<Diagnostic>| {
+            check::check_file(&rules, options, source, spec, out);
+        };
+        for &id in changed {
+            let Some(file) = self.ws.files.get(id) else {
+                continue;
+            };
+            let input = Input {
+                path: file.path.clone(),
+                name: file.name.clone(),
+                reported: true,
+                text: docs.get(&file.path).map(|d| d.text.clone()),
+            };
+            let loaded = workspace::load_file(id, input, &opts, &check);
+            self.ws.files[id] = loaded.source;
+            self.ws.specs[id] = loaded.spec;
+            self.own[id] = loaded.diagnostics;
+        }
+        drop(levels);
+        self.check();
+    }
+
+    /// Resolves IDs and runs the workspace's checks: `findings` anew.
+    fn check(&mut self) {
+        let Some(levels) = levels(&self.config, &self.settings) else {
+            return;
+        };
+        let rules = check::enabled_rules(&levels);
+        let mut found: Vec<Diagnostic> = workspace::resolve_again(&mut self.ws);
+        found.extend(self.own.iter().flatten().cloned());
+        let all = check::finish(&self.ws, &self.config.options, &levels, &rules, found);
+        // Baseline (issue 16): when `kpic check --baseline FILE` exists, the findings the
+        // baseline holds are filtered out here, with the same function, so that the editor
+        // shows what a pull request would.
+        let mut findings = vec![Vec::new(); self.ws.files.len()];
+        for d in all {
+            if let Some(list) = findings.get_mut(d.file) {
+                list.push(d);
+            }
+        }
+        self.findings = findings;
+    }
+
+    fn load_options(&self) -> LoadOptions {
+        LoadOptions {
+            max_file_size: self.config.max_file_size,
+            ..LoadOptions::default()
+        }
+    }
+}
+
+/// The level of every rule (`kpic.yaml`, then `--select` and `--ignore`).
+fn levels<'a>(
+    config: &'a Config,
+    settings: &'a Settings,
+) -> Option<impl Fn(&RuleMeta) -> Level + Sync + 'a> {
+    match check::levels(config, &settings.select, &settings.ignore) {
+        Ok(levels) => Some(levels),
+        Err(e) => {
+            log(&format!("cannot check: {e}"));
+            None
+        }
+    }
+}
+
+/// The configuration for `root`: `--config`, else `kpic.yaml` in `root` or the nearest parent
+/// (an open document's text in place of the file). While it has problems, `previous` (else
+/// the defaults) stays in force.
+fn read_config(
+    root: &Path,
+    settings: &Settings,
+    docs: &Documents,
+    previous: Option<Config>,
+) -> (Config, ConfigFile) {
+    let path = match &settings.config {
+        Some(p) => discover::clean(&root.join(p)),
+        None => root
+            .ancestors()
+            .map(|dir| dir.join(config::FILE_NAME))
+            .find(|p| docs.get(p).is_some() || p.is_file())
+            .unwrap_or_else(|| root.join(config::FILE_NAME)),
+    };
+    let mut file = ConfigFile {
+        path: path.clone(),
+        text: None,
+        problems: Vec::new(),
+        unreadable: None,
+    };
+    let fallback = |previous: Option<Config>| previous.unwrap_or_else(|| Config::default_in(root));
+    let text = match docs.get(&path) {
+        Some(doc) => doc.text.clone(),
+        None if !path.exists() && settings.config.is_none() => {
+            return (Config::default_in(root), file);
+        }
+        None => match workspace::read_to_string_limited(&path, 1 << 20) {
+            Ok(text) => text,
+            Err(e) => {
+                let why = format!(
+                    "cannot read config `{}`: {}",
+                    discover::display_name(&path, root),
+                    discover::io_reason(&e)
+                );
+                log(&why);
+                file.unreadable = Some(why);
+                return (fallback(previous), file);
+            }
+        },
+    };
+    let dir = path.parent().map_or_else(|| root.to_path_buf(), Path::to_path_buf);
+    let result = Config::read(&text, &dir);
+    file.text = Some(text);
+    match result {
+        Ok(mut config) => {
+            config.file = Some(path);
+            (config, file)
+        }
+        Err(problems) => {
+            log(&format!(
+                "`{}` has {} problem(s): the previous configuration stays in force",
+                discover::display_name(&path, root),
+                problems.len()
+            ));
+            file.problems = problems;
+            (fallback(previous), file)
+        }
+    }
+}
