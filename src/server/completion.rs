@@ -67,7 +67,9 @@ pub fn context(text: &str, offset: usize) -> Option<(Want, usize)> {
         let open = comment.find("ignore[");
         let is_suppression = comment[1..].trim_start().starts_with("kpic:");
         return match open {
-            Some(o) if is_suppression && !comment[o..].contains(']') => Some((Want::Rules, word_start)),
+            Some(o) if is_suppression && !comment[o..].contains(']') => {
+                Some((Want::Rules, word_start))
+            }
             _ => None,
         };
     }
@@ -110,7 +112,16 @@ pub fn context(text: &str, offset: usize) -> Option<(Want, usize)> {
         r if r.starts_with("- ") && r[1..].trim().is_empty() => true,
         _ => return None,
     };
-    let path = path_of(text, line_start, if dashed { indent } else { word_start - line_start }, dashed)?;
+    let path = path_of(
+        text,
+        line_start,
+        if dashed {
+            indent
+        } else {
+            word_start - line_start
+        },
+        dashed,
+    )?;
     if dashed && path.len() >= 2 && path[path.len() - 2] == "contributors" {
         return Some((Want::Owners, word_start));
     }
@@ -265,7 +276,11 @@ pub fn cadences() -> Vec<String> {
 pub fn locales() -> Vec<String> {
     mapping_schema(&["team".to_owned()])
         .and_then(|s| s["properties"]["locale"]["enum"].as_array())
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -285,7 +300,11 @@ fn split_line(line: &str) -> (usize, &str, bool) {
     let body = line.trim_start_matches(' ');
     let indent = line.len() - body.len();
     let body = body.trim_end_matches(['\r', '\n']);
-    (indent, body, body.trim().is_empty() || body.starts_with('#'))
+    (
+        indent,
+        body,
+        body.trim().is_empty() || body.starts_with('#'),
+    )
 }
 
 /// `key:` with nothing after it (but a comment): a key that opens a block collection.
@@ -295,8 +314,11 @@ fn opening_key(body: &str) -> Option<&str> {
         None => body,
     };
     let key = code.trim_end().strip_suffix(':')?;
-    (!key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
-        .then_some(key)
+    (!key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+    .then_some(key)
 }
 
 /// The path of the mapping a key at column `column` of the line starting at `line_start`
@@ -325,7 +347,9 @@ fn path_of(text: &str, line_start: usize, column: usize, dashed: bool) -> Option
             if key_column == want {
                 // A sibling key of this item's mapping: the item is the mapping.
                 path.push("0".to_owned());
-            } else if key_column < want && let Some(key) = opening_key(item.trim_start()) {
+            } else if key_column < want
+                && let Some(key) = opening_key(item.trim_start())
+            {
                 // Under the first key of this item (`- target:`).
                 path.push(key.to_owned());
                 path.push("0".to_owned());
@@ -389,7 +413,9 @@ fn siblings(text: &str, line_start: usize, column: usize) -> Vec<String> {
             break;
         }
     }
-    let after = text[line_start..].find('\n').map_or(text.len(), |i| line_start + i + 1);
+    let after = text[line_start..]
+        .find('\n')
+        .map_or(text.len(), |i| line_start + i + 1);
     for line in text[after..].lines() {
         let (indent, _, skip) = split_line(line);
         if !skip && indent < column {
@@ -428,14 +454,20 @@ mod tests {
             at("kpis:\n  - id: a\n    contributors:\n      - |\n"),
             Some(Want::Owners)
         );
-        assert_eq!(at("team:\n  locale: |"), Some(Want::Values(vec!["en".into(), "zh-CN".into()])));
+        assert_eq!(
+            at("team:\n  locale: |"),
+            Some(Want::Values(vec!["en".into(), "zh-CN".into()]))
+        );
         assert_eq!(at("kpis:\n  - id: a\n    name: |"), None);
     }
 
     #[test]
     fn keys_by_indentation() {
         assert_eq!(at("ver|"), keys(&[], &[]));
-        assert_eq!(at("version: 1\nteam:\n  id: t\n  |\n"), keys(&["team"], &["id"]));
+        assert_eq!(
+            at("version: 1\nteam:\n  id: t\n  |\n"),
+            keys(&["team"], &["id"])
+        );
         assert_eq!(
             at("kpis:\n  - id: a\n    name: A\n    |\n  - id: b\n"),
             keys(&["kpis", "0"], &["id", "name"])
@@ -460,7 +492,15 @@ mod tests {
     fn schema_lists() {
         assert_eq!(
             cadences(),
-            ["daily", "weekly", "biweekly", "monthly", "quarterly", "half-yearly", "yearly"]
+            [
+                "daily",
+                "weekly",
+                "biweekly",
+                "monthly",
+                "quarterly",
+                "half-yearly",
+                "yearly"
+            ]
         );
         assert_eq!(locales(), ["en", "zh-CN"]);
     }

@@ -111,11 +111,7 @@ pub fn convert(
 }
 
 /// The diagnostics of `kpic.yaml`: each problem of its text as an error.
-pub fn config_problems(
-    text: &str,
-    problems: &[config::Problem],
-    uri: &Uri,
-) -> Vec<LspDiagnostic> {
+pub fn config_problems(text: &str, problems: &[config::Problem], uri: &Uri) -> Vec<LspDiagnostic> {
     let index = LineIndex::new(text);
     problems
         .iter()

@@ -50,7 +50,10 @@ pub const MAX_DELAY: Duration = Duration::from_millis(100);
 
 /// Writes a log line to stderr, which editors keep in their log of the server.
 pub(crate) fn log(line: &str) {
-    eprintln!("kpic server: {}", crate::diagnostic::printable(line.to_owned()));
+    eprintln!(
+        "kpic server: {}",
+        crate::diagnostic::printable(line.to_owned())
+    );
 }
 
 /// Serves the editor on stdin and stdout until it says `exit` or closes the input. The exit
@@ -91,7 +94,11 @@ pub fn serve(connection: Connection, settings: Settings) -> ExitCode {
         }
     }
     log("end of input: stopping");
-    ExitCode::from(if server.state == State::ShutDown { 0 } else { 1 })
+    ExitCode::from(if server.state == State::ShutDown {
+        0
+    } else {
+        1
+    })
 }
 
 /// Where the conversation with the client is.
@@ -253,7 +260,10 @@ impl Server {
                     "textDocument/codeAction" => self.with(r, Server::code_action),
                     "textDocument/documentSymbol" => self.with(r, Server::document_symbol),
                     "workspace/symbol" => self.with(r, Server::workspace_symbol),
-                    _ => Err((ErrorCode::MethodNotFound, format!("unknown method `{method}`"))),
+                    _ => Err((
+                        ErrorCode::MethodNotFound,
+                        format!("unknown method `{method}`"),
+                    )),
                 };
                 match answer {
                     Ok(value) => self.reply(id, value),
@@ -287,7 +297,11 @@ impl Server {
 
     fn notification(&mut self, n: Notification) -> Option<ExitCode> {
         if n.method == "exit" {
-            return Some(ExitCode::from(if self.state == State::ShutDown { 0 } else { 1 }));
+            return Some(ExitCode::from(if self.state == State::ShutDown {
+                0
+            } else {
+                1
+            }));
         }
         if self.state != State::Running {
             return None;
@@ -329,9 +343,19 @@ impl Server {
             .and_then(|f| f.first())
             .and_then(|f| uri_to_path(&f.uri))
             .or_else(|| params.root_uri.as_ref().and_then(uri_to_path))
-            .or_else(|| params.root_path.as_ref().map(PathBuf::from).filter(|p| p.is_absolute()))
+            .or_else(|| {
+                params
+                    .root_path
+                    .as_ref()
+                    .map(PathBuf::from)
+                    .filter(|p| p.is_absolute())
+            })
             .or_else(|| std::env::current_dir().ok());
-        if params.workspace_folders.as_ref().is_some_and(|f| f.len() > 1) {
+        if params
+            .workspace_folders
+            .as_ref()
+            .is_some_and(|f| f.len() > 1)
+        {
             log("several workspace folders: serving the first");
         }
         self.root = root;
@@ -399,7 +423,10 @@ impl Server {
     fn did_open(&mut self, p: lsp::DidOpenTextDocumentParams) {
         let doc = p.text_document;
         let Some(path) = uri_to_path(&doc.uri) else {
-            log(&format!("not a file of the workspace: {}", doc.uri.as_str()));
+            log(&format!(
+                "not a file of the workspace: {}",
+                doc.uri.as_str()
+            ));
             return;
         };
         self.docs.open(
@@ -417,8 +444,14 @@ impl Server {
         let Some(path) = uri_to_path(&p.text_document.uri) else {
             return;
         };
-        if !self.docs.change(&path, p.text_document.version, p.content_changes) {
-            log(&format!("a change to a document that is not open: {}", path.display()));
+        if !self
+            .docs
+            .change(&path, p.text_document.version, p.content_changes)
+        {
+            log(&format!(
+                "a change to a document that is not open: {}",
+                path.display()
+            ));
             return;
         }
         self.edited(path);
@@ -566,7 +599,12 @@ impl Server {
             let key = uri.as_str().to_owned();
             live.insert(key.clone());
             let forced = edited.contains(&f);
-            if !forced && self.published.get(&key).map_or(list.is_empty(), |p| *p == list) {
+            if !forced
+                && self
+                    .published
+                    .get(&key)
+                    .map_or(list.is_empty(), |p| *p == list)
+            {
                 continue;
             }
             let version = docs.get(&ws.files[f].path).map(|d| d.version);
@@ -590,7 +628,12 @@ impl Server {
             let key = uri.as_str().to_owned();
             live.insert(key.clone());
             let opened = self.pending.edited.contains(&config.path);
-            if opened || self.published.get(&key).map_or(!list.is_empty(), |p| *p != list) {
+            if opened
+                || self
+                    .published
+                    .get(&key)
+                    .map_or(!list.is_empty(), |p| *p != list)
+            {
                 let version = docs.get(&config.path).map(|d| d.version);
                 self.published.insert(key, list.clone());
                 out.push(lsp::PublishDiagnosticsParams {
@@ -763,8 +806,7 @@ impl Server {
         let project = self.project.as_ref()?;
         let path = uri_to_path(&p.text_document.uri)?;
         let f = project.file_of(&path)?;
-        if p
-            .context
+        if p.context
             .only
             .as_ref()
             .is_some_and(|only| !only.iter().any(|k| k.as_str().starts_with("quickfix")))

@@ -161,7 +161,11 @@ pub fn describe(ws: &Workspace, at: &IdAt<'_>) -> String {
     };
     let defined = definitions(ws, at.kind, at.id);
     let Some(&(file, span)) = defined.first() else {
-        let _ = write!(out, "unknown {} **{id}**: no file defines it", at.kind.word());
+        let _ = write!(
+            out,
+            "unknown {} **{id}**: no file defines it",
+            at.kind.word()
+        );
         return out;
     };
     let text = |t: &Option<Spanned<Text>>| t.as_ref().map(|t| inline(t.as_str()));
@@ -214,7 +218,10 @@ pub fn describe(ws: &Workspace, at: &IdAt<'_>) -> String {
                 }
                 let target = match kpi.parsed_target() {
                     Some(t) => Some(t.to_string()),
-                    None => kpi.target.as_ref().and_then(|t| t.value.as_str().map(str::to_owned)),
+                    None => kpi
+                        .target
+                        .as_ref()
+                        .and_then(|t| t.value.as_str().map(str::to_owned)),
                 };
                 if let Some(t) = target {
                     facts.push(format!("target {}", inline(&t)));

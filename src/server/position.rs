@@ -80,7 +80,9 @@ impl<'a> LineIndex<'a> {
         if end - start > CHUNK {
             let before = self.units_before(start);
             let marks = self.marks();
-            let k = marks.partition_point(|&u| u <= before + wanted).saturating_sub(1);
+            let k = marks
+                .partition_point(|&u| u <= before + wanted)
+                .saturating_sub(1);
             let from = floor_char_boundary(self.text, (k * CHUNK).clamp(start, end));
             if from > start {
                 at = from;

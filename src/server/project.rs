@@ -314,7 +314,9 @@ fn read_config(
             }
         },
     };
-    let dir = path.parent().map_or_else(|| root.to_path_buf(), Path::to_path_buf);
+    let dir = path
+        .parent()
+        .map_or_else(|| root.to_path_buf(), Path::to_path_buf);
     let result = Config::read(&text, &dir);
     file.text = Some(text);
     match result {

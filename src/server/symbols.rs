@@ -28,7 +28,10 @@ struct Found {
 fn found_in(spec: &SpecFile) -> (Option<Found>, Vec<Found>) {
     let detail = |t: &Option<Spanned<Text>>| t.as_ref().map(|t| flatten(t.as_str()));
     let team = spec.team.as_ref().map(|t| Found {
-        name: t.id.as_ref().map_or_else(|| "team".to_owned(), |i| i.value.to_string()),
+        name: t
+            .id
+            .as_ref()
+            .map_or_else(|| "team".to_owned(), |i| i.value.to_string()),
         detail: detail(&t.name),
         kind: SymbolKind::NAMESPACE,
         span: spec.root_span,
@@ -100,7 +103,9 @@ pub fn search(
     let query = query.to_lowercase();
     let matches = |f: &Found| {
         f.name.to_lowercase().contains(&query)
-            || f.detail.as_ref().is_some_and(|d| d.to_lowercase().contains(&query))
+            || f.detail
+                .as_ref()
+                .is_some_and(|d| d.to_lowercase().contains(&query))
     };
     let mut lines: HashMap<FileId, LineIndex<'_>> = HashMap::new();
     let mut out = Vec::new();
