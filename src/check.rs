@@ -147,9 +147,7 @@ pub fn check_file(
 
 /// The findings to report for a loaded workspace, from the load's findings (`found`: E001 to
 /// E003 and the file checks of `rules`): with E004 and the workspace checks of `rules` added,
-/// in reported files only, at their configured severities (`levels`), suppressions applied,
-/// sorted and without duplicates. This is what [`run`] does after loading; the language
-/// server calls it after each edit.
+/// then [`report`]ed. This is what [`run`] does after loading.
 pub fn finish(
     ws: &Workspace,
     options: &RuleOptions,
@@ -169,31 +167,54 @@ fn finish_timed(
     mut found: Vec<Diagnostic>,
     timer: &mut Timer,
 ) -> Vec<Diagnostic> {
-    let cx = Context::new(ws, options);
-    // The workspace checks, each collecting in a fixed order, so the result does not depend
-    // on threads; beside them, the did-you-mean search for references that name nothing.
+    // Beside the workspace checks, the did-you-mean search for references that name nothing.
     let (per_workspace, unknown) = rayon::join(
-        || {
-            rules
-                .par_iter()
-                .flat_map_iter(|rule| {
-                    let mut out = Vec::new();
-                    rule.check_workspace(&cx, &mut out);
-                    out
-                })
-                .collect::<Vec<Diagnostic>>()
-        },
-        || {
-            if levels(&crate::rules::UNKNOWN_REFERENCE) == Level::Off {
-                Vec::new()
-            } else {
-                ws.index.unknown_reference_findings()
-            }
-        },
+        || workspace_checks(ws, options, rules),
+        || unknown_references(ws, levels),
     );
     found.extend(unknown);
     found.extend(per_workspace);
     timer.lap("workspace rules");
+    let diagnostics = report(ws, levels, found);
+    timer.lap("suppressions and sorting");
+    diagnostics
+}
+
+/// The findings of the workspace checks of `rules` (what spans files), each rule collecting in
+/// a fixed order, so the result does not depend on threads.
+pub fn workspace_checks(
+    ws: &Workspace,
+    options: &RuleOptions,
+    rules: &[&dyn Rule],
+) -> Vec<Diagnostic> {
+    let cx = Context::new(ws, options);
+    rules
+        .par_iter()
+        .flat_map_iter(|rule| {
+            let mut out = Vec::new();
+            rule.check_workspace(&cx, &mut out);
+            out
+        })
+        .collect()
+}
+
+/// E004 for the references that name nothing (with a did-you-mean), when the rule is on.
+pub fn unknown_references(ws: &Workspace, levels: &impl Fn(&RuleMeta) -> Level) -> Vec<Diagnostic> {
+    if levels(&crate::rules::UNKNOWN_REFERENCE) == Level::Off {
+        Vec::new()
+    } else {
+        ws.index.unknown_reference_findings()
+    }
+}
+
+/// The findings to report, from everything found in a loaded workspace: those in reported
+/// files, at their configured severities (`levels`), suppressions applied, sorted and without
+/// duplicates; the files with findings have their lines indexed (every report gives lines).
+pub fn report(
+    ws: &Workspace,
+    levels: &impl Fn(&RuleMeta) -> Level,
+    found: Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
     let mut diagnostics: Vec<Diagnostic> = found
         .into_iter()
         .filter(|d| ws.reported.get(d.file).copied().unwrap_or(false))
@@ -205,8 +226,6 @@ fn finish_timed(
     crate::suppress::apply(ws, &mut diagnostics, levels);
     sort(ws, &mut diagnostics);
     diagnostics.dedup();
-    // Every report gives lines and columns: the files with findings index their lines in
-    // parallel.
     let mut with_findings: Vec<usize> = diagnostics
         .iter()
         .flat_map(|d| std::iter::once(d.file).chain(d.labels.iter().map(|l| l.file)))
@@ -217,7 +236,6 @@ fn finish_timed(
         .par_iter()
         .filter_map(|&f| ws.files.get(f))
         .for_each(SourceFile::index_lines);
-    timer.lap("suppressions and sorting");
     diagnostics
 }
 

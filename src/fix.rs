@@ -69,11 +69,11 @@ pub fn did_you_mean_fixes(
         .any(|d| d.rule == &SCHEMA || d.rule == &UNKNOWN_REFERENCE);
     let loaded = needs_tree.then(|| yaml::load(text, yaml::Limits::default()));
     let root = loaded.as_ref().and_then(|l| l.root.as_ref());
-    let comments = findings
-        .iter()
-        .any(|d| d.rule == &UNUSED_SUPPRESSION)
-        .then(|| suppress::comments(text))
-        .unwrap_or_default();
+    let comments = if findings.iter().any(|d| d.rule == &UNUSED_SUPPRESSION) {
+        suppress::comments(text)
+    } else {
+        Vec::new()
+    };
     let mut out = Vec::new();
     for (i, d) in findings.iter().enumerate() {
         let edit = if d.rule == &SCHEMA {

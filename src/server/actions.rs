@@ -17,6 +17,8 @@ use crate::workspace::Index;
 /// The reason a suppression is written with, for the author to replace.
 pub const REASON: &str = "TODO: say why this is fine";
 
+// `WorkspaceEdit::changes` is keyed by `Uri`, which clippy takes for a mutable key.
+#[allow(clippy::mutable_key_type)]
 /// The actions for the `findings` of one file (those in the asked range) whose text is
 /// `text`; `convert` gives each finding's LSP diagnostic, which the action names.
 pub fn actions(

@@ -423,6 +423,7 @@ fn siblings(text: &str, line_start: usize, column: usize) -> Vec<String> {
         }
         key_of(line);
     }
+    out.sort();
     out
 }
 

@@ -41,9 +41,10 @@ pub use project::Settings;
 
 use crate::source::FileId;
 
-/// How long the server waits after an edit for the next one before it checks: a burst of
-/// edits is checked once.
-pub const DEBOUNCE: Duration = Duration::from_millis(10);
+/// How long the server waits after an edit for the next one before it checks: the edits of a
+/// burst (a paste or a multi-cursor edit sent as several changes, the edits that came while a
+/// check ran) are checked once. An edit on its own waits no longer than this.
+pub const DEBOUNCE: Duration = Duration::from_millis(3);
 
 /// The longest an edit waits to be checked while more edits keep coming.
 pub const MAX_DELAY: Duration = Duration::from_millis(100);
@@ -530,6 +531,7 @@ impl Server {
             return;
         }
         let pending = std::mem::take(&mut self.pending);
+        let t = Instant::now();
         let docs = &self.docs;
         let Some(project) = self.project.as_mut() else {
             return;
@@ -547,7 +549,15 @@ impl Server {
             project.update(&files, docs);
         }
         self.pending.edited = pending.edited;
+        let t1 = t.elapsed();
         self.publish(false);
+        if std::env::var_os("KPIC_TIMINGS").is_some() {
+            log(&format!(
+                "timing: check {:?}, publish {:?}",
+                t1,
+                t.elapsed() - t1
+            ));
+        }
         self.pending.edited.clear();
     }
 

@@ -17,9 +17,9 @@ use super::log;
 use crate::check::{self, CheckRequest};
 use crate::config::{self, Config};
 use crate::diagnostic::{Diagnostic, Level};
-use crate::rules::RuleMeta;
-use crate::source::FileId;
-use crate::workspace::{self, Input, LoadOptions, Workspace, discover};
+use crate::rules::{RuleMeta, UNKNOWN_REFERENCE};
+use crate::source::{FileId, Span};
+use crate::workspace::{self, Input, LoadOptions, Spanned, SpecFile, Text, Workspace, discover};
 
 /// How the server was started: the options of `kpic check` that apply to it.
 #[derive(Debug, Clone, Default)]
@@ -61,6 +61,10 @@ pub struct Project {
     pub ws: Workspace,
     /// Each file's own findings (E001, E002 and the file checks), kept for the next edit.
     own: Vec<Vec<Diagnostic>>,
+    /// The duplicate IDs (E003) of the last resolution.
+    duplicates: Vec<Diagnostic>,
+    /// Each file's references that name nothing (E004) of the last resolution.
+    unknown: Vec<Vec<Diagnostic>>,
     /// The findings of each file, as `kpic check` reports them.
     pub findings: Vec<Vec<Diagnostic>>,
     /// The files by path (also by real path, for a file reached through a link).
@@ -79,6 +83,8 @@ impl Project {
             discovery: None,
             ws: Workspace::default(),
             own: Vec::new(),
+            duplicates: Vec::new(),
+            unknown: Vec::new(),
             findings: Vec::new(),
             by_path: HashMap::new(),
         };
@@ -194,49 +200,109 @@ impl Project {
         }
         self.ws = ws;
         self.own = own;
-        self.check();
+        self.check(Resolve::All);
     }
 
     /// Loads the files `changed` again (from the open document, else from disk), then checks
-    /// the whole workspace.
+    /// the whole workspace. When the files still define the same IDs (the usual edit), the
+    /// index of IDs holds: only their references are resolved again.
     pub fn update(&mut self, changed: &[FileId], docs: &Documents) {
-        let Some(levels) = levels(&self.config, &self.settings) else {
-            return;
-        };
-        let rules = check::enabled_rules(&levels);
-        let opts = self.load_options();
-        let options = &self.config.options;
-        let check = |source: &_, spec: &_, out: &mut Vec<Diagnostic>| {
-            check::check_file(&rules, options, source, spec, out);
-        };
-        for &id in changed {
-            let Some(file) = self.ws.files.get(id) else {
-                continue;
+        let mut moved: Option<Vec<(FileId, HashMap<Span, Span>)>> = Some(Vec::new());
+        {
+            let Some(levels) = levels(&self.config, &self.settings) else {
+                return;
             };
-            let input = Input {
-                path: file.path.clone(),
-                name: file.name.clone(),
-                reported: true,
-                text: docs.get(&file.path).map(|d| d.text.clone()),
+            let rules = check::enabled_rules(&levels);
+            let opts = self.load_options();
+            let options = &self.config.options;
+            let check = |source: &_, spec: &_, out: &mut Vec<Diagnostic>| {
+                check::check_file(&rules, options, source, spec, out);
             };
-            let loaded = workspace::load_file(id, input, &opts, &check);
-            self.ws.files[id] = loaded.source;
-            self.ws.specs[id] = loaded.spec;
-            self.own[id] = loaded.diagnostics;
+            for &id in changed {
+                let Some(file) = self.ws.files.get(id) else {
+                    continue;
+                };
+                let input = Input {
+                    path: file.path.clone(),
+                    name: file.name.clone(),
+                    reported: true,
+                    text: docs.get(&file.path).map(|d| d.text.clone()),
+                };
+                let loaded = workspace::load_file(id, input, &opts, &check);
+                let old = std::mem::replace(&mut self.ws.specs[id], loaded.spec);
+                let moves = id_moves(old.as_ref(), self.ws.specs[id].as_ref());
+                moved = moved.zip(moves).map(|(mut list, m)| {
+                    list.push((id, m));
+                    list
+                });
+                self.ws.files[id] = loaded.source;
+                self.own[id] = loaded.diagnostics;
+            }
         }
-        drop(levels);
-        self.check();
+        self.check(moved.map_or(Resolve::All, Resolve::Files));
     }
 
-    /// Resolves IDs and runs the workspace's checks: `findings` anew.
-    fn check(&mut self) {
+    /// Resolves IDs (all of them, or the references of files whose IDs stayed) and runs the
+    /// workspace's checks: `findings` anew.
+    fn check(&mut self, resolve: Resolve) {
         let Some(levels) = levels(&self.config, &self.settings) else {
             return;
         };
         let rules = check::enabled_rules(&levels);
-        let mut found: Vec<Diagnostic> = workspace::resolve_again(&mut self.ws);
+        let t = std::time::Instant::now();
+        let mut all = matches!(resolve, Resolve::All);
+        if let Resolve::Files(files) = &resolve {
+            for (f, moves) in files {
+                if let Some(spec) = &self.ws.specs[*f] {
+                    self.ws.index.resolve_file(spec);
+                }
+                // The duplicates stay; those in the file moved with its text.
+                for d in &mut self.duplicates {
+                    if d.file == *f
+                        && let Some(&to) = moves.get(&d.span)
+                    {
+                        d.span = to;
+                    }
+                    for l in &mut d.labels {
+                        if l.file == *f
+                            && let Some(&to) = moves.get(&l.span)
+                        {
+                            l.span = to;
+                        }
+                    }
+                }
+                if levels(&UNKNOWN_REFERENCE) != Level::Off {
+                    match self.ws.index.unknown_reference_findings_in(*f) {
+                        Some(found) => self.unknown[*f] = found,
+                        None => all = true,
+                    }
+                }
+            }
+        }
+        if matches!(resolve, Resolve::All) {
+            self.duplicates = workspace::resolve_again(&mut self.ws);
+        }
+        if all {
+            self.unknown = vec![Vec::new(); self.ws.files.len()];
+            for d in check::unknown_references(&self.ws, &levels) {
+                if let Some(list) = self.unknown.get_mut(d.file) {
+                    list.push(d);
+                }
+            }
+        }
+        let t1 = t.elapsed();
+        let mut found = check::workspace_checks(&self.ws, &self.config.options, &rules);
+        found.extend(self.duplicates.iter().cloned());
         found.extend(self.own.iter().flatten().cloned());
-        let all = check::finish(&self.ws, &self.config.options, &levels, &rules, found);
+        found.extend(self.unknown.iter().flatten().cloned());
+        let all = check::report(&self.ws, &levels, found);
+        if std::env::var_os("KPIC_TIMINGS").is_some() {
+            log(&format!(
+                "timing: resolve {:?}, finish {:?}",
+                t1,
+                t.elapsed() - t1
+            ));
+        }
         // Baseline (issue 16): when `kpic check --baseline FILE` exists, the findings the
         // baseline holds are filtered out here, with the same function, so that the editor
         // shows what a pull request would.
@@ -255,6 +321,43 @@ impl Project {
             ..LoadOptions::default()
         }
     }
+}
+
+/// How IDs are resolved for a check.
+enum Resolve {
+    /// Every ID of every file: the index is built again.
+    All,
+    /// Only the references of these files, which define the same IDs as before; with where
+    /// each of their IDs moved.
+    Files(Vec<(FileId, HashMap<Span, Span>)>),
+}
+
+/// When a file's new model defines the same IDs in the same order as its old one, where each
+/// ID moved (old span to new span); `None` when the IDs differ.
+fn id_moves(old: Option<&SpecFile>, new: Option<&SpecFile>) -> Option<HashMap<Span, Span>> {
+    fn ids(s: &SpecFile) -> Vec<&Spanned<Text>> {
+        let team = s.team.as_ref().and_then(|t| t.id.as_ref());
+        team.into_iter()
+            .chain(s.owners.iter().map(|o| &o.id))
+            .chain(s.duties.iter().map(|d| &d.id))
+            .chain(s.kpis.iter().map(|k| &k.id))
+            .collect()
+    }
+    let (old, new) = match (old, new) {
+        (None, None) => return Some(HashMap::new()),
+        (Some(a), Some(b)) => (a, b),
+        _ => return None,
+    };
+    let same_shape = old.team.as_ref().map(|t| t.id.is_some())
+        == new.team.as_ref().map(|t| t.id.is_some())
+        && old.owners.len() == new.owners.len()
+        && old.duties.len() == new.duties.len()
+        && old.kpis.len() == new.kpis.len();
+    let (a, b) = (ids(old), ids(new));
+    if !same_shape || a.len() != b.len() || a.iter().zip(&b).any(|(x, y)| x.value != y.value) {
+        return None;
+    }
+    Some(a.iter().zip(&b).map(|(x, y)| (x.span, y.span)).collect())
 }
 
 /// The level of every rule (`kpic.yaml`, then `--select` and `--ignore`).

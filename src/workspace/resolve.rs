@@ -359,7 +359,45 @@ impl Index {
     /// prefiltered candidate list; they are exactly those of
     /// [`did_you_mean`](crate::diagnostic::did_you_mean) over all IDs of the kind.
     pub fn unknown_reference_findings(&self) -> Vec<Diagnostic> {
-        let unknown = &self.unknown;
+        self.findings_for(&self.unknown)
+    }
+
+    /// The E004 findings of one file, as [`Index::unknown_reference_findings`] gives them for
+    /// every file; `None` when the workspace holds so many unknown IDs that the cap on
+    /// suggestions ([`MAX_SUGGESTED`]) makes one file's findings depend on the others'.
+    pub fn unknown_reference_findings_in(&self, file: FileId) -> Option<Vec<Diagnostic>> {
+        let distinct: HashSet<(&str, &str)> = self
+            .unknown
+            .iter()
+            .map(|u| (u.kind, u.reference.as_str()))
+            .collect();
+        if distinct.len() >= MAX_SUGGESTED {
+            return None;
+        }
+        let mine: Vec<UnknownRef> = self
+            .unknown
+            .iter()
+            .filter(|u| u.file == file)
+            .cloned()
+            .collect();
+        Some(self.findings_for(&mine))
+    }
+
+    /// Collects anew the references of one file that name nothing, after its model was
+    /// replaced by one that defines the same IDs in the same order (so the maps still hold):
+    /// the resolution of an edited file without building the index again.
+    pub fn resolve_file(&mut self, spec: &SpecFile) {
+        let f = spec.file;
+        let mut found = Vec::new();
+        unknown_references(spec, &self.owners, &self.duties, &mut found);
+        // The list is in file order.
+        let start = self.unknown.partition_point(|u| u.file < f);
+        let end = self.unknown.partition_point(|u| u.file <= f);
+        self.unknown.splice(start..end, found);
+    }
+
+    /// E004 for the references `unknown` (in file order), with a did-you-mean.
+    fn findings_for(&self, unknown: &[UnknownRef]) -> Vec<Diagnostic> {
         if unknown.is_empty() {
             return Vec::new();
         }

@@ -1,9 +1,11 @@
 //! A small JSON-RPC client for `kpic server`: starts the real binary, frames messages with
 //! `Content-Length`, reads the answers on a thread, and waits for each with a time limit (a
-//! server that hangs fails the test instead of stalling it).
+//! server that hangs fails the test instead of stalling it). `tests/server.rs` drives it, and
+//! so does the benchmark (`bench/bench.rs`), to time an edit over the real protocol.
+#![allow(dead_code)]
 
-use std::collections::VecDeque;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::collections::{HashMap, VecDeque};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
@@ -21,6 +23,10 @@ pub struct Client {
     from_server: mpsc::Receiver<Value>,
     /// Notifications and server requests received while waiting for something else.
     queue: VecDeque<Value>,
+    /// The last diagnostics published for each URI.
+    latest: HashMap<String, Vec<Value>>,
+    /// How many times diagnostics were published, for each URI.
+    publishes: HashMap<String, usize>,
     next_id: i64,
     /// The file the server's stderr goes to.
     pub stderr: PathBuf,
@@ -46,11 +52,11 @@ pub fn frame(body: &str) -> Vec<u8> {
 }
 
 impl Client {
-    /// Starts `kpic server ARGS` in `dir`.
-    pub fn start(dir: &Path, args: &[&str]) -> Client {
+    /// Starts `BIN server ARGS` in `dir`.
+    pub fn start_bin(bin: &Path, dir: &Path, args: &[&str]) -> Client {
         let tmp = tempfile::tempdir().unwrap();
         let stderr = tmp.path().join("stderr");
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_kpic"));
+        let mut cmd = Command::new(bin);
         cmd.arg("server")
             .args(args)
             .current_dir(dir)
@@ -74,6 +80,8 @@ impl Client {
             child,
             from_server: rx,
             queue: VecDeque::new(),
+            latest: HashMap::new(),
+            publishes: HashMap::new(),
             next_id: 0,
             stderr,
             _tmp: tmp,
@@ -148,7 +156,40 @@ impl Client {
             let id = m["id"].clone();
             self.send(&json!({"id": id, "result": null}));
         }
+        if m["method"] == "textDocument/publishDiagnostics" {
+            let uri = m["params"]["uri"].as_str().unwrap_or_default().to_owned();
+            let list = m["params"]["diagnostics"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            *self.publishes.entry(uri.clone()).or_default() += 1;
+            self.latest.insert(uri, list);
+        }
         self.queue.push_back(m);
+    }
+
+    /// The last diagnostics published for `uri` (none when never published).
+    pub fn latest(&self, uri: &str) -> Vec<Value> {
+        self.latest.get(uri).cloned().unwrap_or_default()
+    }
+
+    /// Every URI diagnostics were published for, with the last ones.
+    pub fn all_latest(&self) -> &HashMap<String, Vec<Value>> {
+        &self.latest
+    }
+
+    /// How many times diagnostics were published for `uri`.
+    pub fn publishes(&self, uri: &str) -> usize {
+        self.publishes.get(uri).copied().unwrap_or(0)
+    }
+
+    /// Waits until the server has handled everything sent so far (it answers a request after
+    /// checking the edits before it and publishing their diagnostics).
+    pub fn barrier(&mut self) {
+        self.request(
+            "workspace/symbol",
+            json!({"query": "no-such-symbol-anywhere"}),
+        );
     }
 
     /// Waits for a notification `method` whose params satisfy `pred`, and returns its params;
