@@ -783,3 +783,60 @@ fn the_server_exits_on_exit_and_when_the_client_goes_away() {
         c.stderr_text()
     );
 }
+
+#[test]
+#[ignore = "needs Neovim: apt-get install neovim"]
+fn neovim_shows_diagnostics_and_jumps() {
+    let dir = workspace();
+    let root = dir.path();
+    let team = root.join("kpi-specs/team.yaml");
+    let owners = root.join("kpi-specs/owners.yaml");
+    // An owner that names nobody, after Chinese text and an emoji.
+    let broken = TEAM.replace(
+        "  - id: report-quality\n",
+        "  - {id: extra, name: 市场😀调研, owner: li-nq, duty: market-analysis, metric: m, target: \">= 1 份\", period: monthly, weight: 100, source: s}\n  - id: report-quality\n",
+    );
+    common::write(root, "kpi-specs/team.yaml", &broken);
+    let out = root.join("nvim.out");
+    let script = common::repo_root().join("tests/server/nvim.lua");
+    let mut cmd = std::process::Command::new("nvim");
+    cmd.args(["--headless", "--clean", "-c"])
+        .arg(format!("luafile {}", script.display()))
+        .current_dir(root)
+        .env("KPIC_BIN", env!("CARGO_BIN_EXE_kpic"))
+        .env("KPIC_ROOT", root)
+        .env("KPIC_TEAM", &team)
+        .env("KPIC_OWNERS", &owners)
+        .env("KPIC_OUT", &out)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = cmd.spawn().expect("nvim runs");
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if start.elapsed() > std::time::Duration::from_secs(90) {
+            let _ = child.kill();
+            panic!("nvim did not finish within 90 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let seen = std::fs::read_to_string(&out).unwrap_or_default();
+    eprintln!("what Neovim saw:\n{seen}");
+    assert!(status.success(), "nvim failed ({status}):\n{seen}");
+    // Neovim converts the UTF-16 position to a byte column of the line.
+    let line = broken.lines().position(|l| l.contains("li-nq")).unwrap();
+    let text = broken.lines().nth(line).unwrap();
+    let col = text.find("li-nq").unwrap();
+    let expected = format!("diagnostic=E004 {line} {col} KPI `extra` has unknown owner `li-nq` [unknown-reference]");
+    assert!(seen.lines().any(|l| l == expected), "{expected}\nnot in:\n{seen}");
+    // The jump lands on `wang-fang`'s definition in the owners file (1-based line, byte col).
+    let def_line = OWNERS.lines().position(|l| l.contains("id: wang-fang")).unwrap() + 1;
+    let def_col = OWNERS.lines().nth(def_line - 1).unwrap().find("wang-fang").unwrap();
+    assert!(
+        seen.lines().any(|l| l == format!("definition=owners.yaml {def_line} {def_col}")),
+        "{seen}"
+    );
+}
