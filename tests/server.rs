@@ -830,13 +830,61 @@ fn neovim_shows_diagnostics_and_jumps() {
     let line = broken.lines().position(|l| l.contains("li-nq")).unwrap();
     let text = broken.lines().nth(line).unwrap();
     let col = text.find("li-nq").unwrap();
-    let expected = format!("diagnostic=E004 {line} {col} KPI `extra` has unknown owner `li-nq` [unknown-reference]");
-    assert!(seen.lines().any(|l| l == expected), "{expected}\nnot in:\n{seen}");
-    // The jump lands on `wang-fang`'s definition in the owners file (1-based line, byte col).
-    let def_line = OWNERS.lines().position(|l| l.contains("id: wang-fang")).unwrap() + 1;
-    let def_col = OWNERS.lines().nth(def_line - 1).unwrap().find("wang-fang").unwrap();
+    let expected = format!(
+        "diagnostic=E004 {line} {col} KPI `extra` has unknown owner `li-nq` [unknown-reference]"
+    );
     assert!(
-        seen.lines().any(|l| l == format!("definition=owners.yaml {def_line} {def_col}")),
+        seen.lines().any(|l| l == expected),
+        "{expected}\nnot in:\n{seen}"
+    );
+    // The jump lands on `wang-fang`'s definition in the owners file (1-based line, byte col).
+    let def_line = OWNERS
+        .lines()
+        .position(|l| l.contains("id: wang-fang"))
+        .unwrap()
+        + 1;
+    let def_col = OWNERS
+        .lines()
+        .nth(def_line - 1)
+        .unwrap()
+        .find("wang-fang")
+        .unwrap();
+    assert!(
+        seen.lines()
+            .any(|l| l == format!("definition=owners.yaml {def_line} {def_col}")),
         "{seen}"
     );
+}
+
+#[test]
+fn a_document_opened_under_another_spelling_of_its_uri_moves_its_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    common::write(root, "kpi-specs/owners.yaml", OWNERS);
+    let text = TEAM.replace("  review: quarterly\n", "");
+    common::write(root, "kpi-specs/市场 team.yaml", &text);
+    let path = root.join("kpi-specs/市场 team.yaml");
+    let mut c = start(root, &[]);
+    c.initialize(root);
+    c.barrier();
+    // The server's own URI for the file (upper-case escapes) has its diagnostics.
+    let ours = uri(&path);
+    assert_eq!(codes(&c.latest(&ours)), ["T003"]);
+    // The editor spells the escapes in lower case.
+    let mut theirs = String::new();
+    let mut rest = ours.as_str();
+    while let Some(i) = rest.find('%') {
+        theirs.push_str(&rest[..i]);
+        theirs.push_str(&rest[i..i + 3].to_lowercase());
+        rest = &rest[i + 3..];
+    }
+    theirs.push_str(rest);
+    assert_ne!(theirs, ours);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": theirs, "languageId": "yaml", "version": 1, "text": text}}),
+    );
+    c.barrier();
+    assert_eq!(codes(&c.latest(&theirs)), ["T003"]);
+    assert!(c.latest(&ours).is_empty(), "cleared under the old spelling");
 }

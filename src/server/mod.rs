@@ -24,7 +24,7 @@ mod symbols;
 mod transport;
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -159,8 +159,8 @@ struct Server {
     project: Option<Project>,
     docs: Documents,
     pending: Pending,
-    /// The diagnostics last published, by URI.
-    published: HashMap<String, Vec<lsp::Diagnostic>>,
+    /// The diagnostics last published for each file, and the URI they went to.
+    published: HashMap<PathBuf, (lsp::Uri, Vec<lsp::Diagnostic>)>,
     /// The findings of each file when they were last published (`None` after a full load,
     /// when file numbers may have changed).
     previous: Option<Vec<Vec<crate::diagnostic::Diagnostic>>>,
@@ -599,31 +599,19 @@ impl Server {
         files.sort_by_key(|f| !edited.contains(f));
         let docs = &self.docs;
         let uri_of = |f: FileId| Server::uri_of(project, docs, f);
-        let mut out: Vec<lsp::PublishDiagnosticsParams> = Vec::new();
-        let mut live: HashSet<String> = HashSet::new();
+        let mut outbox = Outbox {
+            published: &mut self.published,
+            out: Vec::new(),
+            live: HashSet::new(),
+        };
         for f in files {
             let Some(uri) = uri_of(f) else { continue };
             let findings = &project.findings[f];
             let lines = diagnostics::Lines::new(ws, diagnostics::files_of(findings));
             let list = diagnostics::convert(findings, &lines, &uri_of);
-            let key = uri.as_str().to_owned();
-            live.insert(key.clone());
-            let forced = edited.contains(&f);
-            if !forced
-                && self
-                    .published
-                    .get(&key)
-                    .map_or(list.is_empty(), |p| *p == list)
-            {
-                continue;
-            }
-            let version = docs.get(&ws.files[f].path).map(|d| d.version);
-            self.published.insert(key, list.clone());
-            out.push(lsp::PublishDiagnosticsParams {
-                uri,
-                diagnostics: list,
-                version,
-            });
+            let path = &ws.files[f].path;
+            let version = docs.get(path).map(|d| d.version);
+            outbox.offer(path, uri, list, version, edited.contains(&f));
         }
         // `kpic.yaml`: its problems.
         let config = &project.config_file;
@@ -635,43 +623,15 @@ impl Server {
             let list = config.text.as_deref().map_or_else(Vec::new, |text| {
                 diagnostics::config_problems(text, &config.problems, &uri)
             });
-            let key = uri.as_str().to_owned();
-            live.insert(key.clone());
+            let version = docs.get(&config.path).map(|d| d.version);
             let opened = self.pending.edited.contains(&config.path);
-            if opened
-                || self
-                    .published
-                    .get(&key)
-                    .map_or(!list.is_empty(), |p| *p != list)
-            {
-                let version = docs.get(&config.path).map(|d| d.version);
-                self.published.insert(key, list.clone());
-                out.push(lsp::PublishDiagnosticsParams {
-                    uri,
-                    diagnostics: list,
-                    version,
-                });
-            }
+            outbox.offer(&config.path, uri, list, version, opened);
         }
         // A full load can leave files out: their diagnostics are cleared.
         if all || self.previous.is_none() {
-            let gone: Vec<String> = self
-                .published
-                .keys()
-                .filter(|k| !live.contains(*k))
-                .cloned()
-                .collect();
-            for key in gone {
-                self.published.remove(&key);
-                if let Ok(uri) = key.parse() {
-                    out.push(lsp::PublishDiagnosticsParams {
-                        uri,
-                        diagnostics: Vec::new(),
-                        version: None,
-                    });
-                }
-            }
+            outbox.clear_the_rest();
         }
+        let out = outbox.out;
         let message = project
             .discovery
             .clone()
@@ -900,6 +860,71 @@ impl Server {
             &p.query,
             &uri_of,
         )))
+    }
+}
+
+/// The diagnostics to publish in one go, against those published before.
+struct Outbox<'a> {
+    published: &'a mut HashMap<PathBuf, (lsp::Uri, Vec<lsp::Diagnostic>)>,
+    out: Vec<lsp::PublishDiagnosticsParams>,
+    /// The files offered this time.
+    live: HashSet<PathBuf>,
+}
+
+impl Outbox<'_> {
+    /// Publishes `list` for the file at `path` if it differs from what was published (or
+    /// `always`). Diagnostics published under another URI for the file (before the editor
+    /// opened it under its own spelling) are cleared there.
+    fn offer(
+        &mut self,
+        path: &Path,
+        uri: lsp::Uri,
+        list: Vec<lsp::Diagnostic>,
+        version: Option<i32>,
+        always: bool,
+    ) {
+        self.live.insert(path.to_path_buf());
+        let before = self.published.get(path);
+        if let Some((old, _)) = before.filter(|(old, _)| *old != uri) {
+            self.out.push(lsp::PublishDiagnosticsParams {
+                uri: old.clone(),
+                diagnostics: Vec::new(),
+                version: None,
+            });
+        }
+        let same = match before {
+            Some((old, p)) => *old == uri && *p == list,
+            None => list.is_empty(),
+        };
+        if same && !always {
+            return;
+        }
+        self.published
+            .insert(path.to_path_buf(), (uri.clone(), list.clone()));
+        self.out.push(lsp::PublishDiagnosticsParams {
+            uri,
+            diagnostics: list,
+            version,
+        });
+    }
+
+    /// Clears the diagnostics of every file not offered.
+    fn clear_the_rest(&mut self) {
+        let gone: Vec<PathBuf> = self
+            .published
+            .keys()
+            .filter(|p| !self.live.contains(*p))
+            .cloned()
+            .collect();
+        for path in gone {
+            if let Some((uri, _)) = self.published.remove(&path) {
+                self.out.push(lsp::PublishDiagnosticsParams {
+                    uri,
+                    diagnostics: Vec::new(),
+                    version: None,
+                });
+            }
+        }
     }
 }
 

@@ -35,10 +35,14 @@ pub struct Threads {
 }
 
 impl Threads {
-    /// Waits for the writer to send what is queued (the main loop has dropped its sender).
-    /// The reader is left alone: it may be blocked on input that never comes.
+    /// Waits (a second at most: a client that stopped reading must not hold the server up)
+    /// for the writer to send what is queued, once the main loop has dropped its sender. The
+    /// reader is left alone: it may be blocked on input that never comes.
     pub fn finish(self) {
-        let _ = self.writer.join();
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(1);
+        while !self.writer.is_finished() && std::time::Instant::now() < until {
+            thread::sleep(std::time::Duration::from_millis(5));
+        }
         drop(self.reader);
     }
 }
