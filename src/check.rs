@@ -147,18 +147,8 @@ pub fn check_file(
 
 /// The findings to report for a loaded workspace, from the load's findings (`found`: E001 to
 /// E003 and the file checks of `rules`): with E004 and the workspace checks of `rules` added,
-/// then [`report`]ed. This is what [`run`] does after loading.
-pub fn finish(
-    ws: &Workspace,
-    options: &RuleOptions,
-    levels: &(impl Fn(&RuleMeta) -> Level + Sync),
-    rules: &[&dyn Rule],
-    found: Vec<Diagnostic>,
-) -> Vec<Diagnostic> {
-    finish_timed(ws, options, levels, rules, found, &mut Timer(None))
-}
-
-/// [`finish`], timing its stages.
+/// then [`report`]ed. This is what [`run`] does after loading; the language server calls the
+/// same three pieces after each edit.
 fn finish_timed(
     ws: &Workspace,
     options: &RuleOptions,

@@ -2,10 +2,13 @@
 //! documents' text in place of the files on disk), each file's own findings, and the findings
 //! of the whole workspace as `kpic check` reports them.
 //!
-//! An edit re-loads only the edited file (read, parse, schema, model, file checks), then
-//! resolves the IDs anew from every file's model and runs the workspace checks, E004 and the
-//! suppressions over the whole workspace ([`check::finish`], the same pipeline as `kpic check`).
-//! A file added or removed, or a new configuration, loads everything again.
+//! An edit re-loads only the edited file (read, parse, schema, model, file checks). When the
+//! file still defines the same IDs (most edits), the index of IDs stands and only the file's
+//! references are resolved again (its E004 findings anew, the duplicates moved with its text);
+//! otherwise the IDs are resolved anew from every file's model. Then the workspace checks run
+//! and the findings are reported as `kpic check` reports them: the same rules, levels and
+//! suppression pass ([`check::workspace_checks`], [`check::report`]). A file added or
+//! removed, or a new configuration, loads everything again.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
