@@ -58,6 +58,13 @@ fn start(dir: &Path, args: &[&str]) -> Client {
     Client::start_bin(Path::new(env!("CARGO_BIN_EXE_kpic")), dir, args)
 }
 
+/// `kpic server` in `root`, initialized with `root` as the workspace folder.
+fn serving(root: &Path) -> Client {
+    let mut c = start(root, &[]);
+    c.initialize(root);
+    c
+}
+
 /// A workspace of two clean files: `kpi-specs/owners.yaml` and `kpi-specs/team.yaml`.
 fn workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -329,8 +336,7 @@ fn after_each_edit_the_diagnostics_are_those_of_kpic_check() {
     common::write(root, "kpi-specs/t2.yaml", T2);
     let t1 = root.join("kpi-specs/t1.yaml");
     let shared = root.join("kpi-specs/shared.yaml");
-    let mut c = start(root, &[]);
-    c.initialize(root);
+    let mut c = serving(root);
     c.open(&t1);
     c.open(&shared);
     c.barrier();
@@ -386,8 +392,7 @@ fn a_burst_of_edits_is_checked_once_or_a_few_times() {
     let dir = workspace();
     let root = dir.path();
     let team = root.join("kpi-specs/team.yaml");
-    let mut c = start(root, &[]);
-    c.initialize(root);
+    let mut c = serving(root);
     c.open(&team);
     c.barrier();
     let before = c.publishes(&uri(&team));
@@ -421,8 +426,7 @@ fn edits_in_ranges_count_utf16_units() {
     let dir = workspace();
     let root = dir.path();
     let team = root.join("kpi-specs/team.yaml");
-    let mut c = start(root, &[]);
-    c.initialize(root);
+    let mut c = serving(root);
     c.open(&team);
     // A KPI on one line, its owner after Chinese text and an emoji.
     let text = TEAM.replace(
@@ -481,8 +485,7 @@ fn completion_of_keys_values_ids_and_rules() {
     let dir = workspace();
     let root = dir.path();
     let team = root.join("kpi-specs/team.yaml");
-    let mut c = start(root, &[]);
-    c.initialize(root);
+    let mut c = serving(root);
     c.open(&team);
     let labels = |c: &mut Client, text: &str, needle: &str, after: usize| -> Vec<String> {
         let mut p = at(&team, text, needle);
@@ -542,8 +545,7 @@ fn kpic_yaml_is_served_and_reloaded() {
     let team = root.join("kpi-specs/team.yaml");
     let config = root.join("kpic.yaml");
     common::write(root, "kpic.yaml", "rules:\n  T003: error\n");
-    let mut c = start(root, &[]);
-    c.initialize(root);
+    let mut c = serving(root);
     let text = TEAM.replace("  review: quarterly\n", "");
     c.open_text(&team, &text);
     let d = c.diagnostics(&uri(&team), |d| !d.is_empty());
@@ -666,6 +668,13 @@ fn files_changed_on_disk_are_picked_up() {
     c.diagnostics(&team, |d| d.is_empty());
 }
 
+/// Asks for the definition of the team lead of [`workspace`]: the server is still serving.
+fn still_answers(c: &mut Client, root: &Path) {
+    let team = root.join("kpi-specs/team.yaml");
+    let def = c.request("textDocument/definition", at(&team, TEAM, "wang-fang"));
+    assert_eq!(def[0]["uri"], uri(&root.join("kpi-specs/owners.yaml")));
+}
+
 #[test]
 fn bad_messages_get_protocol_errors_and_the_server_goes_on() {
     let dir = workspace();
@@ -696,8 +705,7 @@ fn bad_messages_get_protocol_errors_and_the_server_goes_on() {
     );
     assert!(!c.stderr_text().contains("panicked"), "{}", c.stderr_text());
 
-    let mut c = start(root, &[]);
-    c.initialize(root);
+    let mut c = serving(root);
     let unknown = c.request_raw("textDocument/semanticTokens/full", json!({}));
     assert_eq!(unknown["error"]["code"], -32601);
     let bad = c.request_raw("textDocument/hover", json!({"textDocument": 3}));
@@ -723,9 +731,7 @@ fn bad_messages_get_protocol_errors_and_the_server_goes_on() {
         "{log}"
     );
     // After all that, the server still answers.
-    let team = root.join("kpi-specs/team.yaml");
-    let def = c.request("textDocument/definition", at(&team, TEAM, "wang-fang"));
-    assert_eq!(def[0]["uri"], uri(&root.join("kpi-specs/owners.yaml")));
+    still_answers(&mut c, root);
     assert_eq!(c.shutdown().code(), Some(0));
 }
 
@@ -733,8 +739,7 @@ fn bad_messages_get_protocol_errors_and_the_server_goes_on() {
 fn a_100_mb_buffer_is_a_finding_not_a_crash() {
     let dir = workspace();
     let root = dir.path();
-    let mut c = start(root, &[]);
-    c.initialize(root);
+    let mut c = serving(root);
     let big = root.join("kpi-specs/big.yaml");
     let text = "# x\n".repeat(25 << 20);
     c.open_text(&big, &text);
@@ -747,10 +752,7 @@ fn a_100_mb_buffer_is_a_finding_not_a_crash() {
             .contains("larger than the limit of 16 MiB"),
         "{d:?}"
     );
-    // The server goes on.
-    let team = root.join("kpi-specs/team.yaml");
-    let def = c.request("textDocument/definition", at(&team, TEAM, "wang-fang"));
-    assert_eq!(def[0]["uri"], uri(&root.join("kpi-specs/owners.yaml")));
+    still_answers(&mut c, root);
     assert_eq!(c.shutdown().code(), Some(0));
 }
 
@@ -759,21 +761,18 @@ fn the_server_exits_on_exit_and_when_the_client_goes_away() {
     let dir = workspace();
     let root = dir.path();
     // `exit` without `shutdown`: exit code 1, as LSP asks.
-    let mut c = start(root, &[]);
-    c.initialize(root);
+    let mut c = serving(root);
     c.notify("exit", Value::Null);
     assert_eq!(c.wait().code(), Some(1));
     // Requests after `shutdown` are refused; `exit` then ends with 0.
-    let mut c = start(root, &[]);
-    c.initialize(root);
+    let mut c = serving(root);
     assert_eq!(c.request("shutdown", Value::Null), Value::Null);
     let late = c.request_raw("textDocument/hover", json!({}));
     assert_eq!(late["error"]["code"], -32600);
     c.notify("exit", Value::Null);
-    assert_eq!(c.wait().code(), Some(1 - 1));
+    assert_eq!(c.wait().code(), Some(0));
     // The client disconnects in the middle of a session.
-    let mut c = start(root, &[]);
-    c.initialize(root);
+    let mut c = serving(root);
     c.open(&root.join("kpi-specs/team.yaml"));
     c.close_input();
     assert_eq!(c.wait().code(), Some(1));
@@ -864,8 +863,7 @@ fn a_document_opened_under_another_spelling_of_its_uri_moves_its_diagnostics() {
     let text = TEAM.replace("  review: quarterly\n", "");
     common::write(root, "kpi-specs/市场 team.yaml", &text);
     let path = root.join("kpi-specs/市场 team.yaml");
-    let mut c = start(root, &[]);
-    c.initialize(root);
+    let mut c = serving(root);
     c.barrier();
     // The server's own URI for the file (upper-case escapes) has its diagnostics.
     let ours = uri(&path);

@@ -166,21 +166,8 @@ impl Project {
         }
         inputs.sort_by(|a, b| a.name.cmp(&b.name));
         inputs.dedup_by(|b, a| a.name == b.name);
-        let loaded: Vec<workspace::LoadedFile> = {
-            let Some(levels) = levels(&self.config, &self.settings) else {
-                return;
-            };
-            let rules = check::enabled_rules(&levels);
-            let opts = self.load_options();
-            let options = &self.config.options;
-            let check = |source: &_, spec: &_, out: &mut Vec<Diagnostic>| {
-                check::check_file(&rules, options, source, spec, out);
-            };
-            inputs
-                .into_par_iter()
-                .enumerate()
-                .map(|(id, input)| workspace::load_file(id, input, &opts, &check))
-                .collect()
+        let Some(loaded) = self.read_files(inputs.into_iter().enumerate().collect()) else {
+            return;
         };
         let mut ws = Workspace::default();
         let mut own = Vec::with_capacity(loaded.len());
@@ -210,39 +197,52 @@ impl Project {
     /// the whole workspace. When the files still define the same IDs (the usual edit), the
     /// index of IDs holds: only their references are resolved again.
     pub fn update(&mut self, changed: &[FileId], docs: &Documents) {
-        let mut moved: Option<Vec<(FileId, HashMap<Span, Span>)>> = Some(Vec::new());
-        {
-            let Some(levels) = levels(&self.config, &self.settings) else {
-                return;
-            };
-            let rules = check::enabled_rules(&levels);
-            let opts = self.load_options();
-            let options = &self.config.options;
-            let check = |source: &_, spec: &_, out: &mut Vec<Diagnostic>| {
-                check::check_file(&rules, options, source, spec, out);
-            };
-            for &id in changed {
-                let Some(file) = self.ws.files.get(id) else {
-                    continue;
-                };
+        let inputs = changed
+            .iter()
+            .filter_map(|&id| {
+                let file = self.ws.files.get(id)?;
                 let input = Input {
                     path: file.path.clone(),
                     name: file.name.clone(),
                     reported: true,
                     text: docs.get(&file.path).map(|d| d.text.clone()),
                 };
-                let loaded = workspace::load_file(id, input, &opts, &check);
-                let old = std::mem::replace(&mut self.ws.specs[id], loaded.spec);
-                let moves = id_moves(old.as_ref(), self.ws.specs[id].as_ref());
-                moved = moved.zip(moves).map(|(mut list, m)| {
-                    list.push((id, m));
-                    list
-                });
-                self.ws.files[id] = loaded.source;
-                self.own[id] = loaded.diagnostics;
-            }
+                Some((id, input))
+            })
+            .collect::<Vec<_>>();
+        let ids: Vec<FileId> = inputs.iter().map(|(id, _)| *id).collect();
+        let Some(loaded) = self.read_files(inputs) else {
+            return;
+        };
+        let mut moved: Option<Vec<(FileId, HashMap<Span, Span>)>> = Some(Vec::new());
+        for (id, file) in ids.into_iter().zip(loaded) {
+            let old = std::mem::replace(&mut self.ws.specs[id], file.spec);
+            let moves = id_moves(old.as_ref(), self.ws.specs[id].as_ref());
+            moved = moved.zip(moves).map(|(mut list, m)| {
+                list.push((id, m));
+                list
+            });
+            self.ws.files[id] = file.source;
+            self.own[id] = file.diagnostics;
         }
         self.check(moved.map_or(Resolve::All, Resolve::Files));
+    }
+
+    /// Reads, parses and checks each input as the file it is numbered, in parallel.
+    fn read_files(&self, inputs: Vec<(FileId, Input)>) -> Option<Vec<workspace::LoadedFile>> {
+        let levels = levels(&self.config, &self.settings)?;
+        let rules = check::enabled_rules(&levels);
+        let opts = self.load_options();
+        let options = &self.config.options;
+        let check = |source: &_, spec: &_, out: &mut Vec<Diagnostic>| {
+            check::check_file(&rules, options, source, spec, out);
+        };
+        Some(
+            inputs
+                .into_par_iter()
+                .map(|(id, input)| workspace::load_file(id, input, &opts, &check))
+                .collect(),
+        )
     }
 
     /// Resolves IDs (all of them, or the references of files whose IDs stayed) and runs the

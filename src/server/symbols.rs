@@ -37,34 +37,18 @@ fn found_in(spec: &SpecFile) -> (Option<Found>, Vec<Found>) {
         span: spec.root_span,
         id: t.id.as_ref().map_or(t.key_span, |i| i.span),
     });
-    let mut items = Vec::new();
-    for o in &spec.owners {
-        items.push(Found {
-            name: o.id.value.to_string(),
-            detail: detail(&o.name),
-            kind: SymbolKind::OBJECT,
-            span: o.span,
-            id: o.id.span,
-        });
-    }
-    for d in &spec.duties {
-        items.push(Found {
-            name: d.id.value.to_string(),
-            detail: detail(&d.name),
-            kind: SymbolKind::CLASS,
-            span: d.span,
-            id: d.id.span,
-        });
-    }
-    for k in &spec.kpis {
-        items.push(Found {
-            name: k.id.value.to_string(),
-            detail: detail(&k.name),
-            kind: SymbolKind::FIELD,
-            span: k.span,
-            id: k.id.span,
-        });
-    }
+    let item = |kind, id: &Spanned<Text>, name: &Option<Spanned<Text>>, span| Found {
+        name: id.value.to_string(),
+        detail: detail(name),
+        kind,
+        span,
+        id: id.span,
+    };
+    let items = (spec.owners.iter())
+        .map(|o| item(SymbolKind::OBJECT, &o.id, &o.name, o.span))
+        .chain((spec.duties.iter()).map(|d| item(SymbolKind::CLASS, &d.id, &d.name, d.span)))
+        .chain((spec.kpis.iter()).map(|k| item(SymbolKind::FIELD, &k.id, &k.name, k.span)))
+        .collect();
     (team, items)
 }
 
