@@ -886,3 +886,59 @@ fn a_document_opened_under_another_spelling_of_its_uri_moves_its_diagnostics() {
     assert_eq!(codes(&c.latest(&theirs)), ["T003"]);
     assert!(c.latest(&ours).is_empty(), "cleared under the old spelling");
 }
+
+#[test]
+fn a_file_reached_through_a_link_is_edited_under_its_real_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    common::write(root, "shared/owners.yaml", OWNERS);
+    common::write(root, "kpi-specs/team.yaml", TEAM);
+    std::os::unix::fs::symlink("../shared/owners.yaml", root.join("kpi-specs/owners.yaml"))
+        .unwrap();
+    let mut c = serving(root);
+    c.barrier();
+    assert!(c.latest(&uri(&root.join("kpi-specs/team.yaml"))).is_empty());
+    // The editor opens the owners file where it really is, and removes `li-na`.
+    let real = root.join("shared/owners.yaml");
+    c.open(&real);
+    c.change_all(&real, 2, &OWNERS.replace("li-na", "li-na-2"));
+    let team = uri(&root.join("kpi-specs/team.yaml"));
+    let d = c.diagnostics(&team, |d| codes(d).contains(&"E004".to_string()));
+    assert_eq!(codes(&d), ["E004"; 3]);
+    // Definitions land in the document the editor has open.
+    let def = c.request(
+        "textDocument/definition",
+        at(&root.join("kpi-specs/team.yaml"), TEAM, "wang-fang"),
+    );
+    assert_eq!(def[0]["uri"], uri(&real));
+}
+
+#[test]
+fn a_new_file_joins_while_open_and_leaves_when_closed_unsaved() {
+    let dir = workspace();
+    let root = dir.path();
+    let mut c = serving(root);
+    let new = root.join("kpi-specs/draft.yaml");
+    c.open_text(
+        &new,
+        "version: 1\nteam: {id: draft, name: D}\nkpis:\n  - {id: k, name: K, owner: li-nq}\n",
+    );
+    let d = c.diagnostics(&uri(&new), |d| codes(d).contains(&"E004".to_string()));
+    assert!(d.iter().any(|d| {
+        d["message"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `li-na`?")
+    }));
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri(&new)}}),
+    );
+    c.diagnostics(&uri(&new), |d| d.is_empty());
+    c.barrier();
+    assert!(
+        !c.stderr_text().contains("cannot read"),
+        "{}",
+        c.stderr_text()
+    );
+}

@@ -164,6 +164,9 @@ struct Server {
     /// The findings of each file when they were last published (`None` after a full load,
     /// when file numbers may have changed).
     previous: Option<Vec<Vec<crate::diagnostic::Diagnostic>>>,
+    /// Paths of documents that made the server look for the workspace's files again, because
+    /// it did not know them: each does so once (until files change on disk).
+    looked_for: HashSet<PathBuf>,
     /// The last message shown about the workspace's files, so it is shown once.
     shown: Option<String>,
     next_request: i32,
@@ -184,6 +187,7 @@ impl Server {
             pending: Pending::default(),
             published: HashMap::new(),
             previous: None,
+            looked_for: HashSet::new(),
             shown: None,
             next_request: 0,
             gone: false,
@@ -481,10 +485,15 @@ impl Server {
         if project.is_config(&path) {
             pending.config |= text != project.config_file.text.as_deref();
         } else if let Some(f) = project.file_of(&path) {
-            if text != Some(project.ws.files[f].text.as_str()) {
+            if text.is_none() && !path.exists() {
+                // A new file closed without being saved: it leaves the workspace.
+                pending.rescan = true;
+            } else if text != Some(project.ws.files[f].text.as_str()) {
                 pending.files.push(f);
             }
-        } else if project.belongs(&path) {
+        } else if project.belongs(&path) && self.looked_for.insert(path.clone()) {
+            // A file the workspace does not know yet (created since, or not saved): look for
+            // the files again, once (a file that `.gitignore` leaves out stays out).
             pending.rescan = true;
         } else {
             log(&format!("not part of the workspace: {}", path.display()));
@@ -512,7 +521,7 @@ impl Server {
             }
             if project.is_config(&path) {
                 pending.config = true;
-            } else if change.typ == lsp::FileChangeType::CHANGED
+            } else if change.typ != lsp::FileChangeType::DELETED
                 && let Some(f) = project.file_of(&path)
             {
                 pending.files.push(f);
@@ -521,6 +530,7 @@ impl Server {
             } else {
                 continue;
             }
+            self.looked_for.clear();
             pending.touch();
         }
     }
@@ -563,10 +573,9 @@ impl Server {
 
     /// The URI of file `f`: the editor's, when the file is open.
     fn uri_of(project: &Project, docs: &Documents, f: FileId) -> Option<lsp::Uri> {
-        let path = &project.ws.files.get(f)?.path;
-        match docs.get(path) {
+        match project.doc(docs, f) {
             Some(doc) => Some(doc.uri.clone()),
-            None => path_to_uri(path),
+            None => path_to_uri(&project.ws.files.get(f)?.path),
         }
     }
 
@@ -610,7 +619,7 @@ impl Server {
             let lines = diagnostics::Lines::new(ws, diagnostics::files_of(findings));
             let list = diagnostics::convert(findings, &lines, &uri_of);
             let path = &ws.files[f].path;
-            let version = docs.get(path).map(|d| d.version);
+            let version = project.doc(docs, f).map(|d| d.version);
             outbox.offer(path, uri, list, version, edited.contains(&f));
         }
         // `kpic.yaml`: its problems.

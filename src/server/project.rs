@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::documents::Documents;
+use super::documents::{Document, Documents};
 use super::log;
 use crate::check::{self, CheckRequest};
 use crate::config::{self, Config};
@@ -72,6 +72,8 @@ pub struct Project {
     pub findings: Vec<Vec<Diagnostic>>,
     /// The files by path (also by real path, for a file reached through a link).
     by_path: HashMap<PathBuf, FileId>,
+    /// Each file's real path, when it is reached through a link.
+    real: Vec<Option<PathBuf>>,
 }
 
 impl Project {
@@ -90,6 +92,7 @@ impl Project {
             unknown: Vec::new(),
             findings: Vec::new(),
             by_path: HashMap::new(),
+            real: Vec::new(),
         };
         project.load_files(docs);
         project
@@ -107,6 +110,21 @@ impl Project {
     /// The file at `path`, if it is one of the workspace's.
     pub fn file_of(&self, path: &Path) -> Option<FileId> {
         self.by_path.get(path).copied()
+    }
+
+    /// The open document of file `f`: under its path or, for a file reached through a link,
+    /// its real path.
+    pub fn doc<'a>(&self, docs: &'a Documents, f: FileId) -> Option<&'a Document> {
+        let path = &self.ws.files.get(f)?.path;
+        docs.get(path)
+            .or_else(|| docs.get(self.real.get(f)?.as_ref()?))
+    }
+
+    /// The real path of a file reached through a link, when it is another path inside the
+    /// project.
+    fn real_path(&self, path: &Path) -> Option<PathBuf> {
+        let real = std::fs::canonicalize(path).ok()?;
+        (real != path && real.starts_with(&self.root)).then_some(real)
     }
 
     /// Whether `path` is the configuration file.
@@ -146,11 +164,13 @@ impl Project {
                 Vec::new()
             }
         };
-        // The open documents' text takes the place of their files; an open document that
-        // belongs to the workspace but is not on disk (a new file, not yet saved) joins it.
+        // The open documents' text takes the place of their files (a file reached through a
+        // link may be open under its real path); an open document that belongs to the
+        // workspace but is not on disk (a new file, not yet saved) joins it.
         for input in &mut inputs {
             input.path = discover::clean(&input.path);
-            if let Some(doc) = docs.get(&input.path) {
+            let real = self.real_path(&input.path);
+            if let Some(doc) = docs.get(&input.path).or_else(|| docs.get(real.as_ref()?)) {
                 input.text = Some(doc.text.clone());
             }
         }
@@ -178,15 +198,14 @@ impl Project {
             own.push(file.diagnostics);
         }
         self.by_path.clear();
+        self.real.clear();
         for (id, f) in ws.files.iter().enumerate() {
             self.by_path.insert(f.path.clone(), id);
-            // A file reached through a link is also known by its real path, if that is inside
-            // the project.
-            if let Ok(real) = std::fs::canonicalize(&f.path)
-                && real.starts_with(&self.root)
-            {
-                self.by_path.entry(real).or_insert(id);
+            let real = self.real_path(&f.path);
+            if let Some(real) = &real {
+                self.by_path.entry(real.clone()).or_insert(id);
             }
+            self.real.push(real);
         }
         self.ws = ws;
         self.own = own;
@@ -205,7 +224,7 @@ impl Project {
                     path: file.path.clone(),
                     name: file.name.clone(),
                     reported: true,
-                    text: docs.get(&file.path).map(|d| d.text.clone()),
+                    text: self.doc(docs, id).map(|d| d.text.clone()),
                 };
                 Some((id, input))
             })
