@@ -942,3 +942,31 @@ fn a_new_file_joins_while_open_and_leaves_when_closed_unsaved() {
         c.stderr_text()
     );
 }
+
+#[test]
+fn a_file_that_gitignore_leaves_out_stays_out() {
+    let dir = workspace();
+    let root = dir.path();
+    common::write(root, ".gitignore", "kpi-specs/scratch.yaml\n");
+    common::write(
+        root,
+        "kpi-specs/scratch.yaml",
+        "version: 1\nkpis: [{id: x}]\n",
+    );
+    let scratch = root.join("kpi-specs/scratch.yaml");
+    let mut c = serving(root);
+    c.open(&scratch);
+    c.change_all(&scratch, 2, "version: 1\nkpis: [{id: y}]\n");
+    c.barrier();
+    assert_eq!(c.publishes(&uri(&scratch)), 0);
+    assert!(
+        c.stderr_text().contains("not part of the workspace"),
+        "{}",
+        c.stderr_text()
+    );
+    assert_eq!(
+        common::check_json(root, &[]).0,
+        0,
+        "kpic check leaves it out too"
+    );
+}
