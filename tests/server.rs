@@ -162,6 +162,27 @@ fn a_whole_session() {
     assert_eq!(refs.len(), 4, "{refs:?}");
     assert_eq!(refs[0]["uri"], uri(&owners));
 
+    // A duty reference leads to the duty; a KPI's ID is its own definition and only place.
+    let duty = c.request(
+        "textDocument/definition",
+        at(&team, &broken, "market-analysis\n    owner"),
+    );
+    assert_eq!(duty[0]["uri"], uri(&team));
+    assert_eq!(
+        duty[0]["range"]["start"],
+        position_of(&broken, "market-analysis")
+    );
+    let mut params = at(&team, &broken, "report-quality");
+    params["context"] = json!({"includeDeclaration": true});
+    let refs = c.request("textDocument/references", params);
+    assert_eq!(refs.as_array().unwrap().len(), 1);
+    let hover = c.request("textDocument/hover", at(&team, &broken, "ecommerce-ops"));
+    let text = hover["contents"]["value"].as_str().unwrap();
+    assert!(
+        text.contains("**team ecommerce-ops**: 电商运营部"),
+        "{text}"
+    );
+
     // Completion of owner IDs with their names, at `owner: `.
     let typed = broken.replace("owner: li-nq", "owner: wa");
     c.change_all(&team, 3, &typed);
@@ -341,9 +362,16 @@ fn after_each_edit_the_diagnostics_are_those_of_kpic_check() {
     c.open(&shared);
     c.barrier();
     assert_eq!(published(&c, root), checked(root));
-    assert!(
-        published(&c, root).iter().any(|d| d.1 == "E003"),
-        "the duplicate owner is reported"
+    // The duplicate owner, with the first definition in the other file as related
+    // information.
+    let dup = c.latest(&uri(&t1));
+    let dup = dup.iter().find(|d| d["code"] == "E003").expect("E003");
+    let related = &dup["relatedInformation"][0];
+    assert_eq!(related["message"], "first defined here");
+    assert_eq!(related["location"]["uri"], uri(&shared));
+    assert_eq!(
+        related["location"]["range"]["start"],
+        position_of(SHARED, "dup-owner")
     );
     let mut text = T1.to_owned();
     let edits: Vec<fn(&str) -> String> = vec![
@@ -458,12 +486,10 @@ fn edits_in_ranges_count_utf16_units() {
         "textDocument/hover",
         json!({"textDocument": doc(&team), "position": start}),
     );
-    assert!(
-        hover["contents"]["value"]
-            .as_str()
-            .unwrap()
-            .contains("unknown owner")
-    );
+    // Hover on the finding: the ID names nothing, and what E004 is.
+    let text = hover["contents"]["value"].as_str().unwrap();
+    assert!(text.contains("unknown owner"), "{text}");
+    assert!(text.contains("# E004 unknown-reference"), "{text}");
     // And back: the text is whole again, so the file is clean.
     c.notify(
         "textDocument/didChange",
