@@ -6,7 +6,7 @@
 //! and allocates whatever a `Content-Length` header asks for (a header of a few terabytes
 //! aborts the process). This reader answers a malformed message with a JSON-RPC error and goes
 //! on with the next one, skips a message over [`MAX_MESSAGE`] bytes without holding it, and
-//! reads ahead at most a few messages, so no input makes the server crash or grow without
+//! reads ahead at most one message, so no input makes the server crash or grow without
 //! bound.
 
 use std::io::{self, BufRead, Read, Write};
@@ -25,8 +25,11 @@ pub const MAX_MESSAGE: usize = 256 << 20;
 /// The longest header line read; the rest of a longer line is skipped.
 const MAX_HEADER_LINE: usize = 8 << 10;
 
-/// Messages read ahead of the main loop.
-const READ_AHEAD: usize = 4;
+/// Messages read ahead of the main loop (each may be up to [`MAX_MESSAGE`] bytes).
+const READ_AHEAD: usize = 1;
+
+/// Messages the main loop may queue for the writer (a full check publishes one per file).
+const WRITE_QUEUE: usize = 64;
 
 /// The transport's threads.
 pub struct Threads {
@@ -61,7 +64,7 @@ where
 {
     let output = Arc::new(Mutex::new(output));
     let (to_main, from_reader) = bounded::<Message>(READ_AHEAD);
-    let (to_writer, from_main) = bounded::<Message>(READ_AHEAD);
+    let (to_writer, from_main) = bounded::<Message>(WRITE_QUEUE);
     let out = Arc::clone(&output);
     let writer = thread::Builder::new()
         .name("kpic-lsp-writer".into())
