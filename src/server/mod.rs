@@ -49,12 +49,12 @@ pub const DEBOUNCE: Duration = Duration::from_millis(3);
 /// The longest an edit waits to be checked while more edits keep coming.
 pub const MAX_DELAY: Duration = Duration::from_millis(100);
 
-/// Writes a log line to stderr, which editors keep in their log of the server.
+/// Writes a log line to stderr, which editors keep in their log of the server (a closed
+/// stderr loses the line, never stops the server).
 pub(crate) fn log(line: &str) {
-    eprintln!(
-        "kpic server: {}",
-        crate::diagnostic::printable(line.to_owned())
-    );
+    use std::io::Write;
+    let line = crate::diagnostic::printable(line.to_owned());
+    let _ = writeln!(std::io::stderr(), "kpic server: {line}");
 }
 
 /// Serves the editor on stdin and stdout until it says `exit` or closes the input. The exit
@@ -597,9 +597,9 @@ impl Server {
         let previous = if all { None } else { self.previous.as_ref() };
         let mut files: Vec<FileId> = (0..ws.files.len())
             .filter(|f| {
-                let now = &project.findings[*f];
+                let now = project.findings_of(*f);
                 edited.contains(f)
-                    || previous.is_none_or(|p| p.get(*f) != Some(now))
+                    || previous.is_none_or(|p| p.get(*f).map(Vec::as_slice) != Some(now))
                     || now
                         .iter()
                         .any(|d| d.labels.iter().any(|l| edited.contains(&l.file)))
@@ -615,7 +615,7 @@ impl Server {
         };
         for f in files {
             let Some(uri) = uri_of(f) else { continue };
-            let findings = &project.findings[f];
+            let findings = project.findings_of(f);
             let lines = diagnostics::Lines::new(ws, diagnostics::files_of(findings));
             let list = diagnostics::convert(findings, &lines, &uri_of);
             let path = &ws.files[f].path;
@@ -645,7 +645,7 @@ impl Server {
             .discovery
             .clone()
             .or_else(|| config.unreadable.clone());
-        self.previous = Some(project.findings.clone());
+        self.previous = Some(project.findings().to_vec());
         for params in out {
             self.notify::<lsp::notification::PublishDiagnostics>(params);
         }
@@ -699,7 +699,10 @@ impl Server {
             rules.push(rule);
             span.get_or_insert(s);
         }
-        rules.extend(navigate::rules_of_findings_at(&project.findings[f], offset));
+        rules.extend(navigate::rules_of_findings_at(
+            project.findings_of(f),
+            offset,
+        ));
         if !rules.is_empty() {
             parts.push(navigate::explain_rules(&rules));
         }
@@ -796,7 +799,8 @@ impl Server {
         let text = &ws.files[f].text;
         let lines = LineIndex::new(text);
         let (lo, hi) = (lines.offset(p.range.start), lines.offset(p.range.end));
-        let findings: Vec<&crate::diagnostic::Diagnostic> = project.findings[f]
+        let findings: Vec<&crate::diagnostic::Diagnostic> = project
+            .findings_of(f)
             .iter()
             .filter(|d| d.span.lo() <= hi && lo <= d.span.hi())
             .collect();

@@ -69,7 +69,7 @@ pub struct Project {
     /// Each file's references that name nothing (E004) of the last resolution.
     unknown: Vec<Vec<Diagnostic>>,
     /// The findings of each file, as `kpic check` reports them.
-    pub findings: Vec<Vec<Diagnostic>>,
+    findings: Vec<Vec<Diagnostic>>,
     /// The files by path (also by real path, for a file reached through a link).
     by_path: HashMap<PathBuf, FileId>,
     /// Each file's real path, when it is reached through a link.
@@ -125,6 +125,16 @@ impl Project {
     fn real_path(&self, path: &Path) -> Option<PathBuf> {
         let real = std::fs::canonicalize(path).ok()?;
         (real != path && real.starts_with(&self.root)).then_some(real)
+    }
+
+    /// The findings of file `f`, as `kpic check` reports them.
+    pub fn findings_of(&self, f: FileId) -> &[Diagnostic] {
+        self.findings.get(f).map_or(&[], Vec::as_slice)
+    }
+
+    /// The findings of every file, by file.
+    pub fn findings(&self) -> &[Vec<Diagnostic>] {
+        &self.findings
     }
 
     /// Whether `path` is the configuration file.
@@ -272,6 +282,7 @@ impl Project {
         };
         let rules = check::enabled_rules(&levels);
         let t = std::time::Instant::now();
+        self.unknown.resize(self.ws.files.len(), Vec::new());
         let mut all = matches!(resolve, Resolve::All);
         if let Resolve::Files(files) = &resolve {
             for (f, moves) in files {
