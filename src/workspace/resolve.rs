@@ -637,6 +637,42 @@ mod tests {
         );
     }
 
+    #[test]
+    fn resolving_one_file_gives_what_resolving_all_gives() {
+        let input = |name: &str, text: String| crate::workspace::Input {
+            path: name.into(),
+            name: name.into(),
+            reported: true,
+            text: Some(text),
+        };
+        let owners = "version: 1\nowners:\n  - {id: li-na, name: L}\n".to_owned();
+        let team = |owner: &str| {
+            format!(
+                "version: 1\nteam: {{id: t, name: T}}\nkpis:\n  - {{id: k, name: K, owner: {owner}}}\n"
+            )
+        };
+        let (mut ws, _) = crate::workspace::load(
+            vec![
+                input("a.yaml", owners.clone()),
+                input("b.yaml", team("li-na")),
+            ],
+            &Default::default(),
+        );
+        assert!(ws.index.unknown_reference_findings().is_empty());
+        // b.yaml's reference breaks: its model is replaced and only it is resolved again.
+        let (fresh, _) = crate::workspace::load(
+            vec![input("a.yaml", owners), input("b.yaml", team("li-nq"))],
+            &Default::default(),
+        );
+        ws.specs[1] = fresh.specs[1].clone();
+        ws.index.resolve_file(ws.specs[1].as_ref().unwrap());
+        let incremental = ws.index.unknown_reference_findings();
+        assert_eq!(incremental, fresh.index.unknown_reference_findings());
+        assert_eq!(incremental.len(), 1);
+        assert_eq!(ws.index.unknown_reference_findings_in(1), Some(incremental));
+        assert_eq!(ws.index.unknown_reference_findings_in(0), Some(Vec::new()));
+    }
+
     /// Typos of the IDs: a character dropped, doubled, replaced or swapped with the next.
     fn mutations(ids: &[String]) -> Vec<String> {
         let mut seed = 0x2545_F491_4F6C_DD1Du64;
