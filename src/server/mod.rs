@@ -561,11 +561,12 @@ impl Server {
         self.pending.edited = pending.edited;
         let t1 = t.elapsed();
         self.publish(false);
+        // `KPIC_TIMINGS`, as for `kpic check`: how long each check took.
         if std::env::var_os("KPIC_TIMINGS").is_some() {
             log(&format!(
-                "timing: check {:?}, publish {:?}",
-                t1,
-                t.elapsed() - t1
+                "timing: load and check {:.2} ms, publish {:.2} ms",
+                t1.as_secs_f64() * 1000.0,
+                (t.elapsed() - t1).as_secs_f64() * 1000.0
             ));
         }
         self.pending.edited.clear();

@@ -331,9 +331,9 @@ impl Project {
         let all = check::report(&self.ws, &levels, found);
         if std::env::var_os("KPIC_TIMINGS").is_some() {
             log(&format!(
-                "timing: resolve {:?}, finish {:?}",
-                t1,
-                t.elapsed() - t1
+                "timing: resolve {:.2} ms, workspace rules and report {:.2} ms",
+                t1.as_secs_f64() * 1000.0,
+                (t.elapsed() - t1).as_secs_f64() * 1000.0
             ));
         }
         // Baseline (issue 16): when `kpic check --baseline FILE` exists, the findings the
