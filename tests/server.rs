@@ -996,3 +996,21 @@ fn a_file_that_gitignore_leaves_out_stays_out() {
         "kpic check leaves it out too"
     );
 }
+
+#[test]
+fn initialize_is_read_leniently() {
+    let dir = workspace();
+    let root = dir.path();
+    let mut c = start(root, &[]);
+    let bad = c.request_raw("initialize", json!(7));
+    assert_eq!(bad["error"]["code"], -32602);
+    // Capabilities of types no version of LSP has: the root is all the server needs.
+    let init = c.request(
+        "initialize",
+        json!({"rootUri": uri(root), "capabilities": {"textDocument": {"hover": 5}, "workspace": []},
+               "trace": {"x": 1}}),
+    );
+    assert_eq!(init["serverInfo"]["name"], "kpic");
+    c.notify("initialized", json!({}));
+    still_answers(&mut c, root);
+}

@@ -332,52 +332,41 @@ impl Server {
         None
     }
 
+    /// `initialize`: where the workspace is and what the client can do. The parameters are read
+    /// leniently (a client's capability the types do not know does not stop the server).
     fn initialize(&mut self, r: Request) {
-        let params: lsp::InitializeParams = match serde_json::from_value(r.params) {
-            Ok(p) => p,
-            Err(e) => {
-                let message = format!("bad parameters for `initialize`: {e}");
-                log(&message);
-                return self.refuse(r.id, ErrorCode::InvalidParams, message);
-            }
-        };
-        #[allow(deprecated)]
-        let root = params
-            .workspace_folders
-            .as_ref()
+        let p = &r.params;
+        if !p.is_object() {
+            let message = "bad parameters for `initialize`: expected an object".to_owned();
+            log(&message);
+            return self.refuse(r.id, ErrorCode::InvalidParams, message);
+        }
+        let uri_path =
+            |v: &Value| -> Option<PathBuf> { uri_to_path(&v.as_str()?.parse::<lsp::Uri>().ok()?) };
+        let folders = p["workspaceFolders"].as_array();
+        let root = folders
             .and_then(|f| f.first())
-            .and_then(|f| uri_to_path(&f.uri))
-            .or_else(|| params.root_uri.as_ref().and_then(uri_to_path))
+            .and_then(|f| uri_path(&f["uri"]))
+            .or_else(|| uri_path(&p["rootUri"]))
             .or_else(|| {
-                params
-                    .root_path
-                    .as_ref()
+                p["rootPath"]
+                    .as_str()
                     .map(PathBuf::from)
                     .filter(|p| p.is_absolute())
             })
             .or_else(|| std::env::current_dir().ok());
-        if params
-            .workspace_folders
-            .as_ref()
-            .is_some_and(|f| f.len() > 1)
-        {
+        if folders.is_some_and(|f| f.len() > 1) {
             log("several workspace folders: serving the first");
         }
         self.root = root;
-        let caps = &params.capabilities;
+        let flag = |pointer: &str| p.pointer(pointer).and_then(Value::as_bool) == Some(true);
         self.client = Client {
-            hierarchical_symbols: caps
-                .text_document
-                .as_ref()
-                .and_then(|t| t.document_symbol.as_ref())
-                .and_then(|s| s.hierarchical_document_symbol_support)
-                .unwrap_or(false),
-            watches_files: caps
-                .workspace
-                .as_ref()
-                .and_then(|w| w.did_change_watched_files)
-                .and_then(|w| w.dynamic_registration)
-                .unwrap_or(false),
+            hierarchical_symbols: flag(
+                "/capabilities/textDocument/documentSymbol/hierarchicalDocumentSymbolSupport",
+            ),
+            watches_files: flag(
+                "/capabilities/workspace/didChangeWatchedFiles/dynamicRegistration",
+            ),
         };
         self.state = State::Running;
         let result = lsp::InitializeResult {
