@@ -9,9 +9,14 @@
 //!   built from a commit before `scorecards.xlsx`, to see what the workbook costs);
 //! - `bench parse DIR`: the parse-only baseline: read and parse every `*.yaml` under `DIR` with
 //!   kpic's own YAML loader (spans, limits), in parallel, and nothing else;
-//! - `bench parse-saphyr DIR`: the same with saphyr's own `MarkedYaml` loader, for reference.
+//! - `bench parse-saphyr DIR`: the same with saphyr's own `MarkedYaml` loader, for reference;
+//! - `bench lsp DIR`: `kpic server` on the workspace `DIR`: how long after an edit the edited
+//!   file's diagnostics arrive, over the real protocol.
 
 mod synth;
+// The JSON-RPC client of the server's tests, to time an edit over the real protocol.
+#[path = "../tests/server/client.rs"]
+mod client;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -26,6 +31,15 @@ fn main() {
     match args.first().map(String::as_str) {
         Some("parse") => parse_only(Path::new(&args[1])),
         Some("parse-saphyr") => parse_saphyr(Path::new(&args[1])),
+        Some("lsp") => {
+            let dir = PathBuf::from(&args[1]);
+            let files = count_files(&dir.join("kpi-specs"));
+            let l = lsp_latency(&kpic_bin(), &dir, files / 2, 30);
+            println!(
+                "load {:.1} ms; after an edit: median {:.1} ms, p90 {:.1} ms, max {:.1} ms ({} edits)",
+                l.load_ms, l.median_ms, l.p90_ms, l.max_ms, l.edits
+            );
+        }
         Some("generate") => {
             let dir = PathBuf::from(&args[1]);
             let kpis: usize = args[2].parse().expect("KPIS is a number");
@@ -87,6 +101,118 @@ fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) {
         } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
             out.push(path);
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The language server: an edit over the real protocol.
+
+/// What the language server measured.
+struct Lsp {
+    /// From `initialize` to the first answer after `initialized` (the whole workspace loaded,
+    /// checked and its diagnostics sent).
+    load_ms: f64,
+    /// From sending an edit to receiving the edited file's diagnostics for it.
+    median_ms: f64,
+    p90_ms: f64,
+    max_ms: f64,
+    edits: usize,
+}
+
+fn count_files(dir: &Path) -> usize {
+    let mut files = Vec::new();
+    collect_yaml(dir, &mut files);
+    files.len()
+}
+
+/// Starts `kpic server` on the workspace `dir`, opens `kpi-specs/team-NNNNN.yaml` (`file`) and
+/// makes `edits` edits to one KPI's `owner` line, each breaking or mending the reference (so the
+/// findings change every time); returns how long each took to come back as diagnostics.
+fn lsp_latency(kpic: &Path, dir: &Path, file: usize, edits: usize) -> Lsp {
+    use serde_json::json;
+    let dir = std::fs::canonicalize(dir).expect("the workspace exists");
+    let path = dir.join(format!("kpi-specs/team-{file:05}.yaml"));
+    let text = std::fs::read_to_string(&path).expect("the file exists");
+    let mut c = client::Client::start_bin(kpic, &dir, &[]);
+    let start = Instant::now();
+    c.initialize(&dir);
+    // Answered once the workspace is loaded and its diagnostics sent.
+    c.request("workspace/symbol", json!({"query": "no-such-symbol"}));
+    let load_ms = start.elapsed().as_secs_f64() * 1000.0;
+    let uri = client::uri(&path);
+    c.open_text(&path, &text);
+    c.wait_for("textDocument/publishDiagnostics", |p| p["uri"] == uri);
+    // The `owner:` line of the first KPI whose owner the file defines, as its line and the
+    // column of the value in UTF-16 units.
+    let kpis = text.find("\nkpis:").expect("a kpis list");
+    let (at, owner) = text[kpis..]
+        .match_indices("    owner: ")
+        .map(|(i, m)| kpis + i + m.len())
+        .map(|at| {
+            (
+                at,
+                text[at..]
+                    .chars()
+                    .take_while(|c| *c != '\n')
+                    .collect::<String>(),
+            )
+        })
+        .find(|(_, owner)| text.contains(&format!("  - id: {owner}\n")))
+        .expect("a KPI whose owner is defined");
+    let line = text[..at].matches('\n').count();
+    let column = text[..at]
+        .rsplit('\n')
+        .next()
+        .unwrap_or_default()
+        .encode_utf16()
+        .count();
+    let mut times = Vec::new();
+    for i in 0..edits {
+        let version = i as i64 + 2;
+        // Odd edits break the reference, even ones mend it.
+        let (old, new) = if i % 2 == 0 {
+            (owner.clone(), format!("{owner}x"))
+        } else {
+            (format!("{owner}x"), owner.clone())
+        };
+        let end = column + old.encode_utf16().count();
+        let sent = Instant::now();
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version},
+                   "contentChanges": [{"range": {"start": {"line": line, "character": column},
+                                                 "end": {"line": line, "character": end}},
+                                       "text": new}]}),
+        );
+        let params = c.wait_for("textDocument/publishDiagnostics", |p| {
+            p["uri"] == uri && p["version"] == version
+        });
+        times.push(sent.elapsed().as_secs_f64() * 1000.0);
+        let broken = params["diagnostics"].as_array().is_some_and(|d| {
+            d.iter()
+                .any(|d| d["code"] == "E004" && d["range"]["start"]["line"] == line)
+        });
+        assert_eq!(
+            broken,
+            i % 2 == 0,
+            "edit {i}: the diagnostics follow the edit"
+        );
+        // Apart, so that each edit is checked on its own.
+        std::thread::sleep(std::time::Duration::from_millis(30));
+    }
+    // With `KPIC_TIMINGS`, the server logged how long each stage of each check took.
+    if std::env::var_os("KPIC_TIMINGS").is_some() {
+        eprint!("{}", c.stderr_text());
+    }
+    c.shutdown();
+    let mut sorted = times.clone();
+    sorted.sort_by(f64::total_cmp);
+    Lsp {
+        load_ms,
+        median_ms: median(times),
+        p90_ms: sorted[(sorted.len() * 9 / 10).min(sorted.len() - 1)],
+        max_ms: sorted[sorted.len() - 1],
+        edits,
     }
 }
 
@@ -278,6 +404,7 @@ fn bench(args: &[String]) {
     );
     let mut rows = Vec::new();
     let mut single = None;
+    let mut lsp = None;
     for &kpis in &o.sizes {
         let dir = base.join(format!("ws-{kpis}"));
         let bytes = generate(&dir, kpis);
@@ -331,6 +458,7 @@ fn bench(args: &[String]) {
                 c
             });
             single = Some((kpis, file, one_ms, uncached_ms, version_ms));
+            lsp = Some((kpis, lsp_latency(&kpic, &dir, files / 2, 30)));
         }
         rows.push(Row {
             kpis,
@@ -350,6 +478,25 @@ fn bench(args: &[String]) {
         let _ = std::fs::remove_dir_all(&base);
     }
     print_tables(&rows, single.as_ref());
+    if let Some((kpis, l)) = lsp {
+        println!("\n## Language server: an edit in the {kpis}-KPI workspace\n");
+        println!("| `kpic server`, over the protocol | ms |");
+        println!("|---|---:|");
+        println!(
+            "| `initialize` to the first answer (the workspace loaded, checked, published) | {:.1} |",
+            l.load_ms
+        );
+        println!(
+            "| an edit to the edited file's diagnostics: median of {} | {:.1} |",
+            l.edits, l.median_ms
+        );
+        println!("| the same, 90th percentile | {:.1} |", l.p90_ms);
+        println!("| the same, slowest | {:.1} |", l.max_ms);
+        println!(
+            "\n- DESIGN §6 bar: the edited file's diagnostics in under 50 ms: {}",
+            if l.p90_ms < 50.0 { "met" } else { "NOT met" }
+        );
+    }
 }
 
 /// `kpic build` of the defect-free workspace, against `--baseline BIN` when given: median wall

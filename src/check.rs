@@ -11,7 +11,7 @@ use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Level};
 use crate::error::{Error, Result};
 use crate::fsutil::lexical;
-use crate::rules::{self, CHECKS, Context, FileContext, RuleMeta};
+use crate::rules::{self, CHECKS, Context, FileContext, Rule, RuleMeta, RuleOptions};
 use crate::source::SourceFile;
 use crate::workspace::{self, Input, LoadOptions, SpecFile, Workspace, discover};
 
@@ -105,48 +105,107 @@ pub fn run(req: &CheckRequest) -> Result<CheckOutcome> {
         max_file_size: config.max_file_size,
         ..LoadOptions::default()
     };
-    let enabled: Vec<_> = CHECKS
-        .iter()
-        .filter(|r| levels(r.meta()) != Level::Off)
-        .collect();
+    let enabled = enabled_rules(&levels);
     // File checks run in the load, each on its file as soon as it is parsed.
     let file_checks = |source: &SourceFile, spec: &SpecFile, out: &mut Vec<Diagnostic>| {
-        let cx = FileContext {
-            source,
-            options: &config.options,
-        };
-        for rule in &enabled {
-            rule.check_file(&cx, spec, out);
-        }
+        check_file(&enabled, &config.options, source, spec, out);
     };
-    let (ws, mut found) =
+    let (ws, found) =
         workspace::load_checked_deferred(inputs, &load_opts, &file_checks, cache.as_ref());
     timer.lap("load (read, parse, schema, model, file rules, resolve)");
-    let cx = Context::new(&ws, &config.options);
-    // The workspace checks, each collecting in a fixed order, so the result does not depend
-    // on threads; beside them, the did-you-mean search for references that name nothing.
+    let diagnostics = finish_timed(&ws, &config.options, &levels, &enabled, found, &mut timer);
+    drop(levels);
+    Ok(CheckOutcome {
+        config,
+        ws,
+        diagnostics,
+    })
+}
+
+/// The checks whose rule is not off at `levels`, in code order.
+pub fn enabled_rules(levels: &impl Fn(&RuleMeta) -> Level) -> Vec<&'static dyn Rule> {
+    CHECKS
+        .iter()
+        .copied()
+        .filter(|r| levels(r.meta()) != Level::Off)
+        .collect()
+}
+
+/// Runs the file checks of `rules` on one parsed file (what the load runs on each reported
+/// file as soon as it is parsed).
+pub fn check_file(
+    rules: &[&dyn Rule],
+    options: &RuleOptions,
+    source: &SourceFile,
+    spec: &SpecFile,
+    out: &mut Vec<Diagnostic>,
+) {
+    let cx = FileContext { source, options };
+    for rule in rules {
+        rule.check_file(&cx, spec, out);
+    }
+}
+
+/// The findings to report for a loaded workspace, from the load's findings (`found`: E001 to
+/// E003 and the file checks of `rules`): with E004 and the workspace checks of `rules` added,
+/// then [`report`]ed. This is what [`run`] does after loading; the language server calls the
+/// same three pieces after each edit.
+fn finish_timed(
+    ws: &Workspace,
+    options: &RuleOptions,
+    levels: &(impl Fn(&RuleMeta) -> Level + Sync),
+    rules: &[&dyn Rule],
+    mut found: Vec<Diagnostic>,
+    timer: &mut Timer,
+) -> Vec<Diagnostic> {
+    // Beside the workspace checks, the did-you-mean search for references that name nothing.
     let (per_workspace, unknown) = rayon::join(
-        || {
-            enabled
-                .par_iter()
-                .flat_map_iter(|rule| {
-                    let mut out = Vec::new();
-                    rule.check_workspace(&cx, &mut out);
-                    out
-                })
-                .collect::<Vec<Diagnostic>>()
-        },
-        || {
-            if levels(&crate::rules::UNKNOWN_REFERENCE) == Level::Off {
-                Vec::new()
-            } else {
-                ws.index.unknown_reference_findings()
-            }
-        },
+        || workspace_checks(ws, options, rules),
+        || unknown_references(ws, levels),
     );
     found.extend(unknown);
     found.extend(per_workspace);
     timer.lap("workspace rules");
+    let diagnostics = report(ws, levels, found);
+    timer.lap("suppressions and sorting");
+    diagnostics
+}
+
+/// The findings of the workspace checks of `rules` (what spans files), each rule collecting in
+/// a fixed order, so the result does not depend on threads.
+pub fn workspace_checks(
+    ws: &Workspace,
+    options: &RuleOptions,
+    rules: &[&dyn Rule],
+) -> Vec<Diagnostic> {
+    let cx = Context::new(ws, options);
+    rules
+        .par_iter()
+        .flat_map_iter(|rule| {
+            let mut out = Vec::new();
+            rule.check_workspace(&cx, &mut out);
+            out
+        })
+        .collect()
+}
+
+/// E004 for the references that name nothing (with a did-you-mean), when the rule is on.
+pub fn unknown_references(ws: &Workspace, levels: &impl Fn(&RuleMeta) -> Level) -> Vec<Diagnostic> {
+    if levels(&crate::rules::UNKNOWN_REFERENCE) == Level::Off {
+        Vec::new()
+    } else {
+        ws.index.unknown_reference_findings()
+    }
+}
+
+/// The findings to report, from everything found in a loaded workspace: those in reported
+/// files, at their configured severities (`levels`), suppressions applied, sorted and without
+/// duplicates; the files with findings have their lines indexed (every report gives lines).
+pub fn report(
+    ws: &Workspace,
+    levels: &impl Fn(&RuleMeta) -> Level,
+    found: Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
     let mut diagnostics: Vec<Diagnostic> = found
         .into_iter()
         .filter(|d| ws.reported.get(d.file).copied().unwrap_or(false))
@@ -155,12 +214,9 @@ pub fn run(req: &CheckRequest) -> Result<CheckOutcome> {
             Some(d)
         })
         .collect();
-    crate::suppress::apply(&ws, &mut diagnostics, &levels);
-    drop(levels);
-    sort(&ws, &mut diagnostics);
+    crate::suppress::apply(ws, &mut diagnostics, levels);
+    sort(ws, &mut diagnostics);
     diagnostics.dedup();
-    // Every report gives lines and columns: the files with findings index their lines in
-    // parallel.
     let mut with_findings: Vec<usize> = diagnostics
         .iter()
         .flat_map(|d| std::iter::once(d.file).chain(d.labels.iter().map(|l| l.file)))
@@ -171,12 +227,7 @@ pub fn run(req: &CheckRequest) -> Result<CheckOutcome> {
         .par_iter()
         .filter_map(|&f| ws.files.get(f))
         .for_each(SourceFile::index_lines);
-    timer.lap("suppressions and sorting");
-    Ok(CheckOutcome {
-        config,
-        ws,
-        diagnostics,
-    })
+    diagnostics
 }
 
 /// Prints how long each stage took to stderr when `KPIC_TIMINGS` is set (for profiling).
@@ -250,7 +301,7 @@ pub fn levels<'a>(
 }
 
 /// The files to load: the workspace, plus the given paths (reported), plus stdin.
-fn inputs(req: &CheckRequest, config: &Config) -> Result<Vec<Input>> {
+pub(crate) fn inputs(req: &CheckRequest, config: &Config) -> Result<Vec<Input>> {
     let exclude = discover::glob_set(&config.exclude)?;
     let root = req.cwd.join(&config.root);
     let root = discover::clean(&root);

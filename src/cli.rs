@@ -28,6 +28,8 @@ pub enum Command {
     Rules(RulesArgs),
     /// Scaffold kpi-specs/, kpic.yaml and a pre-commit config.
     Init(InitArgs),
+    /// Language server for editors (LSP over stdio).
+    Server(ServerArgs),
     /// Print the spec JSON Schema (or the kpic.yaml schema with --config).
     Schema(SchemaArgs),
     /// Print shell completions.
@@ -169,6 +171,23 @@ pub struct RulesArgs {
 pub struct InitArgs {
     /// Folder to scaffold in (default: the working directory).
     pub dir: Option<PathBuf>,
+}
+
+/// Arguments of `kpic server`.
+#[derive(Debug, Args)]
+pub struct ServerArgs {
+    /// Only these rules (codes or names, comma-separated).
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub select: Vec<String>,
+
+    /// Not these rules (codes or names, comma-separated).
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+
+    /// Use this configuration file instead of discovering `kpic.yaml` (relative to the
+    /// editor's workspace folder).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 /// Arguments of `kpic schema`.

@@ -138,6 +138,12 @@ impl Config {
     /// Reads configuration text; `name` is the file name shown in errors, `root` the folder
     /// `paths` and `exclude` are relative to.
     pub fn parse(name: &str, text: &str, root: &Path) -> Result<Config> {
+        Config::read(text, root).map_err(|problems| config_error(name, text, &problems))
+    }
+
+    /// Reads configuration text as [`Config::parse`] does, but returns every problem with its
+    /// place (for an editor) instead of an error.
+    pub fn read(text: &str, root: &Path) -> std::result::Result<Config, Vec<Problem>> {
         let mut config = Config::default_in(root);
         let loaded = yaml::load(text, yaml::Limits::default());
         let mut problems: Vec<Problem> = loaded
@@ -163,7 +169,7 @@ impl Config {
         if problems.is_empty() {
             Ok(config)
         } else {
-            Err(config_error(name, text, &problems))
+            Err(problems)
         }
     }
 }
@@ -178,11 +184,15 @@ fn shown(path: &Path) -> String {
 
 /// One problem in a config file.
 #[derive(Debug, Clone)]
-struct Problem {
-    message: String,
-    span: Span,
-    help: Option<String>,
-    labels: Vec<(Span, String)>,
+pub struct Problem {
+    /// What is wrong, lowercase.
+    pub message: String,
+    /// Where it is.
+    pub span: Span,
+    /// What to write instead.
+    pub help: Option<String>,
+    /// Other places that explain it.
+    pub labels: Vec<(Span, String)>,
 }
 
 impl Problem {

@@ -11,12 +11,14 @@ pub mod date;
 pub mod diagnostic;
 pub mod emit;
 pub mod error;
+pub mod fix;
 pub mod fsutil;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod fuzzing;
 pub mod report;
 pub mod rules;
 pub mod score;
+pub mod server;
 pub mod source;
 pub mod suppress;
 pub mod target;

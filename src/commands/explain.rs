@@ -15,16 +15,22 @@ pub fn explain(args: ExplainArgs) -> Result<ExitCode> {
             None => format!("unknown rule `{}`; `kpic rules` lists them", args.rule),
         }));
     };
-    print(&format!(
-        "# {} {}\n\nPrinciple: {} ({}). Default severity: {}.\n\n{}\n",
+    print(&format!("{}\n", explain_text(meta)))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A rule's documentation as `kpic explain` prints it (Markdown): code, name, principle,
+/// default severity and the rule's doc text.
+pub fn explain_text(meta: &rules::RuleMeta) -> String {
+    format!(
+        "# {} {}\n\nPrinciple: {} ({}). Default severity: {}.\n\n{}",
         meta.code,
         meta.name,
         meta.letter(),
         meta.category(),
         meta.default_level.as_str(),
         meta.doc_text()
-    ))?;
-    Ok(ExitCode::SUCCESS)
+    )
 }
 
 /// Prints the rule table.

@@ -7,6 +7,7 @@ pub mod explain;
 pub mod init;
 pub mod schema;
 pub mod score;
+pub mod server;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
@@ -35,6 +36,7 @@ pub fn run(cli: crate::cli::Cli) -> Result<ExitCode> {
         Command::Explain(a) => explain::explain(a),
         Command::Rules(a) => explain::rules(a),
         Command::Init(a) => init::run(a),
+        Command::Server(a) => server::run(a),
         Command::Schema(a) => schema::run(a),
         Command::Completions(a) => completions::run(a),
     }

@@ -193,6 +193,43 @@ pub(crate) fn load_checked_deferred(
     (ws, diagnostics)
 }
 
+/// One file loaded on its own by [`load_file`].
+#[derive(Debug)]
+pub struct LoadedFile {
+    /// The file's name, path and text.
+    pub source: SourceFile,
+    /// Its model, when it could be parsed.
+    pub spec: Option<SpecFile>,
+    /// The findings of the file alone: E001, E002 and (for a reported file) those of `check`.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads, parses and checks one file as [`load_checked`] does, as file `id` of a workspace that
+/// a caller keeps up to date file by file (the language server re-loads the edited file only,
+/// then calls [`resolve_again`]). No model cache.
+pub fn load_file(
+    id: FileId,
+    input: Input,
+    opts: &LoadOptions,
+    check: &FileCheck<'_>,
+) -> LoadedFile {
+    let p = parse_file(id, input, opts, check, None);
+    LoadedFile {
+        source: p.source,
+        spec: p.spec,
+        diagnostics: p.diagnostics,
+    }
+}
+
+/// Resolves the IDs of `ws` anew from its models (after some were replaced by [`load_file`]),
+/// as loading does: returns the E003 findings; the references that name nothing are kept for
+/// [`Index::unknown_reference_findings`].
+pub fn resolve_again(ws: &mut Workspace) -> Vec<Diagnostic> {
+    let (index, found) = resolve::resolve(&ws.specs, &ws.reported);
+    ws.index = index;
+    found
+}
+
 /// Reads, parses and (for reported files) schema-checks one file.
 fn parse_file(
     id: FileId,

@@ -360,7 +360,45 @@ impl Index {
     /// prefiltered candidate list; they are exactly those of
     /// [`did_you_mean`](crate::diagnostic::did_you_mean) over all IDs of the kind.
     pub fn unknown_reference_findings(&self) -> Vec<Diagnostic> {
-        let unknown = &self.unknown;
+        self.findings_for(&self.unknown)
+    }
+
+    /// The E004 findings of one file, as [`Index::unknown_reference_findings`] gives them for
+    /// every file; `None` when the workspace holds so many unknown IDs that the cap on
+    /// suggestions ([`MAX_SUGGESTED`]) makes one file's findings depend on the others'.
+    pub fn unknown_reference_findings_in(&self, file: FileId) -> Option<Vec<Diagnostic>> {
+        let distinct: HashSet<(&str, &str)> = self
+            .unknown
+            .iter()
+            .map(|u| (u.kind, u.reference.as_str()))
+            .collect();
+        if distinct.len() >= MAX_SUGGESTED {
+            return None;
+        }
+        let mine: Vec<UnknownRef> = self
+            .unknown
+            .iter()
+            .filter(|u| u.file == file)
+            .cloned()
+            .collect();
+        Some(self.findings_for(&mine))
+    }
+
+    /// Collects anew the references of one file that name nothing, after its model was
+    /// replaced by one that defines the same IDs in the same order (so the maps still hold):
+    /// the resolution of an edited file without building the index again.
+    pub fn resolve_file(&mut self, spec: &SpecFile) {
+        let f = spec.file;
+        let mut found = Vec::new();
+        unknown_references(spec, &self.owners, &self.duties, &mut found);
+        // The list is in file order.
+        let start = self.unknown.partition_point(|u| u.file < f);
+        let end = self.unknown.partition_point(|u| u.file <= f);
+        self.unknown.splice(start..end, found);
+    }
+
+    /// E004 for the references `unknown` (in file order), with a did-you-mean.
+    fn findings_for(&self, unknown: &[UnknownRef]) -> Vec<Diagnostic> {
         if unknown.is_empty() {
             return Vec::new();
         }
@@ -598,6 +636,42 @@ mod tests {
                 .iter()
                 .all(|h| h.starts_with("define owner"))
         );
+    }
+
+    #[test]
+    fn resolving_one_file_gives_what_resolving_all_gives() {
+        let input = |name: &str, text: String| crate::workspace::Input {
+            path: name.into(),
+            name: name.into(),
+            reported: true,
+            text: Some(text),
+        };
+        let owners = "version: 1\nowners:\n  - {id: li-na, name: L}\n".to_owned();
+        let team = |owner: &str| {
+            format!(
+                "version: 1\nteam: {{id: t, name: T}}\nkpis:\n  - {{id: k, name: K, owner: {owner}}}\n"
+            )
+        };
+        let (mut ws, _) = crate::workspace::load(
+            vec![
+                input("a.yaml", owners.clone()),
+                input("b.yaml", team("li-na")),
+            ],
+            &Default::default(),
+        );
+        assert!(ws.index.unknown_reference_findings().is_empty());
+        // b.yaml's reference breaks: its model is replaced and only it is resolved again.
+        let (fresh, _) = crate::workspace::load(
+            vec![input("a.yaml", owners), input("b.yaml", team("li-nq"))],
+            &Default::default(),
+        );
+        ws.specs[1] = fresh.specs[1].clone();
+        ws.index.resolve_file(ws.specs[1].as_ref().unwrap());
+        let incremental = ws.index.unknown_reference_findings();
+        assert_eq!(incremental, fresh.index.unknown_reference_findings());
+        assert_eq!(incremental.len(), 1);
+        assert_eq!(ws.index.unknown_reference_findings_in(1), Some(incremental));
+        assert_eq!(ws.index.unknown_reference_findings_in(0), Some(Vec::new()));
     }
 
     /// Typos of the IDs: a character dropped, doubled, replaced or swapped with the next.

@@ -400,19 +400,26 @@ fn describe(root: &Node, path: &[String]) -> String {
     }
 }
 
-/// The keys the schema allows at a path, for did-you-mean.
-fn allowed_keys(path: &[String]) -> Vec<String> {
+/// The keys the schema allows in the mapping at a path (keys and list indices from the root,
+/// `["kpis", "3"]`), for did-you-mean, fixes and completion.
+pub fn allowed_keys(path: &[String]) -> Vec<String> {
+    mapping_schema(path).map_or_else(Vec::new, |s| keys(&s["properties"]))
+}
+
+/// The part of the spec schema that describes the mapping at a path (as for
+/// [`allowed_keys`]): its `properties` give each key's description, type and values.
+pub fn mapping_schema(path: &[String]) -> Option<&'static Json> {
     let schema = schema_json();
     let def = match (path.first().map(String::as_str), path.len()) {
-        (None, _) => return keys(&schema["properties"]),
+        (None, _) => return Some(schema),
         (Some("team"), 1) => "team",
         (Some("owners"), 2) => "owner",
         (Some("duties"), 2) => "duty",
         (Some("kpis"), 2) => "kpi",
-        (Some("kpis"), 3) => "target",
-        _ => return Vec::new(),
+        (Some("kpis"), 3) if path[2] == "target" => "target",
+        _ => return None,
     };
-    keys(&schema["$defs"][def]["properties"])
+    Some(&schema["$defs"][def])
 }
 
 fn keys(properties: &Json) -> Vec<String> {
