@@ -100,10 +100,7 @@ pub fn run(req: &CheckRequest) -> Result<CheckOutcome> {
     // Nothing to read or keep when every file is reported on.
     let cache = cache.filter(|_| inputs.iter().any(|i| !i.reported));
     timer.lap("config and discovery");
-    let load_opts = LoadOptions {
-        max_file_size: config.max_file_size,
-        ..LoadOptions::default()
-    };
+    let load_opts = LoadOptions::for_file_size(config.max_file_size);
     let enabled: Vec<_> = CHECKS
         .iter()
         .filter(|r| levels(r.meta()) != Level::Off)
@@ -137,12 +134,14 @@ pub fn run(req: &CheckRequest) -> Result<CheckOutcome> {
         },
         || {
             if levels(&crate::rules::UNKNOWN_REFERENCE) == Level::Off {
-                Vec::new()
+                Default::default()
             } else {
-                ws.index.unknown_reference_findings()
+                workspace::unknown_references(&ws, &found, config.max_file_size)
             }
         },
     );
+    let (unknown, waiting) = unknown;
+    workspace::note_waiting(&mut found, &waiting);
     found.extend(unknown);
     found.extend(per_workspace);
     timer.lap("workspace rules");
@@ -293,8 +292,19 @@ fn inputs(req: &CheckRequest, config: &Config) -> Result<Vec<Input>> {
         .par_iter()
         .map(|(path, _)| discover::file_key(path))
         .collect();
+    // A configuration file is never a spec (`paths: ["."]` would otherwise take it for one):
+    // the one in use, and any other `kpic.yaml`.
+    let config_key = config
+        .file
+        .as_ref()
+        .map(|f| discover::file_key(&req.cwd.join(f)));
+    let is_config = |path: &Path, key: &discover::FileKey| {
+        config_key.as_ref() == Some(key)
+            || path.file_name() == Some(std::ffi::OsStr::new(crate::config::FILE_NAME))
+    };
     for (n, ((path, reported), key)) in files.into_iter().zip(keys).enumerate() {
         match by_key.get(&key) {
+            _ if is_config(&path, &key) => {}
             Some(&i) => unique[i].1 |= reported,
             // With `--force-exclude`, a given file counts only when the workspace has it.
             None if req.force_exclude && n >= workspace_files => {}

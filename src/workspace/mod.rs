@@ -6,6 +6,7 @@ pub mod discover;
 mod resolve;
 pub mod schema;
 pub mod spec;
+mod waiting;
 pub mod yaml;
 
 use std::collections::HashMap;
@@ -45,12 +46,20 @@ pub struct LoadOptions {
     pub limits: yaml::Limits,
 }
 
+impl LoadOptions {
+    /// The options for files of up to `max_file_size` bytes: the node limit grows with it
+    /// ([`yaml::Limits::for_file_size`]).
+    pub fn for_file_size(max_file_size: u64) -> LoadOptions {
+        LoadOptions {
+            max_file_size,
+            limits: yaml::Limits::for_file_size(max_file_size),
+        }
+    }
+}
+
 impl Default for LoadOptions {
     fn default() -> Self {
-        LoadOptions {
-            max_file_size: DEFAULT_MAX_FILE_SIZE,
-            limits: yaml::Limits::default(),
-        }
+        LoadOptions::for_file_size(DEFAULT_MAX_FILE_SIZE)
     }
 }
 
@@ -132,14 +141,34 @@ pub fn load_checked(
     check: &FileCheck<'_>,
 ) -> (Workspace, Vec<Diagnostic>) {
     let (ws, mut found) = load_checked_deferred(inputs, opts, check, None);
-    found.extend(ws.index.unknown_reference_findings());
+    let (unknown, waiting) = unknown_references(&ws, &found, opts.max_file_size);
+    waiting::note_on_e001(&mut found, &waiting);
+    found.extend(unknown);
     (ws, found)
 }
 
+/// E004 for every reference in a reported file that names nothing, with a did-you-mean; but a
+/// reference whose ID appears in the text of a file that could not be loaded (an E001 in
+/// `found`) waits on that file instead: the second value counts them per file, for
+/// [`note_waiting`] to say on the file's E001. (Files too large to load, up to
+/// `max_file_size`, are searched in pieces.)
+pub(crate) fn unknown_references(
+    ws: &Workspace,
+    found: &[Diagnostic],
+    max_file_size: u64,
+) -> (Vec<Diagnostic>, HashMap<FileId, usize>) {
+    let holders = waiting::holders(ws, found, ws.index.unknown_ids(), max_file_size);
+    ws.index.unknown_reference_findings(&holders)
+}
+
+/// Says on the E001 of each file in `waiting` (file → count) how many references wait on it.
+pub(crate) fn note_waiting(found: &mut [Diagnostic], waiting: &HashMap<FileId, usize>) {
+    waiting::note_on_e001(found, waiting);
+}
+
 /// [`load_checked`] without the E004 findings: the references that name nothing are in
-/// `ws.index.unknown`, and the caller must make them findings with
-/// [`Index::unknown_reference_findings`] (whose search for what they meant can then run beside
-/// other work).
+/// `ws.index.unknown`, and the caller must make them findings with [`unknown_references`]
+/// (whose search for what they meant can then run beside other work).
 ///
 /// With a model `cache`, a file that is not reported and whose text the cache knows is not
 /// parsed: its model is read from the cache; and the cache is updated with what it lacked.

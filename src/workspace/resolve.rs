@@ -354,19 +354,34 @@ fn unknown_in(
 }
 
 impl Index {
-    /// E004 for every reference in a reported file that names nothing, with a did-you-mean.
-    /// Suggestions are computed once per distinct unknown ID, in parallel, against a
-    /// prefiltered candidate list; they are exactly those of
+    /// E004 for every reference in a reported file that names nothing, with a did-you-mean,
+    /// except those whose ID is in `waiting` (it appears in a file that could not be loaded):
+    /// those are counted per file instead. Suggestions are computed once per distinct unknown
+    /// ID, in parallel, against a prefiltered candidate list; they are exactly those of
     /// [`did_you_mean`](crate::diagnostic::did_you_mean) over all IDs of the kind.
-    pub fn unknown_reference_findings(&self) -> Vec<Diagnostic> {
-        let unknown = &self.unknown;
+    pub(crate) fn unknown_reference_findings(
+        &self,
+        waiting: &HashMap<&str, FileId>,
+    ) -> (Vec<Diagnostic>, HashMap<FileId, usize>) {
+        let mut counts: HashMap<FileId, usize> = HashMap::new();
+        let unknown: Vec<&UnknownRef> = self
+            .unknown
+            .iter()
+            .filter(|u| match waiting.get(u.reference.as_str()) {
+                Some(&f) => {
+                    *counts.entry(f).or_default() += 1;
+                    false
+                }
+                None => true,
+            })
+            .collect();
         if unknown.is_empty() {
-            return Vec::new();
+            return (Vec::new(), counts);
         }
         // Distinct (kind, ID) pairs, in order of first appearance, so the cap is deterministic.
         let mut distinct: Vec<(&'static str, &str)> = Vec::new();
         let mut seen = HashSet::new();
-        for u in unknown {
+        for u in &unknown {
             if distinct.len() < MAX_SUGGESTED && seen.insert((u.kind, u.reference.as_str())) {
                 distinct.push((u.kind, u.reference.as_str()));
             }
@@ -383,7 +398,7 @@ impl Index {
             .par_iter()
             .filter_map(|&(kind, word)| Some(((kind, word), candidates(kind).best(word)?)))
             .collect();
-        unknown
+        let found = unknown
             .iter()
             .map(|u| {
                 let r = &u.reference;
@@ -407,7 +422,13 @@ impl Index {
                     )),
                 }
             })
-            .collect()
+            .collect();
+        (found, counts)
+    }
+
+    /// The IDs of the references in reported files that name nothing.
+    pub(crate) fn unknown_ids(&self) -> impl Iterator<Item = &str> {
+        self.unknown.iter().map(|u| u.reference.as_str())
     }
 }
 
@@ -580,6 +601,7 @@ mod tests {
             text: Some(text),
         };
         let (_, found) = crate::workspace::load(vec![input], &Default::default());
+        assert!(found.iter().all(|d| d.code() == "E004"));
         let helps: Vec<&str> = found
             .iter()
             .filter(|d| d.code() == "E004")
