@@ -99,6 +99,13 @@ pub fn run(req: &CheckRequest) -> Result<CheckOutcome> {
     let inputs = inputs?;
     // Nothing to read or keep when every file is reported on.
     let cache = cache.filter(|_| inputs.iter().any(|i| !i.reported));
+    // A check of some files reports what they break in the others: what they were before is
+    // read beside the load.
+    let before = workspace::before::start(
+        &discover::clean(&req.cwd.join(&config.root)),
+        given_files(&inputs),
+        config.max_file_size,
+    );
     timer.lap("config and discovery");
     let load_opts = LoadOptions::for_file_size(config.max_file_size);
     let enabled: Vec<_> = CHECKS
@@ -118,9 +125,11 @@ pub fn run(req: &CheckRequest) -> Result<CheckOutcome> {
     let (ws, mut found) =
         workspace::load_checked_deferred(inputs, &load_opts, &file_checks, cache.as_ref());
     timer.lap("load (read, parse, schema, model, file rules, resolve)");
+    let before = before.models(&ws, load_opts.limits);
     let cx = Context::new(&ws, &config.options);
     // The workspace checks, each collecting in a fixed order, so the result does not depend
-    // on threads; beside them, the did-you-mean search for references that name nothing.
+    // on threads; beside them, what the given files break in other files, and the
+    // did-you-mean search for references that name nothing.
     let (per_workspace, unknown) = rayon::join(
         || {
             enabled
@@ -133,21 +142,26 @@ pub fn run(req: &CheckRequest) -> Result<CheckOutcome> {
                 .collect::<Vec<Diagnostic>>()
         },
         || {
-            if levels(&crate::rules::UNKNOWN_REFERENCE) == Level::Off {
+            let caused = crate::crossfile::findings(&cx, &before);
+            let unknown = if levels(&crate::rules::UNKNOWN_REFERENCE) == Level::Off {
                 Default::default()
             } else {
-                workspace::unknown_references(&ws, &found, config.max_file_size)
-            }
+                workspace::unknown_references(&ws, &found, caused.broken, config.max_file_size)
+            };
+            (unknown, caused.findings)
         },
     );
-    let (unknown, waiting) = unknown;
+    let ((unknown, waiting), caused) = unknown;
     workspace::note_waiting(&mut found, &waiting);
-    found.extend(unknown);
     found.extend(per_workspace);
     timer.lap("workspace rules");
+    // Findings in reported files, and those that the given files cause in the others (the
+    // E004 found here are all of one or the other).
     let mut diagnostics: Vec<Diagnostic> = found
         .into_iter()
         .filter(|d| ws.reported.get(d.file).copied().unwrap_or(false))
+        .chain(unknown)
+        .chain(caused)
         .filter_map(|mut d| {
             d.severity = levels(d.rule).severity()?;
             Some(d)
@@ -175,6 +189,19 @@ pub fn run(req: &CheckRequest) -> Result<CheckOutcome> {
         ws,
         diagnostics,
     })
+}
+
+/// The reported files of a check that also loads files it does not report on (the given
+/// files of `kpic check FILE...`, or stdin named by `--stdin-filename`): name and path.
+fn given_files(inputs: &[Input]) -> Vec<(String, PathBuf)> {
+    if inputs.iter().all(|i| i.reported) {
+        return Vec::new();
+    }
+    inputs
+        .iter()
+        .filter(|i| i.reported)
+        .map(|i| (i.name.clone(), i.path.clone()))
+        .collect()
 }
 
 /// Prints how long each stage took to stderr when `KPIC_TIMINGS` is set (for profiling).

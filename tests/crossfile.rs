@@ -119,3 +119,417 @@ kpis:
     );
     assert_eq!(v["diagnostics"][1]["help"], "did you mean `li-na`?");
 }
+
+// ---------------------------------------------------------------------------------------------
+// What given files break elsewhere
+
+/// Runs `git ARGS` in `dir`, which must succeed.
+fn git(dir: &Path, args: &[&str]) {
+    let mut cmd = std::process::Command::new("git");
+    common::test_env(&mut cmd)
+        .args([
+            "-c",
+            "user.name=kpic test",
+            "-c",
+            "user.email=kpic@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_WORK_TREE");
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "git {args:?}: {out:?}");
+}
+
+/// A git repository holding `files` under `kpi-specs/`, all committed.
+fn repository(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = workspace(files);
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "specs"]);
+    dir
+}
+
+/// A KPI line of `owner`, measuring duty `duty`, with `weight`: nothing else to report.
+fn kpi(id: &str, duty: &str, owner: &str, weight: u32) -> String {
+    format!(
+        "  - {{id: {id}, name: {id}, duty: {duty}, owner: {owner}, metric: m, target: \">= 2 reports\", period: monthly, source: s, weight: {weight}}}\n"
+    )
+}
+
+/// A file of team `team` with `kpis` (lines from [`kpi`]).
+fn team(team: &str, kpis: &[String]) -> String {
+    format!(
+        "version: 1\nteam: {{id: {team}, name: {team}, review: quarterly}}\nkpis:\n{}",
+        kpis.concat()
+    )
+}
+
+const PEOPLE: &str = "version: 1
+owners:
+  - {id: kim-ray, name: Kim}
+  - {id: li-na, name: Li}
+";
+
+const DUTIES: &str = "version: 1
+team: {id: core, name: Core, review: quarterly}
+duties:
+  - {id: reporting, name: Reporting, owner: li-na}
+  - {id: support, name: Support, owner: kim-ray}
+";
+
+/// The workspace the pre-commit cases start from: owners, duties and two teams whose KPIs
+/// reference them; it checks clean.
+fn people_and_teams() -> tempfile::TempDir {
+    let dir = repository(&[
+        ("people.yaml", PEOPLE),
+        ("duties.yaml", DUTIES),
+        (
+            "ops.yaml",
+            &team(
+                "ops",
+                &[
+                    kpi("k1", "reporting", "kim-ray", 50),
+                    kpi("k2", "support", "li-na", 50),
+                ],
+            ),
+        ),
+        (
+            "sales.yaml",
+            &team(
+                "sales",
+                &[
+                    kpi("k3", "support", "kim-ray", 50),
+                    kpi("k4", "reporting", "li-na", 50),
+                ],
+            ),
+        ),
+    ]);
+    let (code, found) = check(dir.path(), &[]);
+    assert_eq!((code, found.len()), (0, 0), "{found:#?}");
+    dir
+}
+
+/// `kpic check FILE` with and without the model cache (the second run of each reads what the
+/// first wrote): the findings of every run, which must all be the same.
+fn check_given(dir: &Path, file: &str) -> (i32, Vec<Diag>) {
+    let runs: Vec<(i32, Vec<Diag>)> = [&[][..], &[], &["--no-cache"]]
+        .iter()
+        .map(|extra| {
+            let mut args = vec![file];
+            args.extend(*extra);
+            check(dir, &args)
+        })
+        .collect();
+    let shown = |r: &(i32, Vec<Diag>)| format!("{} {:?}", r.0, codes(&r.1));
+    for r in &runs[1..] {
+        assert_eq!(shown(r), shown(&runs[0]), "with and without the cache");
+    }
+    runs.into_iter().next().unwrap()
+}
+
+#[test]
+fn removing_an_owner_that_other_files_reference_is_reported_there() {
+    let dir = people_and_teams();
+    write(
+        dir.path(),
+        "kpi-specs/people.yaml",
+        "version: 1\nowners:\n  - {id: li-na, name: Li}\n",
+    );
+    let (code, found) = check_given(dir.path(), "kpi-specs/people.yaml");
+    assert_eq!(code, 1);
+    assert_eq!(
+        codes(&found),
+        [
+            ("E004", "kpi-specs/duties.yaml", 5),
+            ("E004", "kpi-specs/ops.yaml", 4),
+            ("E004", "kpi-specs/sales.yaml", 4)
+        ],
+        "{found:#?}"
+    );
+    for d in &found {
+        assert_eq!(
+            d.message,
+            "owner `kim-ray` is no longer defined: it was removed from kpi-specs/people.yaml"
+        );
+    }
+}
+
+#[test]
+fn renaming_an_owner_or_a_duty_names_the_new_id() {
+    let dir = people_and_teams();
+    write(
+        dir.path(),
+        "kpi-specs/people.yaml",
+        &PEOPLE.replace("kim-ray", "kim-rae"),
+    );
+    let (code, v) = check_json(dir.path(), &["kpi-specs/people.yaml"]);
+    assert_eq!(code, 1);
+    let found = diags(&v);
+    assert_eq!(found.len(), 3, "{found:#?}");
+    assert_eq!(
+        found[0].message,
+        "owner `kim-ray` is no longer defined: it was renamed to `kim-rae` in kpi-specs/people.yaml"
+    );
+    assert_eq!(v["diagnostics"][0]["help"], "write `kim-rae`");
+
+    git(dir.path(), &["checkout", "-q", "--", "."]);
+    write(
+        dir.path(),
+        "kpi-specs/duties.yaml",
+        &DUTIES.replace("id: support", "id: helpdesk"),
+    );
+    let (code, found) = check_given(dir.path(), "kpi-specs/duties.yaml");
+    assert_eq!(code, 1);
+    // (The renamed duty has no KPI yet: R002 in the given file itself.)
+    assert_eq!(
+        codes(&found),
+        [
+            ("R002", "kpi-specs/duties.yaml", 5),
+            ("E004", "kpi-specs/ops.yaml", 5),
+            ("E004", "kpi-specs/sales.yaml", 4)
+        ],
+        "{found:#?}"
+    );
+    assert_eq!(
+        found[1].message,
+        "duty `support` is no longer defined: it was renamed to `helpdesk` in kpi-specs/duties.yaml"
+    );
+}
+
+#[test]
+fn moving_weights_so_an_owner_s_sum_is_not_100_is_reported_where_the_sum_is() {
+    let dir = people_and_teams();
+    // `li-na`'s first weight is in `ops.yaml`: R003 is reported there, caused by sales.yaml.
+    write(
+        dir.path(),
+        "kpi-specs/sales.yaml",
+        &team(
+            "sales",
+            &[
+                kpi("k3", "support", "kim-ray", 50),
+                kpi("k4", "reporting", "li-na", 30),
+            ],
+        ),
+    );
+    let (code, found) = check_given(dir.path(), "kpi-specs/sales.yaml");
+    assert_eq!(code, 1);
+    assert_eq!(
+        codes(&found),
+        [("R003", "kpi-specs/ops.yaml", 5)],
+        "{found:#?}"
+    );
+    assert_eq!(
+        found[0].message,
+        "the KPI weights of owner `li-na` sum to 80, not 100 (caused by the change to kpi-specs/sales.yaml)"
+    );
+}
+
+#[test]
+fn an_owner_s_kpis_over_the_limit_are_reported_where_the_limit_is_passed() {
+    let mut ops: Vec<String> = (0..7)
+        .map(|i| kpi(&format!("o{i}"), "reporting", "li-na", 10))
+        .collect();
+    ops.push(kpi("o7", "support", "kim-ray", 100));
+    let dir = repository(&[
+        ("people.yaml", PEOPLE),
+        ("duties.yaml", DUTIES),
+        ("ops.yaml", &team("ops", &ops)),
+        (
+            "aa.yaml",
+            &team("aa", &[kpi("a1", "reporting", "chen", 100)]),
+        ),
+        (
+            "chen.yaml",
+            "version: 1\nowners:\n  - {id: chen, name: Chen}\n",
+        ),
+    ]);
+    // `aa.yaml` (first by name) gives `li-na` an eighth KPI (the weights still sum to 100):
+    // the eighth in workspace order is in `ops.yaml`.
+    write(
+        dir.path(),
+        "kpi-specs/aa.yaml",
+        &team("aa", &[kpi("a1", "reporting", "li-na", 30)]),
+    );
+    let (code, found) = check_given(dir.path(), "kpi-specs/aa.yaml");
+    assert_eq!(code, 0, "A004 is a warning");
+    assert_eq!(
+        codes(&found),
+        [("A004", "kpi-specs/ops.yaml", 10)],
+        "{found:#?}"
+    );
+    assert_eq!(
+        found[0].message,
+        "owner `li-na` is accountable for 8 KPIs, more than 7; `o6` is number 8 (caused by the change to kpi-specs/aa.yaml)"
+    );
+}
+
+#[test]
+fn a_duty_that_no_kpi_measures_any_more_is_reported_in_its_file() {
+    let dir = people_and_teams();
+    // `support` was measured by k2 (ops) and k3 (sales); both move to `reporting`.
+    write(
+        dir.path(),
+        "kpi-specs/ops.yaml",
+        &team(
+            "ops",
+            &[
+                kpi("k1", "reporting", "kim-ray", 50),
+                kpi("k2", "reporting", "li-na", 50),
+            ],
+        ),
+    );
+    write(
+        dir.path(),
+        "kpi-specs/sales.yaml",
+        &team(
+            "sales",
+            &[
+                kpi("k3", "reporting", "kim-ray", 50),
+                kpi("k4", "reporting", "li-na", 50),
+            ],
+        ),
+    );
+    // Only ops.yaml is given: it measured `support` at HEAD, and nothing measures it now.
+    let (code, found) = check_given(dir.path(), "kpi-specs/ops.yaml");
+    assert_eq!(code, 0, "R002 is a warning");
+    assert_eq!(
+        codes(&found),
+        [("R002", "kpi-specs/duties.yaml", 5)],
+        "{found:#?}"
+    );
+    assert_eq!(
+        found[0].message,
+        "duty `support` has no KPI that measures it (caused by the change to kpi-specs/ops.yaml)"
+    );
+}
+
+#[test]
+fn a_given_file_that_defines_an_id_of_another_file_gets_e003() {
+    let dir = people_and_teams();
+    write(
+        dir.path(),
+        "kpi-specs/sales.yaml",
+        &team(
+            "sales",
+            &[
+                kpi("k1", "support", "kim-ray", 50),
+                kpi("k4", "reporting", "li-na", 50),
+            ],
+        ),
+    );
+    let (code, found) = check_given(dir.path(), "kpi-specs/sales.yaml");
+    assert_eq!(code, 1);
+    assert_eq!(
+        codes(&found),
+        [("E003", "kpi-specs/sales.yaml", 4)],
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn findings_in_other_files_that_the_given_files_do_not_cause_stay_unreported() {
+    let dir = people_and_teams();
+    // Other files with findings of their own, committed: a KPI without a period (T001), an
+    // owner whose weights do not add up (R003, in a file first by name), a missing owner.
+    write(
+        dir.path(),
+        "kpi-specs/aaa.yaml",
+        "version: 1\nteam: {id: aaa, name: A, review: quarterly}\nkpis:\n  - {id: x1, name: X, duty: reporting, owner: zhao, metric: m, target: \">= 2 reports\", source: s, weight: 40}\n  - {id: x2, name: X2, duty: reporting, owner: ghost, metric: m, target: \">= 2 reports\", period: monthly, source: s}\n",
+    );
+    let zhao = |name: &str, metric: &str| {
+        format!(
+            "version: 1\nteam: {{id: z, name: Z, review: quarterly}}\nowners:\n  - {{id: zhao, name: {name}}}\nduties:\n  - {{id: zd, name: ZD, owner: zhao}}\nkpis:\n  - {{id: z1, name: Z1, duty: zd, owner: zhao, metric: {metric}, target: \">= 2 reports\", period: monthly, source: s, weight: 10}}\n"
+        )
+    };
+    write(dir.path(), "kpi-specs/zhao.yaml", zhao("Zhao", "m"));
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "more"]);
+    // A change to the given file that touches none of it: `zhao`'s name and the metric of
+    // their KPI (the weights of `zhao`, reported in aaa.yaml, are as wrong as they were).
+    write(
+        dir.path(),
+        "kpi-specs/zhao.yaml",
+        zhao("Zhao Lei", "reports filed"),
+    );
+    let (code, found) = check_given(dir.path(), "kpi-specs/zhao.yaml");
+    assert_eq!((code, codes(&found)), (0, vec![]), "{found:#?}");
+    let (_, all) = check(dir.path(), &[]);
+    assert_eq!(
+        codes(&all),
+        [
+            ("T001", "kpi-specs/aaa.yaml", 4),
+            ("R003", "kpi-specs/aaa.yaml", 4),
+            ("E004", "kpi-specs/aaa.yaml", 5)
+        ],
+        "the findings are there, in files the change did not touch"
+    );
+    // Outside a git work tree and without a cache, nothing is known of the file before: the
+    // check reports on the given file only, as before.
+    std::fs::remove_dir_all(dir.path().join(".git")).unwrap();
+    write(
+        dir.path(),
+        "kpi-specs/people.yaml",
+        "version: 1\nowners:\n  - {id: li-na, name: Li}\n",
+    );
+    let (code, found) = check(dir.path(), &["--no-cache", "kpi-specs/people.yaml"]);
+    assert_eq!((code, codes(&found)), (0, vec![]), "{found:#?}");
+}
+
+#[test]
+fn a_given_file_that_no_longer_parses_holds_the_references_to_its_ids() {
+    let dir = people_and_teams();
+    write(
+        dir.path(),
+        "kpi-specs/people.yaml",
+        "version: 1\nowners: [\n  {id: kim-ray, name: Kim},\n  {id: li-na, name: Li}\n",
+    );
+    let (code, found) = check_given(dir.path(), "kpi-specs/people.yaml");
+    assert_eq!(code, 1);
+    // Not an E004 for each of the six references: they wait on the file.
+    assert_eq!(
+        codes(&found),
+        [("E001", "kpi-specs/people.yaml", 5)],
+        "{found:#?}"
+    );
+    assert!(
+        found[0]
+            .message
+            .ends_with("(6 references in other files wait on it)"),
+        "{}",
+        found[0].message
+    );
+}
+
+#[test]
+fn a_suppression_in_the_other_file_silences_what_the_given_file_causes_there() {
+    let dir = people_and_teams();
+    write(
+        dir.path(),
+        "kpi-specs/ops.yaml",
+        &format!(
+            "version: 1\nteam: {{id: ops, name: ops, review: quarterly}}\nkpis:\n  # kpic: ignore[E004] -- kim is leaving\n{}{}  # kpic: ignore[T001] -- unused, but not reported: ops.yaml is not checked\n",
+            kpi("k1", "reporting", "kim-ray", 50),
+            kpi("k2", "support", "li-na", 50)
+        ),
+    );
+    git(dir.path(), &["commit", "-q", "-am", "suppressions"]);
+    write(
+        dir.path(),
+        "kpi-specs/people.yaml",
+        "version: 1\nowners:\n  - {id: li-na, name: Li}\n",
+    );
+    let (code, found) = check_given(dir.path(), "kpi-specs/people.yaml");
+    assert_eq!(code, 1);
+    assert_eq!(
+        codes(&found),
+        [
+            ("E004", "kpi-specs/duties.yaml", 5),
+            ("E004", "kpi-specs/sales.yaml", 4)
+        ],
+        "{found:#?}"
+    );
+}

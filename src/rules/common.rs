@@ -83,6 +83,7 @@ pub(crate) fn unit_suffix(t: &Target) -> String {
 }
 
 /// A KPI with its file and its `owner` value.
+#[derive(Clone, Copy)]
 pub(crate) struct OwnedKpi<'a> {
     /// The file it is in.
     pub file: crate::source::FileId,

@@ -68,7 +68,8 @@ impl Rule for DutyWithoutKpi {
     }
 }
 
-fn diagnostic(file: FileId, duty: &Duty) -> Diagnostic {
+/// The finding for `duty`, in `file`, that no KPI measures.
+pub(crate) fn diagnostic(file: FileId, duty: &Duty) -> Diagnostic {
     Diagnostic::new(
         &DUTY_WITHOUT_KPI,
         file,

@@ -1,8 +1,10 @@
 //! The workspace: finding, reading and parsing spec files, validating them against the schema,
 //! building the typed model and resolving IDs across all files.
 
+pub(crate) mod before;
 pub mod cache;
 pub mod discover;
+mod git;
 mod resolve;
 pub mod schema;
 pub mod spec;
@@ -141,13 +143,14 @@ pub fn load_checked(
     check: &FileCheck<'_>,
 ) -> (Workspace, Vec<Diagnostic>) {
     let (ws, mut found) = load_checked_deferred(inputs, opts, check, None);
-    let (unknown, waiting) = unknown_references(&ws, &found, opts.max_file_size);
+    let (unknown, waiting) = unknown_references(&ws, &found, Vec::new(), opts.max_file_size);
     waiting::note_on_e001(&mut found, &waiting);
     found.extend(unknown);
     (ws, found)
 }
 
-/// E004 for every reference in a reported file that names nothing, with a did-you-mean; but a
+/// E004 for every reference in a reported file that names nothing, with a did-you-mean, and
+/// the findings of `more` (an E004 each, for a reference to the ID given with it); but a
 /// reference whose ID appears in the text of a file that could not be loaded (an E001 in
 /// `found`) waits on that file instead: the second value counts them per file, for
 /// [`note_waiting`] to say on the file's E001. (Files too large to load, up to
@@ -155,10 +158,27 @@ pub fn load_checked(
 pub(crate) fn unknown_references(
     ws: &Workspace,
     found: &[Diagnostic],
+    more: Vec<(Text, Diagnostic)>,
     max_file_size: u64,
 ) -> (Vec<Diagnostic>, HashMap<FileId, usize>) {
-    let holders = waiting::holders(ws, found, ws.index.unknown_ids(), max_file_size);
-    ws.index.unknown_reference_findings(&holders)
+    let ids = ws
+        .index
+        .unknown_ids()
+        .chain(more.iter().map(|(id, _)| id.as_str()));
+    let holders = waiting::holders(ws, found, ids, max_file_size);
+    let (mut out, mut waiting) = ws.index.unknown_reference_findings(&holders);
+    let waits: Vec<Option<FileId>> = more
+        .iter()
+        .map(|(id, _)| holders.get(id.as_str()).copied())
+        .collect();
+    drop(holders);
+    for ((_, d), wait) in more.into_iter().zip(waits) {
+        match wait {
+            Some(f) => *waiting.entry(f).or_default() += 1,
+            None => out.push(d),
+        }
+    }
+    (out, waiting)
 }
 
 /// Says on the E001 of each file in `waiting` (file → count) how many references wait on it.
