@@ -12,6 +12,7 @@ use crate::diagnostic::{Diagnostic, Level};
 use crate::error::{Error, Result};
 use crate::rules::{self, CHECKS, Context, FileContext, RuleMeta};
 use crate::source::SourceFile;
+use crate::workspace::cache::FileMeta;
 use crate::workspace::{self, Input, LoadOptions, SpecFile, Workspace, discover};
 
 /// A spec read from standard input.
@@ -58,8 +59,12 @@ pub struct CheckOutcome {
     pub config: Config,
     /// Every loaded file.
     pub ws: Workspace,
-    /// Findings in reported files, with configured severities, sorted.
+    /// Findings in reported files (and those that the given files cause in others), with
+    /// configured severities, sorted.
     pub diagnostics: Vec<Diagnostic>,
+    /// What the user should know about the run (a model cache that was not used, and why),
+    /// for stderr.
+    pub notes: Vec<String>,
 }
 
 impl CheckOutcome {
@@ -85,28 +90,23 @@ pub fn run(req: &CheckRequest) -> Result<CheckOutcome> {
         config.options.today = today;
     }
     let levels = levels(&config, &req.select, &req.ignore)?;
-    // Only a check of given files has other files to read from the cache (a full check
-    // parses every file anyway and does not write it): it is read while files are found.
-    let use_cache = req.cache && !req.paths.is_empty();
-    let (inputs, cache) = rayon::join(
-        || inputs(req, &config),
-        || {
-            use_cache.then(|| {
-                workspace::cache::ModelCache::open(&discover::clean(&req.cwd.join(&config.root)))
-            })
-        },
-    );
-    let inputs = inputs?;
-    // Nothing to read or keep when every file is reported on.
-    let cache = cache.filter(|_| inputs.iter().any(|i| !i.reported));
+    let (inputs, metas) = inputs(req, &config)?;
+    timer.lap("config and discovery");
+    let root = discover::clean(&req.cwd.join(&config.root));
     // A check of some files reports what they break in the others: what they were before is
     // read beside the load.
-    let before = workspace::before::start(
-        &discover::clean(&req.cwd.join(&config.root)),
-        given_files(&inputs),
-        config.max_file_size,
-    );
-    timer.lap("config and discovery");
+    let given = given_files(&inputs);
+    let before = workspace::before::start(&root, given, config.max_file_size);
+    // Only a check of given files that loads other files has them in the model cache (a full
+    // check parses every file anyway and neither reads nor writes it).
+    let use_cache = req.cache && !req.paths.is_empty() && inputs.iter().any(|i| !i.reported);
+    let cache = use_cache.then(|| {
+        let size = metas.values().map(|m| m.size()).sum();
+        workspace::cache::ModelCache::open(&root, size)
+    });
+    let notes = cache.as_ref().map_or(Vec::new(), |c| c.notes().to_vec());
+    let cache = cache.filter(workspace::cache::ModelCache::is_used);
+    timer.lap("model cache");
     let load_opts = LoadOptions::for_file_size(config.max_file_size);
     let enabled: Vec<_> = CHECKS
         .iter()
@@ -122,10 +122,14 @@ pub fn run(req: &CheckRequest) -> Result<CheckOutcome> {
             rule.check_file(&cx, spec, out);
         }
     };
-    let (ws, mut found) =
-        workspace::load_checked_deferred(inputs, &load_opts, &file_checks, cache.as_ref());
+    let cached = cache.as_ref().map(|cache| workspace::cache::load::Cached {
+        cache,
+        metas: &metas,
+        owner_max_kpis: config.options.owner_max_kpis,
+    });
+    let (ws, mut found, before) =
+        workspace::load_checked_deferred(inputs, &load_opts, &file_checks, cached, before);
     timer.lap("load (read, parse, schema, model, file rules, resolve)");
-    let before = before.models(&ws, load_opts.limits);
     let cx = Context::new(&ws, &config.options);
     // The workspace checks, each collecting in a fixed order, so the result does not depend
     // on threads; beside them, what the given files break in other files, and the
@@ -188,6 +192,7 @@ pub fn run(req: &CheckRequest) -> Result<CheckOutcome> {
         config,
         ws,
         diagnostics,
+        notes,
     })
 }
 
@@ -274,8 +279,9 @@ pub fn levels<'a>(
     })
 }
 
-/// The files to load: the workspace, plus the given paths (reported), plus stdin.
-fn inputs(req: &CheckRequest, config: &Config) -> Result<Vec<Input>> {
+/// The files to load: the workspace, plus the given paths (reported), plus stdin; with the
+/// metadata of each file (for the model cache).
+fn inputs(req: &CheckRequest, config: &Config) -> Result<(Vec<Input>, HashMap<PathBuf, FileMeta>)> {
     let exclude = discover::glob_set(&config.exclude)?;
     let root = req.cwd.join(&config.root);
     let root = discover::clean(&root);
@@ -315,10 +321,18 @@ fn inputs(req: &CheckRequest, config: &Config) -> Result<Vec<Input>> {
     let mut by_key: HashMap<discover::FileKey, usize> = HashMap::new();
     let mut unique: Vec<(PathBuf, bool)> = Vec::new();
     // A `stat` per file, in parallel, in order.
-    let keys: Vec<discover::FileKey> = files
+    let stats: Vec<(discover::FileKey, Option<std::fs::Metadata>)> = files
         .par_iter()
-        .map(|(path, _)| discover::file_key(path))
+        .map(|(path, _)| discover::stat(path))
         .collect();
+    let mut metas = HashMap::with_capacity(files.len());
+    let mut keys = Vec::with_capacity(files.len());
+    for ((path, _), (key, meta)) in files.iter().zip(stats) {
+        if let Some(m) = meta {
+            metas.insert(path.clone(), FileMeta::of(&m));
+        }
+        keys.push(key);
+    }
     // A configuration file is never a spec (`paths: ["."]` would otherwise take it for one):
     // the one in use, and any other `kpic.yaml`.
     let config_key = config
@@ -368,7 +382,7 @@ fn inputs(req: &CheckRequest, config: &Config) -> Result<Vec<Input>> {
             "no spec files found (looked for *.yaml and *.yml)",
         ));
     }
-    Ok(inputs)
+    Ok((inputs, metas))
 }
 
 /// Resolves `..` in a configured path by its text (`ci/../kpi-specs` is `kpi-specs`), so files

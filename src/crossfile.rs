@@ -19,7 +19,7 @@ use crate::rules::{
     Context, UNKNOWN_REFERENCE, duty_without_kpi, owner_overloaded, weights_not_100,
 };
 use crate::source::FileId;
-use crate::workspace::{IdMap, Spanned, SpecFile, Text, Workspace};
+use crate::workspace::{Spanned, SpecFile, Text, Workspace};
 
 /// The findings that the given files cause in other files.
 #[derive(Debug, Default)]
@@ -85,24 +85,22 @@ fn broken_references(ws: &Workspace, given: &[(FileId, &SpecFile)]) -> Vec<(Text
             now.map_or(Vec::new(), |s| s.owners.iter().map(|o| &o.id).collect());
         let duties_now: Vec<&Spanned<Text>> =
             now.map_or(Vec::new(), |s| s.duties.iter().map(|d| &d.id).collect());
-        let kinds: [(&str, Vec<&Spanned<Text>>, &Vec<&Spanned<Text>>, &IdMap); 2] = [
+        let kinds: [(&str, Vec<&Spanned<Text>>, &Vec<&Spanned<Text>>); 2] = [
             (
                 "owner",
                 old.owners.iter().map(|o| &o.id).collect(),
                 &owners_now,
-                &ws.index.owners,
             ),
             (
                 "duty",
                 old.duties.iter().map(|d| &d.id).collect(),
                 &duties_now,
-                &ws.index.duties,
             ),
         ];
-        for (kind, ids_before, ids_now, defined) in kinds {
+        for (kind, ids_before, ids_now) in kinds {
             let before_set: HashSet<&str> = ids_before.iter().map(|i| i.as_str()).collect();
             for (i, id) in ids_before.iter().enumerate() {
-                if defined.contains_key(id.as_str()) {
+                if ws.index.defines(kind, id.as_str()) {
                     continue;
                 }
                 // The item at the same place now has an ID the file did not have: a rename.
@@ -150,10 +148,6 @@ fn broken(ws: &Workspace, file: FileId, kind: &str, r: &Spanned<Text>, g: &Gone<
         )
         .with_help(format!("write `{}`", new.value)),
         None => {
-            let defined = match kind {
-                "duty" => &ws.index.duties,
-                _ => &ws.index.owners,
-            };
             let d = Diagnostic::new(
                 &UNKNOWN_REFERENCE,
                 file,
@@ -163,7 +157,7 @@ fn broken(ws: &Workspace, file: FileId, kind: &str, r: &Spanned<Text>, g: &Gone<
                     r.value
                 ),
             );
-            match did_you_mean(&r.value, defined.keys().map(Text::as_str)) {
+            match did_you_mean(&r.value, ws.index.ids_of(kind)) {
                 Some(s) => d.with_help(format!("did you mean `{s}`?")),
                 None => d.with_help(format!(
                     "define {kind} `{}` again, or change this reference",
@@ -220,7 +214,7 @@ fn unmeasured_duties(ws: &Workspace, given: &[(FileId, &SpecFile)]) -> Vec<Diagn
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     for (duty, _) in &was {
-        if measured.contains(duty) || !seen.insert(*duty) {
+        if measured.contains(duty) || ws.index.measured_elsewhere(duty) || !seen.insert(*duty) {
             continue;
         }
         let Some(&(file, i)) = ws.index.duties.get(*duty) else {
@@ -276,7 +270,7 @@ fn owner_findings(cx: &Context<'_>, given: &[(FileId, &SpecFile)]) -> Vec<Diagno
     let is_given = |f: FileId| given.iter().any(|(g, _)| *g == f);
     let mut out = Vec::new();
     for (owner, files) in &touched {
-        if !ws.index.owners.contains_key(owner.as_str()) {
+        if !ws.index.defines("owner", owner) {
             continue;
         }
         let now: &[OwnedKpi<'_>] = groups.get(owner.as_str()).copied().unwrap_or_default();

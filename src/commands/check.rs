@@ -107,6 +107,9 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
         ..check_request(cwd, paths, args.config, args.today.as_deref())?
     };
     let outcome = check::run(&req)?;
+    for note in &outcome.notes {
+        eprintln!("kpic: note: {note}");
+    }
     let report = Report::new(&outcome.ws, &outcome.diagnostics, outcome.files_checked());
     for out in &outputs {
         let mut buf = Vec::new();

@@ -7,8 +7,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::thread::JoinHandle;
 
+use super::cache::ModelCache;
 use super::git::{self, AtHead};
-use super::{SpecFile, Workspace, yaml};
+use super::{SpecFile, yaml};
 use crate::source::FileId;
 
 /// The earlier versions of given files, being read.
@@ -31,39 +32,46 @@ pub(crate) fn start(root: &Path, given: Vec<(String, PathBuf)>, max_size: u64) -
 }
 
 impl Pending {
-    /// The models of the given files before, by their place in `ws`: a file new since `HEAD`
-    /// had none (an empty model); a file whose earlier version is not known is left out.
-    pub(crate) fn models(self, ws: &Workspace, limits: yaml::Limits) -> HashMap<FileId, SpecFile> {
-        let Some(texts) = self.head.and_then(|h| h.join().ok()).flatten() else {
-            return HashMap::new();
-        };
-        let ids: HashMap<&str, FileId> = ws
-            .files
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.name.as_str(), i))
-            .collect();
+    /// Nothing to read (a check of every file).
+    pub(crate) fn none() -> Pending {
+        Pending {
+            names: Vec::new(),
+            head: None,
+        }
+    }
+
+    /// The models of the given files before, by their place in the workspace (`file_of`
+    /// gives it for a name): a file new since `HEAD` had none (an empty model). Outside git,
+    /// or for a file git could not say, the model the `cache` has of it; a file whose earlier
+    /// version is not known is left out.
+    pub(crate) fn models(
+        self,
+        file_of: impl Fn(&str) -> Option<FileId>,
+        limits: yaml::Limits,
+        cache: Option<&ModelCache>,
+    ) -> HashMap<FileId, SpecFile> {
+        let texts = self.head.and_then(|h| h.join().ok()).flatten();
         let mut out = HashMap::new();
-        for (name, text) in self.names.iter().zip(texts) {
-            let Some(&file) = ids.get(name.as_str()) else {
+        for (n, name) in self.names.iter().enumerate() {
+            let Some(file) = file_of(name) else {
                 continue;
             };
-            let model = match text {
-                AtHead::Unknown => continue,
-                AtHead::Missing => SpecFile {
-                    file,
-                    ..SpecFile::default()
-                },
-                // A version that does not parse defined nothing that others could use.
-                AtHead::Text(t) => match yaml::load(&t, limits).root {
-                    Some(root) => SpecFile::from_node(file, &root),
-                    None => SpecFile {
-                        file,
-                        ..SpecFile::default()
-                    },
-                },
+            let empty = || SpecFile {
+                file,
+                ..SpecFile::default()
             };
-            out.insert(file, model);
+            let model = match texts.as_ref().and_then(|t| t.get(n)) {
+                Some(AtHead::Missing) => Some(empty()),
+                // A version that does not parse defined nothing that others could use.
+                Some(AtHead::Text(t)) => Some(match yaml::load(t, limits).root {
+                    Some(root) => SpecFile::from_node(file, &root),
+                    None => empty(),
+                }),
+                Some(AtHead::Unknown) | None => cache.and_then(|c| c.previous_model(name, file)),
+            };
+            if let Some(model) = model {
+                out.insert(file, model);
+            }
         }
         out
     }

@@ -183,6 +183,18 @@ pub enum FileKey {
     Path(PathBuf),
 }
 
+/// The [`FileKey`] of `path` (links followed), with its metadata when it has some: one `stat`.
+pub fn stat(path: &Path) -> (FileKey, Option<std::fs::Metadata>) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let Ok(m) = std::fs::metadata(path) {
+            return (FileKey::Inode(m.dev(), m.ino()), Some(m));
+        }
+    }
+    (file_key(path), None)
+}
+
 /// The [`FileKey`] of `path` (links followed).
 pub fn file_key(path: &Path) -> FileKey {
     #[cfg(unix)]

@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use crate::diagnostic::{Diagnostic, suggestible, typo_limit};
 use crate::rules::{DUPLICATE_ID, UNKNOWN_REFERENCE};
 use crate::source::{FileId, Span};
+use crate::workspace::cache::Elsewhere;
 use crate::workspace::{IdMap, Spanned, SpecFile, Text};
 
 /// Where each ID is first defined: `(file, index in that file's list)`.
@@ -26,6 +27,40 @@ pub struct Index {
     /// References in reported files that name nothing, in file order; E004 once
     /// [`Index::unknown_reference_findings`] has looked for what they meant.
     pub(crate) unknown: Vec<UnknownRef>,
+    /// What the files of the workspace that were not loaded define (a check of given files
+    /// with the model cache loads only what it needs).
+    pub(crate) elsewhere: Option<Elsewhere>,
+}
+
+impl Index {
+    /// Whether the workspace defines the ID `id` of `kind` (`owner`, `duty`, `KPI`, `team`),
+    /// in a loaded file or in one that was not loaded.
+    pub fn defines(&self, kind: &str, id: &str) -> bool {
+        let loaded = match kind {
+            "owner" => self.owners.contains_key(id),
+            "duty" => self.duties.contains_key(id),
+            "KPI" => self.kpis.contains_key(id),
+            _ => self.teams.contains_key(id),
+        };
+        loaded || self.elsewhere.as_ref().is_some_and(|e| e.defines(kind, id))
+    }
+
+    /// Whether a KPI in a file that was not loaded measures the duty `duty`.
+    pub(crate) fn measured_elsewhere(&self, duty: &str) -> bool {
+        self.elsewhere.as_ref().is_some_and(|e| e.measures(duty))
+    }
+
+    /// Every owner or duty ID (`kind`) of the workspace, loaded or not.
+    pub(crate) fn ids_of<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a str> {
+        let loaded = match kind {
+            "duty" => &self.duties,
+            _ => &self.owners,
+        };
+        loaded
+            .keys()
+            .map(Text::as_str)
+            .chain(self.elsewhere.iter().flat_map(move |e| e.ids(kind)))
+    }
 }
 
 /// Builds the index and returns it with the E003 findings; references that name nothing are
@@ -33,7 +68,11 @@ pub struct Index {
 /// the reported files only (`kpic check FILE` needs every ID, not every file's references).
 /// The four kinds are indexed at the same time; each in file order, so the first definition
 /// wins and the findings do not depend on threads.
-pub(super) fn resolve(specs: &[Option<SpecFile>], reported: &[bool]) -> (Index, Vec<Diagnostic>) {
+pub(super) fn resolve(
+    specs: &[Option<SpecFile>],
+    reported: &[bool],
+    elsewhere: Option<Elsewhere>,
+) -> (Index, Vec<Diagnostic>) {
     // References name owners and duties only: they are checked while the KPI IDs are indexed.
     let (kpis, (teams, owners, duties, unknown)) = rayon::join(
         || index_ids(specs, "KPI", |s| s.kpis.len(), |s, i| &s.kpis[i].id),
@@ -47,7 +86,7 @@ pub(super) fn resolve(specs: &[Option<SpecFile>], reported: &[bool]) -> (Index, 
                 },
                 || index_ids(specs, "duty", |s| s.duties.len(), |s, i| &s.duties[i].id),
             );
-            let unknown = unknown_in(specs, reported, &owners.0, &duties.0);
+            let unknown = unknown_in(specs, reported, &owners.0, &duties.0, elsewhere.as_ref());
             (teams, owners, duties, unknown)
         },
     );
@@ -57,6 +96,7 @@ pub(super) fn resolve(specs: &[Option<SpecFile>], reported: &[bool]) -> (Index, 
         kpis: kpis.0,
         teams: teams.0,
         unknown,
+        elsewhere,
     };
     let mut out = teams.1;
     out.extend(owners.1);
@@ -285,15 +325,24 @@ pub(crate) struct UnknownRef {
     item: (&'static str, Text),
 }
 
-/// Collects the references of one file that name nothing (cheap: one hash lookup each).
-fn unknown_references(spec: &SpecFile, owners: &IdMap, duties: &IdMap, out: &mut Vec<UnknownRef>) {
+/// Collects the references of one file that name nothing (cheap: one hash lookup each, and
+/// one binary search in the cache's facts for an ID that no loaded file defines).
+fn unknown_references(
+    spec: &SpecFile,
+    owners: &IdMap,
+    duties: &IdMap,
+    elsewhere: Option<&Elsewhere>,
+    out: &mut Vec<UnknownRef>,
+) {
     let f = spec.file;
     let mut check = |r: &Spanned<Text>,
                      map: &IdMap,
                      kind: &'static str,
                      role: &'static str,
                      item: (&'static str, &str)| {
-        if !map.contains_key(r.value.as_str()) {
+        if !map.contains_key(r.value.as_str())
+            && !elsewhere.is_some_and(|e| e.defines(kind, r.value.as_str()))
+        {
             out.push(UnknownRef {
                 file: f,
                 span: r.span,
@@ -340,6 +389,7 @@ fn unknown_in(
     reported: &[bool],
     owners: &IdMap,
     duties: &IdMap,
+    elsewhere: Option<&Elsewhere>,
 ) -> Vec<UnknownRef> {
     specs
         .par_iter()
@@ -347,7 +397,7 @@ fn unknown_in(
         .filter(|spec| reported.get(spec.file).copied().unwrap_or(true))
         .flat_map_iter(|spec| {
             let mut found = Vec::new();
-            unknown_references(spec, owners, duties, &mut found);
+            unknown_references(spec, owners, duties, elsewhere, &mut found);
             found
         })
         .collect()
@@ -389,10 +439,8 @@ impl Index {
         let owner_ids = OnceLock::new();
         let duty_ids = OnceLock::new();
         let candidates = |kind: &str| match kind {
-            "duty" => {
-                duty_ids.get_or_init(|| Candidates::new(self.duties.keys().map(Text::as_str)))
-            }
-            _ => owner_ids.get_or_init(|| Candidates::new(self.owners.keys().map(Text::as_str))),
+            "duty" => duty_ids.get_or_init(|| Candidates::new(self.ids_of("duty"))),
+            _ => owner_ids.get_or_init(|| Candidates::new(self.ids_of("owner"))),
         };
         let suggestions: HashMap<(&str, &str), &str> = distinct
             .par_iter()

@@ -56,6 +56,14 @@ pub fn test_env(cmd: &mut Command) -> &mut Command {
         .env_remove("GITHUB_ACTIONS")
         .env_remove("GITLAB_CI")
         .env_remove("CI")
+        // The model cache's key lives in the user's cache folder: the tests' own, not the
+        // user's.
+        .env("XDG_CACHE_HOME", cache_home())
+}
+
+/// The user cache folder of the programs under test (`XDG_CACHE_HOME`), in Cargo's temp folder.
+pub fn cache_home() -> std::path::PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache-home")
 }
 
 /// Everything under a folder, as a sorted listing: each entry's path, kind, link target or
