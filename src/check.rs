@@ -280,8 +280,8 @@ pub fn levels<'a>(
 }
 
 /// The files to load: the workspace, plus the given paths (reported), plus stdin; with the
-/// metadata of each file (for the model cache).
-fn inputs(req: &CheckRequest, config: &Config) -> Result<(Vec<Input>, HashMap<PathBuf, FileMeta>)> {
+/// metadata of each file by name (for the model cache).
+fn inputs(req: &CheckRequest, config: &Config) -> Result<(Vec<Input>, HashMap<String, FileMeta>)> {
     let exclude = discover::glob_set(&config.exclude)?;
     let root = req.cwd.join(&config.root);
     let root = discover::clean(&root);
@@ -325,14 +325,7 @@ fn inputs(req: &CheckRequest, config: &Config) -> Result<(Vec<Input>, HashMap<Pa
         .par_iter()
         .map(|(path, _)| discover::stat(path))
         .collect();
-    let mut metas = HashMap::with_capacity(files.len());
-    let mut keys = Vec::with_capacity(files.len());
-    for ((path, _), (key, meta)) in files.iter().zip(stats) {
-        if let Some(m) = meta {
-            metas.insert(path.clone(), FileMeta::of(&m));
-        }
-        keys.push(key);
-    }
+
     // A configuration file is never a spec (`paths: ["."]` would otherwise take it for one):
     // the one in use, and any other `kpic.yaml`.
     let config_key = config
@@ -343,7 +336,8 @@ fn inputs(req: &CheckRequest, config: &Config) -> Result<(Vec<Input>, HashMap<Pa
         config_key.as_ref() == Some(key)
             || path.file_name() == Some(std::ffi::OsStr::new(crate::config::FILE_NAME))
     };
-    for (n, ((path, reported), key)) in files.into_iter().zip(keys).enumerate() {
+    let mut unique_meta: Vec<Option<FileMeta>> = Vec::new();
+    for (n, ((path, reported), (key, meta))) in files.into_iter().zip(stats).enumerate() {
         match by_key.get(&key) {
             _ if is_config(&path, &key) => {}
             Some(&i) => unique[i].1 |= reported,
@@ -352,18 +346,24 @@ fn inputs(req: &CheckRequest, config: &Config) -> Result<(Vec<Input>, HashMap<Pa
             None => {
                 by_key.insert(key, unique.len());
                 unique.push((path, reported));
+                unique_meta.push(meta.as_ref().map(FileMeta::of));
             }
         }
     }
-    let mut inputs: Vec<Input> = unique
-        .into_iter()
-        .map(|(path, reported)| Input {
-            name: discover::display_name(&path, &req.cwd),
+    let mut metas = HashMap::with_capacity(unique.len());
+    let mut inputs: Vec<Input> = Vec::with_capacity(unique.len() + 1);
+    for ((path, reported), meta) in unique.into_iter().zip(unique_meta) {
+        let name = discover::display_name(&path, &req.cwd);
+        if let Some(m) = meta {
+            metas.insert(name.clone(), m);
+        }
+        inputs.push(Input {
+            name,
             path,
             reported,
             text: None,
-        })
-        .collect();
+        });
+    }
     if let Some(stdin) = &req.stdin {
         let path = req.cwd.join(&stdin.name);
         if path.exists() {

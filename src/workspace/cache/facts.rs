@@ -3,7 +3,7 @@
 //! for every file of the workspace; a check of given files looks up only what the given files
 //! need, and asks [`Elsewhere`] about the files it did not load.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::key::Key;
 use crate::workspace::SpecFile;
@@ -80,28 +80,119 @@ pub(super) fn of<'a>(spec: &'a SpecFile, push: &mut impl FnMut(u8, &'a str)) {
     }
 }
 
-/// The facts of a cache file.
+/// Bytes of one fact in a cache file: the keyed hash of (kind, ID), then the entry (24 bits)
+/// and how many times the file has the fact (8 bits, at most 255).
+pub(super) const RECORD: usize = 12;
+
+/// The entry and count of a fact, in 32 bits.
+pub(super) fn pack(entry: u32, count: u32) -> u32 {
+    (entry & 0x00ff_ffff) | (count.min(255) << 24)
+}
+
+/// The entry and count of a fact packed by [`pack`].
+pub(super) fn unpack(packed: u32) -> (u32, u32) {
+    (packed & 0x00ff_ffff, packed >> 24)
+}
+
+/// The index of a cache file (its entries and facts, read and authenticated), and the file
+/// for what is read only when needed: models and the IDs.
 #[derive(Default)]
 pub(super) struct Table {
     /// The key of the hashes.
     pub key: Option<Key>,
-    /// Keyed hash of (kind, ID), entry, count; sorted.
-    pub facts: Vec<(u64, u32, u32)>,
-    /// The owner and duty IDs of each entry (kind, entry, ID), for did-you-mean.
-    pub ids: Vec<(u8, u32, String)>,
+    /// The index.
+    pub index: Vec<u8>,
+    /// The facts: bytes of the index, [`RECORD`] bytes each, sorted.
+    pub facts: std::ops::Range<usize>,
+    /// Where the owner and duty IDs are in the data: offset, length, keyed hash.
+    pub ids_at: (u64, u32, u64),
+    /// The cache file, and where its data (after the index) starts.
+    pub file: Option<std::fs::File>,
+    pub data_at: u64,
+    /// The IDs, once read.
+    ids: OnceLock<Vec<(u8, u32, String)>>,
 }
 
 impl Table {
+    /// The `i`-th fact: hash and packed entry.
+    fn fact(&self, i: usize) -> (u64, u32) {
+        let at = self.facts.start + i * RECORD;
+        let b = &self.index[at..at + RECORD];
+        (
+            u64::from_le_bytes(b[..8].try_into().unwrap_or_default()),
+            u32::from_le_bytes(b[8..].try_into().unwrap_or_default()),
+        )
+    }
+
+    /// Every fact: hash and packed entry.
+    pub fn facts(&self) -> impl Iterator<Item = (u64, u32)> + '_ {
+        (0..self.facts.len() / RECORD).map(|i| self.fact(i))
+    }
+
     /// The entries that have a fact of `kind` about `id`, with its count.
     pub fn of(&self, kind: u8, id: &str) -> impl Iterator<Item = (usize, u32)> + '_ {
+        let n = self.facts.len() / RECORD;
         let hash = self.key.map(|k| k.hash(kind, id.as_bytes()));
-        let from = hash.map_or(self.facts.len(), |h| {
-            self.facts.partition_point(|f| f.0 < h)
-        });
-        self.facts[from..]
-            .iter()
+        // The first fact with this hash (binary search over the records).
+        let (mut lo, mut hi) = (0, if hash.is_some() { n } else { 0 });
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if Some(self.fact(mid).0) < hash {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        (lo..n)
+            .map(|i| self.fact(i))
             .take_while(move |f| Some(f.0) == hash)
-            .map(|f| (f.1 as usize, f.2))
+            .map(|(_, packed)| {
+                let (entry, count) = unpack(packed);
+                (entry as usize, count)
+            })
+    }
+
+    /// `len` bytes of the data at `at`, if their keyed hash is `sum`.
+    pub fn data(&self, at: u64, len: u32, sum: u64) -> Option<Vec<u8>> {
+        let (file, key) = (self.file.as_ref()?, self.key?);
+        let mut bytes = vec![0u8; len as usize];
+        super::read_exact_at(file, &mut bytes, self.data_at.checked_add(at)?)?;
+        (key.hash(super::domain::MODEL, &bytes) == sum).then_some(bytes)
+    }
+
+    /// All the data after the index (to copy the models that a new cache file keeps).
+    pub fn all_data(&self) -> Option<Vec<u8>> {
+        let file = self.file.as_ref()?;
+        let len = file.metadata().ok()?.len().checked_sub(self.data_at)?;
+        let mut bytes = vec![0u8; usize::try_from(len).ok()?];
+        super::read_exact_at(file, &mut bytes, self.data_at)?;
+        Some(bytes)
+    }
+
+    /// The owner and duty IDs of the entries (kind, entry, ID), read on first use.
+    pub fn ids(&self) -> &[(u8, u32, String)] {
+        self.ids.get_or_init(|| self.read_ids().unwrap_or_default())
+    }
+
+    fn read_ids(&self) -> Option<Vec<(u8, u32, String)>> {
+        let (at, len, sum) = self.ids_at;
+        let (file, key) = (self.file.as_ref()?, self.key?);
+        let mut bytes = vec![0u8; len as usize];
+        super::read_exact_at(file, &mut bytes, self.data_at.checked_add(at)?)?;
+        if key.hash(super::domain::IDS, &bytes) != sum {
+            return None;
+        }
+        let mut out = Vec::new();
+        let mut rest = &bytes[..];
+        while !rest.is_empty() {
+            let kind = *rest.first()?;
+            let entry = u32::from_le_bytes(rest.get(1..5)?.try_into().ok()?);
+            let n = u32::from_le_bytes(rest.get(5..9)?.try_into().ok()?) as usize;
+            let id = std::str::from_utf8(rest.get(9..9usize.checked_add(n)?)?).ok()?;
+            out.push((kind, entry, id.to_owned()));
+            rest = &rest[9 + n..];
+        }
+        Some(out)
     }
 }
 
@@ -145,7 +236,7 @@ impl Elsewhere {
     pub(crate) fn ids(&self, kind: &str) -> impl Iterator<Item = &str> {
         let kind = definition(kind);
         self.table
-            .ids
+            .ids()
             .iter()
             .filter(move |(k, e, _)| {
                 *k == kind && !self.skip.get(*e as usize).copied().unwrap_or(true)

@@ -18,7 +18,6 @@
 //! both ways.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -37,9 +36,9 @@ use crate::workspace::{
 pub(crate) struct Cached<'a> {
     /// The cache, opened.
     pub cache: &'a ModelCache,
-    /// The metadata of the input files, as discovery found it (a file missing here is asked
-    /// of the file system).
-    pub metas: &'a HashMap<PathBuf, FileMeta>,
+    /// The metadata of the input files by name, as discovery found it (a file missing here is
+    /// asked of the file system).
+    pub metas: &'a HashMap<String, FileMeta>,
     /// The A004 limit: an owner with more KPIs gets a finding with a label at their
     /// definition, which must then be loaded.
     pub owner_max_kpis: usize,
@@ -202,7 +201,7 @@ enum Plan {
 }
 
 /// Writes the cache for the workspace `ws`, unless nothing changed.
-fn write(cache: &ModelCache, metas: &HashMap<PathBuf, FileMeta>, ws: &Workspace, plans: &[Plan]) {
+fn write(cache: &ModelCache, metas: &HashMap<String, FileMeta>, ws: &Workspace, plans: &[Plan]) {
     let mut updates = Vec::new();
     let mut changed = false;
     for (i, plan) in plans.iter().enumerate() {
@@ -220,7 +219,7 @@ fn write(cache: &ModelCache, metas: &HashMap<PathBuf, FileMeta>, ws: &Workspace,
             }
             Plan::New => {
                 let Some(spec) = &ws.specs[i] else { continue };
-                let meta = match metas.get(&source.path) {
+                let meta = match metas.get(&source.name) {
                     Some(m) => *m,
                     None => match std::fs::metadata(&source.path) {
                         Ok(m) => FileMeta::of(&m),
@@ -282,7 +281,7 @@ impl Slot {
 /// Decides how a file comes into the workspace (reading it when its metadata changed).
 fn classify(
     cache: &ModelCache,
-    metas: &HashMap<PathBuf, FileMeta>,
+    metas: &HashMap<String, FileMeta>,
     input: &Input,
     opts: &LoadOptions,
 ) -> Source {
@@ -292,7 +291,7 @@ fn classify(
     let Some(entry) = cache.entry_of(&input.name) else {
         return Source::Parse(None);
     };
-    let meta = match metas.get(&input.path) {
+    let meta = match metas.get(&input.name) {
         Some(m) => *m,
         None => match std::fs::metadata(&input.path) {
             Ok(m) => FileMeta::of(&m),

@@ -72,6 +72,8 @@ mod domain {
     pub const MODEL: u8 = 21;
     /// The index of a cache file.
     pub const TAG: u8 = 22;
+    /// The owner and duty IDs of a cache file.
+    pub const IDS: u8 = 23;
 }
 
 /// A file's metadata as the cache keeps it: a file whose metadata is unchanged since its entry
@@ -131,10 +133,11 @@ type TextKey = (u64, u64);
 /// One file's entry.
 #[derive(Debug, Clone)]
 struct Entry {
-    name: String,
+    /// The file's name: bytes of the index.
+    name: std::ops::Range<usize>,
     meta: FileMeta,
     text: TextKey,
-    /// Where the model is, from the start of the models (offset, length), and its keyed hash.
+    /// Where the model is in the data after the index (offset, length), and its keyed hash.
     model: (u64, u32),
     sum: u64,
 }
@@ -145,17 +148,11 @@ pub struct ModelCache {
     dir: PathBuf,
     /// Whether the folder may be written (it is a real folder inside the project, or absent).
     writable: bool,
-    key: Option<Key>,
-    /// The cache file, for reading models.
-    file: Option<std::fs::File>,
     /// When the cache file was written (its modification time, ns).
     written_at: i64,
-    /// Where the models start in the file.
-    models_at: u64,
-    entries: Vec<Entry>,
-    by_name: HashMap<String, usize>,
-    /// The facts of the entries.
+    /// The file's index: its entries (in name order) and facts.
     table: Arc<Table>,
+    entries: Vec<Entry>,
     /// What the user should know about the cache (said once, on stderr).
     notes: Vec<String>,
 }
@@ -165,7 +162,6 @@ impl std::fmt::Debug for ModelCache {
         f.debug_struct("ModelCache")
             .field("dir", &self.dir)
             .field("entries", &self.entries.len())
-            .field("facts", &self.table.facts.len())
             .finish_non_exhaustive()
     }
 }
@@ -181,17 +177,12 @@ impl ModelCache {
     /// when there is none, and unused (neither read nor written) when it is not to be
     /// trusted; [`ModelCache::notes`] says why.
     pub fn open(root: &Path, workspace_size: u64) -> ModelCache {
-        let dir = root.join(DIR);
         let mut cache = ModelCache {
-            dir,
+            dir: root.join(DIR),
             writable: false,
-            key: None,
-            file: None,
             written_at: 0,
-            models_at: 0,
-            entries: Vec::new(),
-            by_name: HashMap::new(),
             table: Arc::new(Table::default()),
+            entries: Vec::new(),
             notes: Vec::new(),
         };
         if in_ci() {
@@ -225,8 +216,8 @@ impl ModelCache {
         let Some(key) = key::user_key() else {
             return cache;
         };
-        cache.key = Some(key);
         cache.writable = true;
+        let mut table = Table::default();
         let cap = workspace_size.saturating_mul(CAP_FACTOR).max(MIN_CAP);
         match open_regular(&cache.dir.join(FILE)) {
             Opened::Missing => {}
@@ -239,25 +230,25 @@ impl ModelCache {
             Opened::File(file, meta) if meta.size > cap => {
                 drop(file);
                 cache.note(format!(
-                    "{shown}/{FILE} is larger than {} times the spec files: the model cache is not read",
-                    CAP_FACTOR
+                    "{shown}/{FILE} is larger than {CAP_FACTOR} times the spec files: the model cache is not read"
                 ));
             }
             Opened::File(file, meta) => {
                 cache.written_at = meta.mtime;
-                let mut table = Table {
-                    key: Some(key),
-                    ..Table::default()
-                };
-                if cache.read_index(&file, meta.size, &mut table).is_some() {
-                    cache.file = Some(file);
-                    cache.table = Arc::new(table);
-                } else {
-                    cache.entries.clear();
-                    cache.by_name.clear();
+                if let Some((index, data_at)) = read_index(&file, meta.size, key)
+                    && let Some((entries, facts, ids)) = entries(&index)
+                {
+                    cache.entries = entries;
+                    table.index = index;
+                    table.facts = facts;
+                    table.ids_at = ids;
+                    table.data_at = data_at;
+                    table.file = Some(file);
                 }
             }
         }
+        table.key = Some(key);
+        cache.table = Arc::new(table);
         cache
     }
 
@@ -273,95 +264,25 @@ impl ModelCache {
     }
 
     /// Whether the cache is used at all (read, or written at the end of the run).
-    pub(crate) fn is_used(&self) -> bool {
-        self.key.is_some() && self.writable
+    pub fn is_used(&self) -> bool {
+        self.table.key.is_some() && self.writable
     }
 
-    /// Reads and authenticates the index of the cache file; `None` when it does not read.
-    fn read_index(&mut self, file: &std::fs::File, size: u64, table: &mut Table) -> Option<()> {
-        let key = self.key?;
-        let mut head = vec![0u8; MAGIC.len() + 16];
-        read_exact_at(file, &mut head, 0)?;
-        if &head[..MAGIC.len()] != MAGIC.as_bytes() {
-            return None;
-        }
-        let tag = u64::from_le_bytes(head[MAGIC.len()..][..8].try_into().ok()?);
-        let len = u64::from_le_bytes(head[MAGIC.len() + 8..][..8].try_into().ok()?);
-        let start = (MAGIC.len() + 16) as u64;
-        if len > size.saturating_sub(start) {
-            return None;
-        }
-        let mut index = vec![0u8; usize::try_from(len).ok()?];
-        read_exact_at(file, &mut index, start)?;
-        if key.hash(domain::TAG, &index) != tag {
-            return None;
-        }
-        self.models_at = start + len;
-        let mut r = Reader {
-            data: &index,
-            at: 0,
-        };
-        let n = r.u32()? as usize;
-        // Every entry takes more than 60 bytes: a count beyond that is damage.
-        if n > index.len() / 60 {
-            return None;
-        }
-        for i in 0..n {
-            let name = r.str()?.to_owned();
-            let meta = FileMeta {
-                size: r.u64()?,
-                mtime: r.u64()? as i64,
-                ctime: r.u64()? as i64,
-                ino: r.u64()?,
-                dev: r.u64()?,
-            };
-            let text = (r.u64()?, r.u64()?);
-            let model = (r.u64()?, r.u32()?);
-            let sum = r.u64()?;
-            self.by_name.insert(name.clone(), i);
-            self.entries.push(Entry {
-                name,
-                meta,
-                text,
-                model,
-                sum,
-            });
-        }
-        let n = r.u32()? as usize;
-        if n > index.len() / 16 {
-            return None;
-        }
-        table.facts.reserve_exact(n);
-        for _ in 0..n {
-            let fact = (r.u64()?, r.u32()?, r.u32()?);
-            if fact.1 as usize >= self.entries.len() {
-                return None;
-            }
-            table.facts.push(fact);
-        }
-        // Sorted, as it was written (lookups search it).
-        if !table.facts.is_sorted() {
-            return None;
-        }
-        let n = r.u32()? as usize;
-        if n > index.len() / 8 {
-            return None;
-        }
-        for _ in 0..n {
-            let kind = r.u8()?;
-            let entry = r.u32()?;
-            let id = r.str()?.to_owned();
-            if entry as usize >= self.entries.len() {
-                return None;
-            }
-            table.ids.push((kind, entry, id));
-        }
-        (r.at == index.len()).then_some(())
+    /// The name of an entry's file.
+    fn name(&self, entry: usize) -> &str {
+        let range = self.entries[entry].name.clone();
+        std::str::from_utf8(&self.table.index[range]).unwrap_or_default()
     }
 
     /// The entry of the file `name`, if the cache has one.
     fn entry_of(&self, name: &str) -> Option<usize> {
-        self.by_name.get(name).copied()
+        self.entries
+            .binary_search_by(|e| {
+                std::str::from_utf8(&self.table.index[e.name.clone()])
+                    .unwrap_or_default()
+                    .cmp(name)
+            })
+            .ok()
     }
 
     /// Whether the entry's metadata says its file is unchanged: the same metadata, not so close
@@ -387,18 +308,15 @@ impl ModelCache {
     /// The key of a text.
     fn text_key(&self, text: &str) -> Option<TextKey> {
         Some((
-            self.key?.hash(domain::TEXT, text.as_bytes()),
+            self.table.key?.hash(domain::TEXT, text.as_bytes()),
             text.len() as u64,
         ))
     }
 
     /// The model bytes of an entry, read from the file and checked against their hash.
     fn model_bytes(&self, entry: usize) -> Option<Vec<u8>> {
-        let (file, key) = (self.file.as_ref()?, self.key?);
         let e = &self.entries[entry];
-        let mut bytes = vec![0u8; e.model.1 as usize];
-        read_exact_at(file, &mut bytes, self.models_at.checked_add(e.model.0)?)?;
-        (key.hash(domain::MODEL, &bytes) == e.sum).then_some(bytes)
+        self.table.data(e.model.0, e.model.1, e.sum)
     }
 
     /// The model of an entry whose file is `file` and has the text `text` (which the caller
@@ -414,18 +332,17 @@ impl ModelCache {
         codec::decode(&self.model_bytes(entry)?, file, None)
     }
 
-    /// Writes the cache anew: `entries` are the files of the workspace in name order, each with
+    /// Writes the cache anew: `updates` are the files of the workspace in name order, each with
     /// what to keep. Failures are ignored: a cache that cannot be written only costs a parse
     /// next time.
-    fn write(&self, entries: &[Update<'_>]) {
-        if !self.is_used() {
-            return;
+    fn write(&self, updates: &[Update<'_>]) {
+        if self.is_used() {
+            let _ = self.try_write(updates);
         }
-        let _ = self.try_write(entries);
     }
 
     fn try_write(&self, updates: &[Update<'_>]) -> Option<()> {
-        let key = self.key?;
+        let key = self.table.key?;
         // The folder: created when missing, used only while it is a real folder.
         match std::fs::symlink_metadata(&self.dir) {
             Ok(m) if m.is_dir() && !m.file_type().is_symlink() => {}
@@ -443,21 +360,18 @@ impl ModelCache {
         if let Ok(mut f) = create_new(&self.dir.join(".gitignore")) {
             let _ = f.write_all(b"# kpic's model cache (kpic check FILE); safe to delete\n*\n");
         }
-        // The old models, for the entries that keep theirs.
-        let old: Option<Vec<u8>> = self.file.as_ref().and_then(|f| {
-            let len = f.metadata().ok()?.len().checked_sub(self.models_at)?;
-            let mut bytes = vec![0u8; usize::try_from(len).ok()?];
-            read_exact_at(f, &mut bytes, self.models_at)?;
-            Some(bytes)
-        });
-        let mut index = Vec::new();
-        let mut models = Vec::new();
-        let mut facts: Vec<(u64, u32, u32)> = Vec::new();
+        // The data of the old file, for the entries that keep their models.
+        let old = self.table.all_data();
+        let mut data = Vec::new();
+        let mut entries = Vec::new();
+        let mut facts: Vec<(u64, u32)> = Vec::new();
         let mut ids: Vec<(u8, u32, &str)> = Vec::new();
-        let mut kept = 0u32;
-        let mut body = Vec::new();
+        // Old entry → new entry, for the old facts and IDs.
+        let mut renumber: Vec<Option<u32>> = vec![None; self.entries.len()];
+        let old_ids = self.table.ids();
+        let mut kept: u32 = 0;
         for u in updates {
-            let i = kept;
+            let n = kept;
             let (name, bytes, text_key, meta) = match u {
                 Update::Keep { entry, meta } => {
                     let e = &self.entries[*entry];
@@ -470,17 +384,13 @@ impl ModelCache {
                     if key.hash(domain::MODEL, b) != e.sum {
                         continue;
                     }
-                    // The facts and IDs of the entry, as they were.
-                    let at = self.table.facts.iter().filter(|f| f.1 as usize == *entry);
-                    facts.extend(at.map(|f| (f.0, i, f.2)));
-                    ids.extend(
-                        self.table
-                            .ids
-                            .iter()
-                            .filter(|(_, e2, _)| *e2 as usize == *entry)
-                            .map(|(k, _, id)| (*k, i, id.as_str())),
-                    );
-                    (e.name.as_str(), b.to_vec(), e.text, meta.unwrap_or(e.meta))
+                    renumber[*entry] = Some(n);
+                    (
+                        self.name(*entry),
+                        b.to_vec(),
+                        e.text,
+                        meta.unwrap_or(e.meta),
+                    )
                 }
                 Update::New {
                     name,
@@ -492,50 +402,67 @@ impl ModelCache {
                     codec::encode(spec, &mut b);
                     let mut found: HashMap<(u8, &str), u32> = HashMap::new();
                     facts::of(spec, &mut |kind, id| {
-                        *found.entry((kind, id)).or_default() += 1
+                        *found.entry((kind, id)).or_default() += 1;
                     });
-                    for ((kind, id), n) in found {
-                        facts.push((key.hash(kind, id.as_bytes()), i, n));
+                    for ((kind, id), count) in found {
+                        facts.push((key.hash(kind, id.as_bytes()), facts::pack(n, count)));
                         if kind == facts::OWNER || kind == facts::DUTY {
-                            ids.push((kind, i, id));
+                            ids.push((kind, n, id));
                         }
                     }
                     (*name, b, self.text_key(text)?, *meta)
                 }
             };
-            put_str(&mut body, name);
+            put_str(&mut entries, name);
             for v in [
                 meta.size,
                 meta.mtime as u64,
                 meta.ctime as u64,
                 meta.ino,
                 meta.dev,
+                text_key.0,
+                text_key.1,
+                data.len() as u64,
             ] {
-                body.extend_from_slice(&v.to_le_bytes());
+                entries.extend_from_slice(&v.to_le_bytes());
             }
-            body.extend_from_slice(&text_key.0.to_le_bytes());
-            body.extend_from_slice(&text_key.1.to_le_bytes());
-            body.extend_from_slice(&(models.len() as u64).to_le_bytes());
-            body.extend_from_slice(&u32::try_from(bytes.len()).ok()?.to_le_bytes());
-            body.extend_from_slice(&key.hash(domain::MODEL, &bytes).to_le_bytes());
-            models.extend_from_slice(&bytes);
-            kept += 1;
+            entries.extend_from_slice(&u32::try_from(bytes.len()).ok()?.to_le_bytes());
+            entries.extend_from_slice(&key.hash(domain::MODEL, &bytes).to_le_bytes());
+            data.extend_from_slice(&bytes);
+            kept = kept.checked_add(1)?;
+        }
+        // The facts and IDs of the entries kept, as they were.
+        for (hash, packed) in self.table.facts() {
+            let (entry, count) = facts::unpack(packed);
+            if let Some(n) = renumber.get(entry as usize).copied().flatten() {
+                facts.push((hash, facts::pack(n, count)));
+            }
+        }
+        for (kind, entry, id) in old_ids.iter() {
+            if let Some(n) = renumber.get(*entry as usize).copied().flatten() {
+                ids.push((*kind, n, id));
+            }
         }
         facts.sort_unstable();
+        let mut index = Vec::with_capacity(entries.len() + facts.len() * 12 + 32);
         index.extend_from_slice(&kept.to_le_bytes());
-        index.extend_from_slice(&body);
+        index.extend_from_slice(&entries);
         index.extend_from_slice(&u32::try_from(facts.len()).ok()?.to_le_bytes());
-        for (h, e, n) in &facts {
-            index.extend_from_slice(&h.to_le_bytes());
-            index.extend_from_slice(&e.to_le_bytes());
-            index.extend_from_slice(&n.to_le_bytes());
+        for (hash, packed) in &facts {
+            index.extend_from_slice(&hash.to_le_bytes());
+            index.extend_from_slice(&packed.to_le_bytes());
         }
-        index.extend_from_slice(&u32::try_from(ids.len()).ok()?.to_le_bytes());
-        for (kind, e, id) in &ids {
-            index.push(*kind);
-            index.extend_from_slice(&e.to_le_bytes());
-            put_str(&mut index, id);
+        // The IDs, after the models: read only for a did-you-mean.
+        let mut blob = Vec::new();
+        for (kind, entry, id) in &ids {
+            blob.push(*kind);
+            blob.extend_from_slice(&entry.to_le_bytes());
+            put_str(&mut blob, id);
         }
+        index.extend_from_slice(&(data.len() as u64).to_le_bytes());
+        index.extend_from_slice(&u32::try_from(blob.len()).ok()?.to_le_bytes());
+        index.extend_from_slice(&key.hash(domain::IDS, &blob).to_le_bytes());
+        data.extend_from_slice(&blob);
         // Named by process and time, so that writers sharing the folder do not meet.
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -549,7 +476,7 @@ impl ModelCache {
             out.write_all(&key.hash(domain::TAG, &index).to_le_bytes())?;
             out.write_all(&(index.len() as u64).to_le_bytes())?;
             out.write_all(&index)?;
-            out.write_all(&models)?;
+            out.write_all(&data)?;
             out.into_inner().map_err(|e| e.into_error())?;
             std::fs::rename(&tmp, self.dir.join(FILE))
         })();
@@ -582,6 +509,73 @@ fn put_str(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(s.as_bytes());
 }
 
+/// Reads the index of a cache file of `size` bytes and checks it against its tag: the index,
+/// and where the data after it starts.
+fn read_index(file: &std::fs::File, size: u64, key: Key) -> Option<(Vec<u8>, u64)> {
+    let mut head = vec![0u8; MAGIC.len() + 16];
+    read_exact_at(file, &mut head, 0)?;
+    if &head[..MAGIC.len()] != MAGIC.as_bytes() {
+        return None;
+    }
+    let tag = u64::from_le_bytes(head[MAGIC.len()..][..8].try_into().ok()?);
+    let len = u64::from_le_bytes(head[MAGIC.len() + 8..][..8].try_into().ok()?);
+    let start = (MAGIC.len() + 16) as u64;
+    if len > size.saturating_sub(start) {
+        return None;
+    }
+    let mut index = vec![0u8; usize::try_from(len).ok()?];
+    read_exact_at(file, &mut index, start)?;
+    (key.hash(domain::TAG, &index) == tag).then_some((index, start + len))
+}
+
+/// The entries of an index (in name order), where its facts are, and where its IDs are in the
+/// data (offset, length, keyed hash); `None` when it does not read to its end.
+#[allow(clippy::type_complexity)]
+fn entries(index: &[u8]) -> Option<(Vec<Entry>, std::ops::Range<usize>, (u64, u32, u64))> {
+    let mut r = Reader { data: index, at: 0 };
+    let n = r.u32()? as usize;
+    // Every entry takes more than 80 bytes: a count beyond that is damage.
+    if n > index.len() / 80 {
+        return None;
+    }
+    let mut entries: Vec<Entry> = Vec::with_capacity(n);
+    for _ in 0..n {
+        let len = r.u32()? as usize;
+        let at = r.at;
+        std::str::from_utf8(r.bytes(len)?).ok()?;
+        let name = at..at + len;
+        let meta = FileMeta {
+            size: r.u64()?,
+            mtime: r.u64()? as i64,
+            ctime: r.u64()? as i64,
+            ino: r.u64()?,
+            dev: r.u64()?,
+        };
+        let text = (r.u64()?, r.u64()?);
+        let model = (r.u64()?, r.u32()?);
+        let sum = r.u64()?;
+        // In name order, each name once: entries are found by a binary search.
+        if entries
+            .last()
+            .is_some_and(|last| index[last.name.clone()] >= index[name.clone()])
+        {
+            return None;
+        }
+        entries.push(Entry {
+            name,
+            meta,
+            text,
+            model,
+            sum,
+        });
+    }
+    let n = r.u32()? as usize;
+    let facts = r.at..r.at.checked_add(n.checked_mul(facts::RECORD)?)?;
+    r.bytes(facts.len())?;
+    let ids = (r.u64()?, r.u32()?, r.u64()?);
+    (r.at == index.len()).then_some((entries, facts, ids))
+}
+
 /// Reads an index from `at` on.
 struct Reader<'a> {
     data: &'a [u8],
@@ -595,21 +589,12 @@ impl<'a> Reader<'a> {
         Some(b)
     }
 
-    fn u8(&mut self) -> Option<u8> {
-        Some(self.bytes(1)?[0])
-    }
-
     fn u32(&mut self) -> Option<u32> {
         Some(u32::from_le_bytes(self.bytes(4)?.try_into().ok()?))
     }
 
     fn u64(&mut self) -> Option<u64> {
         Some(u64::from_le_bytes(self.bytes(8)?.try_into().ok()?))
-    }
-
-    fn str(&mut self) -> Option<&'a str> {
-        let n = self.u32()? as usize;
-        std::str::from_utf8(self.bytes(n)?).ok()
     }
 }
 
@@ -659,7 +644,7 @@ fn read_exact_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> Option<()
     }
     #[cfg(not(unix))]
     {
-        use std::io::Seek;
+        use std::io::{Read, Seek};
         let mut f = file.try_clone().ok()?;
         f.seek(std::io::SeekFrom::Start(offset)).ok()?;
         f.read_exact(buf).ok()
