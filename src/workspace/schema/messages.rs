@@ -153,67 +153,15 @@ fn number_help(key: &str, node: &Node) -> Option<String> {
 /// The number that `text` writes: in digits (ASCII or full-width), in Chinese numerals (`三十`,
 /// `二十五`, `一百`, `百分之三十`) or in English words (`thirty`, `twenty-five`).
 fn number_in_words(text: &str) -> Option<f64> {
-    let text = text.trim();
-    // Full-width digits and point as ASCII.
-    let ascii: String = text
-        .chars()
-        .map(|c| match c {
-            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
-            '．' => '.',
-            c => c,
+    let text = crate::target::fold_width(text.trim());
+    let number = |t: &str| t.parse::<f64>().ok().filter(|n| n.is_finite());
+    number(&text)
+        .or_else(|| {
+            number(&crate::target::with_digits(
+                text.strip_prefix("百分之").unwrap_or(&text),
+            )?)
         })
-        .collect();
-    if let Ok(n) = ascii.parse::<f64>()
-        && n.is_finite()
-    {
-        return Some(n);
-    }
-    chinese_number(text.strip_prefix("百分之").unwrap_or(text))
         .or_else(|| english_number(&text.to_lowercase()))
-}
-
-/// `三十` → 30, `二十五` → 25, `十二` → 12, `一百` → 100, `两千零五` → 2005 (below 10,000).
-fn chinese_number(text: &str) -> Option<f64> {
-    if text.is_empty() {
-        return None;
-    }
-    let (mut total, mut digit) = (0u32, None::<u32>);
-    for c in text.chars() {
-        let d = match c {
-            // A place holder between units (`两千零五`), or zero on its own.
-            '零' | '〇' if digit.is_none() => {
-                if text.chars().count() == 1 {
-                    return Some(0.0);
-                }
-                continue;
-            }
-            '一' | '壹' => 1,
-            '二' | '两' | '贰' => 2,
-            '三' | '叁' => 3,
-            '四' | '肆' => 4,
-            '五' | '伍' => 5,
-            '六' | '陆' => 6,
-            '七' | '柒' => 7,
-            '八' | '捌' => 8,
-            '九' | '玖' => 9,
-            '十' | '拾' | '百' | '佰' | '千' | '仟' => {
-                let unit = match c {
-                    '十' | '拾' => 10,
-                    '百' | '佰' => 100,
-                    _ => 1000,
-                };
-                // `十二` is 12: a unit without a digit before it counts once.
-                total += digit.take().unwrap_or(1) * unit;
-                continue;
-            }
-            _ => return None,
-        };
-        if digit.is_some() {
-            return None;
-        }
-        digit = Some(d);
-    }
-    Some(f64::from(total + digit.unwrap_or(0)))
 }
 
 /// `thirty` → 30, `twenty-five` → 25, `one hundred` → 100 (lowercase words up to 100).
