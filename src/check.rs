@@ -129,7 +129,14 @@ pub fn run(req: &CheckRequest) -> Result<CheckOutcome> {
     });
     let (ws, mut found, before) =
         workspace::load_checked_deferred(inputs, &load_opts, &file_checks, cached, before);
-    timer.lap("load (read, parse, schema, model, file rules, resolve)");
+    if timer.on() {
+        let read = ws.files.iter().filter(|f| !f.text.is_empty()).count();
+        let models = ws.specs.iter().flatten().count();
+        timer.lap(&format!(
+            "load (read, parse, schema, model, file rules, resolve; {read} of {} files read, {models} models)",
+            ws.files.len()
+        ));
+    }
     let cx = Context::new(&ws, &config.options);
     // The workspace checks, each collecting in a fixed order, so the result does not depend
     // on threads; beside them, what the given files break in other files, and the
@@ -215,6 +222,10 @@ struct Timer(Option<std::time::Instant>);
 impl Timer {
     fn from_env() -> Timer {
         Timer(std::env::var_os("KPIC_TIMINGS").map(|_| std::time::Instant::now()))
+    }
+
+    fn on(&self) -> bool {
+        self.0.is_some()
     }
 
     fn lap(&mut self, stage: &str) {
