@@ -90,13 +90,12 @@ pub fn run(req: &CheckRequest) -> Result<CheckOutcome> {
         config.options.today = today;
     }
     let levels = levels(&config, &req.select, &req.ignore)?;
+    let root = discover::clean(&req.cwd.join(&config.root));
+    // A check of given files reports what they break in the others: what they were before
+    // (at `HEAD`) is read by git from the start, beside discovery and the load.
+    let before = workspace::before::start(&root, given_files(req), config.max_file_size);
     let (inputs, metas) = inputs(req, &config)?;
     timer.lap("config and discovery");
-    let root = discover::clean(&req.cwd.join(&config.root));
-    // A check of some files reports what they break in the others: what they were before is
-    // read beside the load.
-    let given = given_files(&inputs);
-    let before = workspace::before::start(&root, given, config.max_file_size);
     // Only a check of given files that loads other files has them in the model cache (a full
     // check parses every file anyway and neither reads nor writes it).
     let use_cache = req.cache && !req.paths.is_empty() && inputs.iter().any(|i| !i.reported);
@@ -203,17 +202,23 @@ pub fn run(req: &CheckRequest) -> Result<CheckOutcome> {
     })
 }
 
-/// The reported files of a check that also loads files it does not report on (the given
-/// files of `kpic check FILE...`, or stdin named by `--stdin-filename`): name and path.
-fn given_files(inputs: &[Input]) -> Vec<(String, PathBuf)> {
-    if inputs.iter().all(|i| i.reported) {
-        return Vec::new();
-    }
-    inputs
+/// The files a check is given (the files among `PATHS`, and stdin named by
+/// `--stdin-filename`), by the names and paths they get among the inputs.
+fn given_files(req: &CheckRequest) -> Vec<(String, PathBuf)> {
+    let mut given: Vec<(String, PathBuf)> = req
+        .paths
         .iter()
-        .filter(|i| i.reported)
-        .map(|i| (i.name.clone(), i.path.clone()))
-        .collect()
+        .map(|p| discover::clean(&req.cwd.join(p)))
+        .filter(|p| p.is_file())
+        .map(|p| (discover::display_name(&p, &req.cwd), p))
+        .collect();
+    if let Some(stdin) = req.stdin.as_ref().filter(|s| !s.alone) {
+        given.push((
+            discover::display_name(&discover::clean(&stdin.name), Path::new("")),
+            req.cwd.join(&stdin.name),
+        ));
+    }
+    given
 }
 
 /// Prints how long each stage took to stderr when `KPIC_TIMINGS` is set (for profiling).
