@@ -160,15 +160,6 @@ impl Table {
         (key.hash(super::domain::MODEL, &bytes) == sum).then_some(bytes)
     }
 
-    /// All the data after the index (to copy the models that a new cache file keeps).
-    pub fn all_data(&self) -> Option<Vec<u8>> {
-        let file = self.file.as_ref()?;
-        let len = file.metadata().ok()?.len().checked_sub(self.data_at)?;
-        let mut bytes = vec![0u8; usize::try_from(len).ok()?];
-        super::read_exact_at(file, &mut bytes, self.data_at)?;
-        Some(bytes)
-    }
-
     /// The owner and duty IDs of the entries (kind, entry, ID), read on first use.
     pub fn ids(&self) -> &[(u8, u32, String)] {
         self.ids.get_or_init(|| self.read_ids().unwrap_or_default())

@@ -360,36 +360,32 @@ impl ModelCache {
         if let Ok(mut f) = create_new(&self.dir.join(".gitignore")) {
             let _ = f.write_all(b"# kpic's model cache (kpic check FILE); safe to delete\n*\n");
         }
-        // The data of the old file, for the entries that keep their models.
-        let old = self.table.all_data();
-        let mut data = Vec::new();
+        // Each entry's model: new bytes, or a range of the old file's data (copied as it is,
+        // with its hash: a damaged one is found when it is read).
+        let mut pieces: Vec<Piece> = Vec::new();
         let mut entries = Vec::new();
         let mut facts: Vec<(u64, u32)> = Vec::new();
         let mut ids: Vec<(u8, u32, &str)> = Vec::new();
         // Old entry → new entry, for the old facts and IDs.
         let mut renumber: Vec<Option<u32>> = vec![None; self.entries.len()];
-        let old_ids = self.table.ids();
+        let mut at = 0u64;
         let mut kept: u32 = 0;
         for u in updates {
             let n = kept;
-            let (name, bytes, text_key, meta) = match u {
+            let (name, piece, text_key, meta, sum) = match u {
                 Update::Keep { entry, meta } => {
                     let e = &self.entries[*entry];
-                    let Some(b) = old.as_deref().and_then(|o| {
-                        let at = usize::try_from(e.model.0).ok()?;
-                        o.get(at..at.checked_add(e.model.1 as usize)?)
-                    }) else {
-                        continue;
-                    };
-                    if key.hash(domain::MODEL, b) != e.sum {
+                    if self.table.file.is_none() {
                         continue;
                     }
                     renumber[*entry] = Some(n);
+                    let piece = Piece::Old(e.model.0, e.model.1);
                     (
                         self.name(*entry),
-                        b.to_vec(),
+                        piece,
                         e.text,
                         meta.unwrap_or(e.meta),
+                        e.sum,
                     )
                 }
                 Update::New {
@@ -410,9 +406,11 @@ impl ModelCache {
                             ids.push((kind, n, id));
                         }
                     }
-                    (*name, b, self.text_key(text)?, *meta)
+                    let sum = key.hash(domain::MODEL, &b);
+                    (*name, Piece::New(b), self.text_key(text)?, *meta, sum)
                 }
             };
+            let len = u32::try_from(piece.len()).ok()?;
             put_str(&mut entries, name);
             for v in [
                 meta.size,
@@ -422,13 +420,14 @@ impl ModelCache {
                 meta.dev,
                 text_key.0,
                 text_key.1,
-                data.len() as u64,
+                at,
             ] {
                 entries.extend_from_slice(&v.to_le_bytes());
             }
-            entries.extend_from_slice(&u32::try_from(bytes.len()).ok()?.to_le_bytes());
-            entries.extend_from_slice(&key.hash(domain::MODEL, &bytes).to_le_bytes());
-            data.extend_from_slice(&bytes);
+            entries.extend_from_slice(&len.to_le_bytes());
+            entries.extend_from_slice(&sum.to_le_bytes());
+            at += u64::from(len);
+            pieces.push(piece);
             kept = kept.checked_add(1)?;
         }
         // The facts and IDs of the entries kept, as they were.
@@ -438,13 +437,14 @@ impl ModelCache {
                 facts.push((hash, facts::pack(n, count)));
             }
         }
-        for (kind, entry, id) in old_ids.iter() {
+        let old_ids = self.table.ids();
+        for (kind, entry, id) in old_ids {
             if let Some(n) = renumber.get(*entry as usize).copied().flatten() {
                 ids.push((*kind, n, id));
             }
         }
         facts.sort_unstable();
-        let mut index = Vec::with_capacity(entries.len() + facts.len() * 12 + 32);
+        let mut index = Vec::with_capacity(entries.len() + facts.len() * facts::RECORD + 32);
         index.extend_from_slice(&kept.to_le_bytes());
         index.extend_from_slice(&entries);
         index.extend_from_slice(&u32::try_from(facts.len()).ok()?.to_le_bytes());
@@ -459,10 +459,9 @@ impl ModelCache {
             blob.extend_from_slice(&entry.to_le_bytes());
             put_str(&mut blob, id);
         }
-        index.extend_from_slice(&(data.len() as u64).to_le_bytes());
+        index.extend_from_slice(&at.to_le_bytes());
         index.extend_from_slice(&u32::try_from(blob.len()).ok()?.to_le_bytes());
         index.extend_from_slice(&key.hash(domain::IDS, &blob).to_le_bytes());
-        data.extend_from_slice(&blob);
         // Named by process and time, so that writers sharing the folder do not meet.
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -471,19 +470,83 @@ impl ModelCache {
             .dir
             .join(format!(".{FILE}.kpic-tmp-{}-{nanos}", std::process::id()));
         let result = (|| {
-            let mut out = std::io::BufWriter::new(create_new(&tmp)?);
-            out.write_all(MAGIC.as_bytes())?;
-            out.write_all(&key.hash(domain::TAG, &index).to_le_bytes())?;
-            out.write_all(&(index.len() as u64).to_le_bytes())?;
+            let mut out = create_new(&tmp)?;
+            let mut head = Vec::with_capacity(MAGIC.len() + 16);
+            head.extend_from_slice(MAGIC.as_bytes());
+            head.extend_from_slice(&key.hash(domain::TAG, &index).to_le_bytes());
+            head.extend_from_slice(&(index.len() as u64).to_le_bytes());
+            out.write_all(&head)?;
             out.write_all(&index)?;
-            out.write_all(&data)?;
-            out.into_inner().map_err(|e| e.into_error())?;
+            self.write_pieces(&pieces, &mut out)?;
+            out.write_all(&blob)?;
+            drop(out);
             std::fs::rename(&tmp, self.dir.join(FILE))
         })();
         if result.is_err() {
             let _ = std::fs::remove_file(&tmp);
         }
         result.ok()
+    }
+
+    /// Writes the models: new bytes as they are, and each run of models kept from the old file
+    /// copied from it in one piece (by the kernel, where it can).
+    fn write_pieces(&self, pieces: &[Piece], out: &mut std::fs::File) -> std::io::Result<()> {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut run: Option<(u64, u64)> = None;
+        let copy = |out: &mut std::fs::File, (at, len): (u64, u64)| -> std::io::Result<()> {
+            let Some(mut old) = self.table.file.as_ref() else {
+                return Err(std::io::Error::other("no old cache file"));
+            };
+            old.seek(SeekFrom::Start(self.table.data_at + at))?;
+            let copied = std::io::copy(&mut old.take(len), out)?;
+            if copied == len {
+                Ok(())
+            } else {
+                Err(std::io::Error::other("the old cache file is shorter"))
+            }
+        };
+        for piece in pieces {
+            match piece {
+                Piece::Old(at, len) => {
+                    let len = u64::from(*len);
+                    run = match run {
+                        Some((start, n)) if start + n == *at => Some((start, n + len)),
+                        Some(r) => {
+                            copy(out, r)?;
+                            Some((*at, len))
+                        }
+                        None => Some((*at, len)),
+                    };
+                }
+                Piece::New(bytes) => {
+                    if let Some(r) = run.take() {
+                        copy(out, r)?;
+                    }
+                    out.write_all(bytes)?;
+                }
+            }
+        }
+        if let Some(r) = run {
+            copy(out, r)?;
+        }
+        Ok(())
+    }
+}
+
+/// One model of a cache file being written.
+enum Piece {
+    /// Bytes of the old file's data: offset and length.
+    Old(u64, u32),
+    /// New bytes.
+    New(Vec<u8>),
+}
+
+impl Piece {
+    fn len(&self) -> usize {
+        match self {
+            Piece::Old(_, n) => *n as usize,
+            Piece::New(b) => b.len(),
+        }
     }
 }
 
