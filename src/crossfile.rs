@@ -77,27 +77,22 @@ struct Gone<'a> {
 
 /// E004 for every reference in a file not reported on to an owner or duty ID that a given
 /// file defined before and that nothing defines now.
-fn broken_references(ws: &Workspace, given: &[(FileId, &SpecFile)]) -> Vec<(Text, Diagnostic)> {
-    let mut gone: HashMap<(&str, &str), Gone<'_>> = HashMap::new();
+fn broken_references<'a>(
+    ws: &'a Workspace,
+    given: &[(FileId, &'a SpecFile)],
+) -> Vec<(Text, Diagnostic)> {
+    let mut gone: HashMap<(&str, &'a str), Gone<'a>> = HashMap::new();
     for &(f, old) in given {
         let now = ws.specs[f].as_ref();
-        let owners_now: Vec<&Spanned<Text>> =
-            now.map_or(Vec::new(), |s| s.owners.iter().map(|o| &o.id).collect());
-        let duties_now: Vec<&Spanned<Text>> =
-            now.map_or(Vec::new(), |s| s.duties.iter().map(|d| &d.id).collect());
-        let kinds: [(&str, Vec<&Spanned<Text>>, &Vec<&Spanned<Text>>); 2] = [
-            (
-                "owner",
-                old.owners.iter().map(|o| &o.id).collect(),
-                &owners_now,
-            ),
-            (
-                "duty",
-                old.duties.iter().map(|d| &d.id).collect(),
-                &duties_now,
-            ),
-        ];
-        for (kind, ids_before, ids_now) in kinds {
+        let ids = |spec: Option<&'a SpecFile>, kind: &str| -> Vec<&'a Spanned<Text>> {
+            match (spec, kind) {
+                (None, _) => Vec::new(),
+                (Some(s), "owner") => s.owners.iter().map(|o| &o.id).collect(),
+                (Some(s), _) => s.duties.iter().map(|d| &d.id).collect(),
+            }
+        };
+        for kind in ["owner", "duty"] {
+            let (ids_before, ids_now) = (ids(Some(old), kind), ids(now, kind));
             let before_set: HashSet<&str> = ids_before.iter().map(|i| i.as_str()).collect();
             for (i, id) in ids_before.iter().enumerate() {
                 if ws.index.defines(kind, id.as_str()) {

@@ -264,7 +264,7 @@ fn renaming_an_owner_or_a_duty_names_the_new_id() {
     write(
         dir.path(),
         "kpi-specs/people.yaml",
-        &PEOPLE.replace("kim-ray", "kim-rae"),
+        PEOPLE.replace("kim-ray", "kim-rae"),
     );
     let (code, v) = check_json(dir.path(), &["kpi-specs/people.yaml"]);
     assert_eq!(code, 1);
@@ -280,7 +280,7 @@ fn renaming_an_owner_or_a_duty_names_the_new_id() {
     write(
         dir.path(),
         "kpi-specs/duties.yaml",
-        &DUTIES.replace("id: support", "id: helpdesk"),
+        DUTIES.replace("id: support", "id: helpdesk"),
     );
     let (code, found) = check_given(dir.path(), "kpi-specs/duties.yaml");
     assert_eq!(code, 1);
@@ -307,7 +307,7 @@ fn moving_weights_so_an_owner_s_sum_is_not_100_is_reported_where_the_sum_is() {
     write(
         dir.path(),
         "kpi-specs/sales.yaml",
-        &team(
+        team(
             "sales",
             &[
                 kpi("k3", "support", "kim-ray", 50),
@@ -352,7 +352,7 @@ fn an_owner_s_kpis_over_the_limit_are_reported_where_the_limit_is_passed() {
     write(
         dir.path(),
         "kpi-specs/aa.yaml",
-        &team("aa", &[kpi("a1", "reporting", "li-na", 30)]),
+        team("aa", &[kpi("a1", "reporting", "li-na", 30)]),
     );
     let (code, found) = check_given(dir.path(), "kpi-specs/aa.yaml");
     assert_eq!(code, 0, "A004 is a warning");
@@ -374,7 +374,7 @@ fn a_duty_that_no_kpi_measures_any_more_is_reported_in_its_file() {
     write(
         dir.path(),
         "kpi-specs/ops.yaml",
-        &team(
+        team(
             "ops",
             &[
                 kpi("k1", "reporting", "kim-ray", 50),
@@ -385,7 +385,7 @@ fn a_duty_that_no_kpi_measures_any_more_is_reported_in_its_file() {
     write(
         dir.path(),
         "kpi-specs/sales.yaml",
-        &team(
+        team(
             "sales",
             &[
                 kpi("k3", "reporting", "kim-ray", 50),
@@ -413,7 +413,7 @@ fn a_given_file_that_defines_an_id_of_another_file_gets_e003() {
     write(
         dir.path(),
         "kpi-specs/sales.yaml",
-        &team(
+        team(
             "sales",
             &[
                 kpi("k1", "support", "kim-ray", 50),
@@ -510,7 +510,7 @@ fn a_suppression_in_the_other_file_silences_what_the_given_file_causes_there() {
     write(
         dir.path(),
         "kpi-specs/ops.yaml",
-        &format!(
+        format!(
             "version: 1\nteam: {{id: ops, name: ops, review: quarterly}}\nkpis:\n  # kpic: ignore[E004] -- kim is leaving\n{}{}  # kpic: ignore[T001] -- unused, but not reported: ops.yaml is not checked\n",
             kpi("k1", "reporting", "kim-ray", 50),
             kpi("k2", "support", "li-na", 50)

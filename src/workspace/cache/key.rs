@@ -37,12 +37,6 @@ impl Key {
         h.write(bytes);
         h.finish()
     }
-
-    /// A key from fixed bytes (tests).
-    #[cfg(test)]
-    pub(crate) fn fixed(k0: u64, k1: u64) -> Key {
-        Key([k0, k1])
-    }
 }
 
 /// The key file: `$XDG_CACHE_HOME/kpic/key`, else `$HOME/.cache/kpic/key`.

@@ -108,7 +108,7 @@ pub(crate) fn load(
             break;
         }
         // Read and decode each; one that changed after all is parsed.
-        let loaded: Vec<(FileId, Result<(SpecFile, String), Option<String>>)> = wanted
+        let loaded: Vec<(FileId, FromCache)> = wanted
             .par_iter()
             .map(|&i| (i, from_cache(cache, &slots[i], &inputs[i], i, opts)))
             .collect();
@@ -346,6 +346,9 @@ fn parse_all(
     }
 }
 
+/// A model from the cache and its file's text, or the text (when read) of a file to parse.
+type FromCache = Result<(SpecFile, String), Option<String>>;
+
 /// The model of a file from the cache, with its text (read now unless read already); `Err`
 /// (with the text, when read) when the file changed or the model does not read back.
 fn from_cache(
@@ -354,7 +357,7 @@ fn from_cache(
     input: &Option<Input>,
     file: FileId,
     opts: &LoadOptions,
-) -> Result<(SpecFile, String), Option<String>> {
+) -> FromCache {
     let input = input.as_ref().ok_or(None)?;
     let (entry, text) = match slot {
         Slot::Pending(Source::Read(e, text, _)) => (*e, text.clone()),
