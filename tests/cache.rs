@@ -155,7 +155,7 @@ fn the_cache_keeps_only_files_of_the_workspace() {
 
 use std::time::Duration;
 
-use common::{Listing, Options, kpic_with};
+use common::{Listing, Options, git, kpic_with};
 
 /// A folder with the [`workspace`] project in `project/` and a file beside it; the project's
 /// path.
@@ -357,26 +357,6 @@ fn under_ci_the_cache_is_neither_read_nor_written() {
     let run = check_in(dir.path(), &[], &ci);
     assert_eq!(files_read(&run), (4, 4), "{}", run.stderr);
     assert_eq!(fs::read(&models).unwrap(), written, "not written under CI");
-}
-
-/// Runs `git ARGS` in `dir`.
-fn git(dir: &Path, args: &[&str]) {
-    let mut cmd = std::process::Command::new("git");
-    common::test_env(&mut cmd)
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.com",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_INDEX_FILE")
-        .env_remove("GIT_WORK_TREE");
-    assert!(cmd.status().unwrap().success(), "git {args:?}");
 }
 
 #[test]

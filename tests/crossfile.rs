@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{Diag, check_json, diags, write};
+use common::{Diag, check_json, diags, git, write};
 
 /// Writes `files` (name, text) under `kpi-specs/` of a fresh folder.
 fn workspace(files: &[(&str, &str)]) -> tempfile::TempDir {
@@ -123,27 +123,6 @@ kpis:
 // ---------------------------------------------------------------------------------------------
 // What given files break elsewhere
 
-/// Runs `git ARGS` in `dir`, which must succeed.
-fn git(dir: &Path, args: &[&str]) {
-    let mut cmd = std::process::Command::new("git");
-    common::test_env(&mut cmd)
-        .args([
-            "-c",
-            "user.name=kpic test",
-            "-c",
-            "user.email=kpic@example.com",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_INDEX_FILE")
-        .env_remove("GIT_WORK_TREE");
-    let out = cmd.output().unwrap();
-    assert!(out.status.success(), "git {args:?}: {out:?}");
-}
-
 /// A git repository holding `files` under `kpi-specs/`, all committed.
 fn repository(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = workspace(files);
@@ -231,15 +210,21 @@ fn check_given(dir: &Path, file: &str) -> (i32, Vec<Diag>) {
     runs.into_iter().next().unwrap()
 }
 
+/// Writes `kpi-specs/<name>` and runs [`check_given`] on it.
+fn change(dir: &Path, name: &str, text: impl AsRef<[u8]>) -> (i32, Vec<Diag>) {
+    let file = format!("kpi-specs/{name}");
+    write(dir, &file, text);
+    check_given(dir, &file)
+}
+
 #[test]
 fn removing_an_owner_that_other_files_reference_is_reported_there() {
     let dir = people_and_teams();
-    write(
+    let (code, found) = change(
         dir.path(),
-        "kpi-specs/people.yaml",
+        "people.yaml",
         "version: 1\nowners:\n  - {id: li-na, name: Li}\n",
     );
-    let (code, found) = check_given(dir.path(), "kpi-specs/people.yaml");
     assert_eq!(code, 1);
     assert_eq!(
         codes(&found),
@@ -277,12 +262,11 @@ fn renaming_an_owner_or_a_duty_names_the_new_id() {
     assert_eq!(v["diagnostics"][0]["help"], "write `kim-rae`");
 
     git(dir.path(), &["checkout", "-q", "--", "."]);
-    write(
+    let (code, found) = change(
         dir.path(),
-        "kpi-specs/duties.yaml",
+        "duties.yaml",
         DUTIES.replace("id: support", "id: helpdesk"),
     );
-    let (code, found) = check_given(dir.path(), "kpi-specs/duties.yaml");
     assert_eq!(code, 1);
     // (The renamed duty has no KPI yet: R002 in the given file itself.)
     assert_eq!(
@@ -304,9 +288,9 @@ fn renaming_an_owner_or_a_duty_names_the_new_id() {
 fn moving_weights_so_an_owner_s_sum_is_not_100_is_reported_where_the_sum_is() {
     let dir = people_and_teams();
     // `li-na`'s first weight is in `ops.yaml`: R003 is reported there, caused by sales.yaml.
-    write(
+    let (code, found) = change(
         dir.path(),
-        "kpi-specs/sales.yaml",
+        "sales.yaml",
         team(
             "sales",
             &[
@@ -315,7 +299,6 @@ fn moving_weights_so_an_owner_s_sum_is_not_100_is_reported_where_the_sum_is() {
             ],
         ),
     );
-    let (code, found) = check_given(dir.path(), "kpi-specs/sales.yaml");
     assert_eq!(code, 1);
     assert_eq!(
         codes(&found),
@@ -349,12 +332,11 @@ fn an_owner_s_kpis_over_the_limit_are_reported_where_the_limit_is_passed() {
     ]);
     // `aa.yaml` (first by name) gives `li-na` an eighth KPI (the weights still sum to 100):
     // the eighth in workspace order is in `ops.yaml`.
-    write(
+    let (code, found) = change(
         dir.path(),
-        "kpi-specs/aa.yaml",
+        "aa.yaml",
         team("aa", &[kpi("a1", "reporting", "li-na", 30)]),
     );
-    let (code, found) = check_given(dir.path(), "kpi-specs/aa.yaml");
     assert_eq!(code, 0, "A004 is a warning");
     assert_eq!(
         codes(&found),
@@ -410,9 +392,9 @@ fn a_duty_that_no_kpi_measures_any_more_is_reported_in_its_file() {
 #[test]
 fn a_given_file_that_defines_an_id_of_another_file_gets_e003() {
     let dir = people_and_teams();
-    write(
+    let (code, found) = change(
         dir.path(),
-        "kpi-specs/sales.yaml",
+        "sales.yaml",
         team(
             "sales",
             &[
@@ -421,7 +403,6 @@ fn a_given_file_that_defines_an_id_of_another_file_gets_e003() {
             ],
         ),
     );
-    let (code, found) = check_given(dir.path(), "kpi-specs/sales.yaml");
     assert_eq!(code, 1);
     assert_eq!(
         codes(&found),
@@ -450,12 +431,7 @@ fn findings_in_other_files_that_the_given_files_do_not_cause_stay_unreported() {
     git(dir.path(), &["commit", "-q", "-m", "more"]);
     // A change to the given file that touches none of it: `zhao`'s name and the metric of
     // their KPI (the weights of `zhao`, reported in aaa.yaml, are as wrong as they were).
-    write(
-        dir.path(),
-        "kpi-specs/zhao.yaml",
-        zhao("Zhao Lei", "reports filed"),
-    );
-    let (code, found) = check_given(dir.path(), "kpi-specs/zhao.yaml");
+    let (code, found) = change(dir.path(), "zhao.yaml", zhao("Zhao Lei", "reports filed"));
     assert_eq!((code, codes(&found)), (0, vec![]), "{found:#?}");
     let (_, all) = check(dir.path(), &[]);
     assert_eq!(
@@ -482,12 +458,11 @@ fn findings_in_other_files_that_the_given_files_do_not_cause_stay_unreported() {
 #[test]
 fn a_given_file_that_no_longer_parses_holds_the_references_to_its_ids() {
     let dir = people_and_teams();
-    write(
+    let (code, found) = change(
         dir.path(),
-        "kpi-specs/people.yaml",
+        "people.yaml",
         "version: 1\nowners: [\n  {id: kim-ray, name: Kim},\n  {id: li-na, name: Li}\n",
     );
-    let (code, found) = check_given(dir.path(), "kpi-specs/people.yaml");
     assert_eq!(code, 1);
     // Not an E004 for each of the six references: they wait on the file.
     assert_eq!(
@@ -517,12 +492,11 @@ fn a_suppression_in_the_other_file_silences_what_the_given_file_causes_there() {
         ),
     );
     git(dir.path(), &["commit", "-q", "-am", "suppressions"]);
-    write(
+    let (code, found) = change(
         dir.path(),
-        "kpi-specs/people.yaml",
+        "people.yaml",
         "version: 1\nowners:\n  - {id: li-na, name: Li}\n",
     );
-    let (code, found) = check_given(dir.path(), "kpi-specs/people.yaml");
     assert_eq!(code, 1);
     assert_eq!(
         codes(&found),

@@ -101,14 +101,7 @@ impl Repo {
     }
 
     fn git(&self, args: &[&str]) -> Done {
-        let mut full = vec![
-            "-c",
-            "user.name=kpic test",
-            "-c",
-            "user.email=kpic@example.com",
-            "-c",
-            "commit.gpgsign=false",
-        ];
+        let mut full = common::GIT_AS_TEST_USER.to_vec();
         full.extend(args);
         Done(self.command("git", &full).output().unwrap())
     }
