@@ -406,3 +406,40 @@ fn a_cache_written_with_another_key_never_matches() {
     // Nothing of it was used: every file was parsed.
     assert_eq!(files_read(&run), (3, 3), "{}", run.stderr);
 }
+
+#[cfg(unix)]
+#[test]
+fn the_key_is_made_once_in_the_user_cache_folder_readable_by_the_user_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    let xdg = home.path().join("cache");
+    let env = [("XDG_CACHE_HOME", xdg.to_str().unwrap())];
+    let dir = workspace();
+    report(&check_in(dir.path(), &[], &env));
+    let key = xdg.join("kpic/key");
+    let bytes = fs::read(&key).unwrap();
+    assert_eq!(bytes.len(), 32);
+    assert_eq!(
+        fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert_eq!(
+        fs::metadata(xdg.join("kpic")).unwrap().permissions().mode() & 0o777,
+        0o700
+    );
+    // Kept from run to run; another user's (another folder's) key is another.
+    report(&check_in(dir.path(), &[], &env));
+    assert_eq!(fs::read(&key).unwrap(), bytes);
+    let other = home.path().join("other");
+    report(&check_in(
+        dir.path(),
+        &[],
+        &[("XDG_CACHE_HOME", other.to_str().unwrap())],
+    ));
+    assert_ne!(fs::read(other.join("kpic/key")).unwrap(), bytes);
+    // Without a key (it was deleted), a new one is made and the cache rebuilt.
+    fs::remove_file(&key).unwrap();
+    let plain = report(&check_in(dir.path(), &["--no-cache"], &env));
+    assert_eq!(report(&check_in(dir.path(), &[], &env)), plain);
+    assert!(key.is_file());
+}
