@@ -13,7 +13,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::diagnostic::Diagnostic;
 use crate::rules::common::{OwnedKpi, filled};
 use crate::rules::{
     Context, UNKNOWN_REFERENCE, duty_without_kpi, owner_overloaded, weights_not_100,
@@ -111,20 +111,43 @@ fn broken_references<'a>(
     if gone.is_empty() {
         return Vec::new();
     }
-    let mut out = Vec::new();
+    let mut found: Vec<(FileId, &str, &Spanned<Text>, &Gone<'_>)> = Vec::new();
     for spec in ws.all_specs().filter(|s| !ws.reported[s.file]) {
         references(spec, &mut |kind, r| {
-            let Some(g) = gone.get(&(kind, r.as_str())) else {
-                return;
-            };
-            out.push((r.value.clone(), broken(ws, spec.file, kind, r, g)));
+            if let Some(g) = gone.get(&(kind, r.as_str())) {
+                found.push((spec.file, kind, r, g));
+            }
         });
     }
-    out
+    // What a removed ID probably became, once per ID (and for a bounded number of them).
+    let removed = |kind: &'static str| {
+        found
+            .iter()
+            .filter(move |(_, k, _, g)| *k == kind && g.renamed.is_none())
+            .map(|(_, _, r, _)| r.as_str())
+    };
+    let owners = ws.index.suggestions("owner", removed("owner"));
+    let duties = ws.index.suggestions("duty", removed("duty"));
+    found
+        .iter()
+        .map(|&(file, kind, r, g)| {
+            let meant = if kind == "duty" { &duties } else { &owners };
+            let d = broken(ws, file, kind, r, g, meant.get(r.as_str()).copied());
+            (r.value.clone(), d)
+        })
+        .collect()
 }
 
-/// The E004 for reference `r` (to a `kind` ID) in `file`, to an ID that is gone as `g` says.
-fn broken(ws: &Workspace, file: FileId, kind: &str, r: &Spanned<Text>, g: &Gone<'_>) -> Diagnostic {
+/// The E004 for reference `r` (to a `kind` ID) in `file`, to an ID that is gone as `g` says;
+/// `meant` is the ID it probably means now.
+fn broken(
+    ws: &Workspace,
+    file: FileId,
+    kind: &str,
+    r: &Spanned<Text>,
+    g: &Gone<'_>,
+    meant: Option<&str>,
+) -> Diagnostic {
     let from = &ws.files[g.file].name;
     match g.renamed {
         Some(new) => Diagnostic::new(
@@ -152,7 +175,7 @@ fn broken(ws: &Workspace, file: FileId, kind: &str, r: &Spanned<Text>, g: &Gone<
                     r.value
                 ),
             );
-            match did_you_mean(&r.value, ws.index.ids_of(kind)) {
+            match meant {
                 Some(s) => d.with_help(format!("did you mean `{s}`?")),
                 None => d.with_help(format!(
                     "define {kind} `{}` again, or change this reference",

@@ -507,3 +507,53 @@ fn a_suppression_in_the_other_file_silences_what_the_given_file_causes_there() {
         "{found:#?}"
     );
 }
+
+#[test]
+fn removing_thousands_of_referenced_owners_is_reported_without_a_hang() {
+    // 20,000 owners; a team references 10,000 of them. The given file drops those 10,000:
+    // each reference is E004, and only the first 200 distinct IDs get a did-you-mean (each
+    // searched among 10,000 IDs), as for E004 in a given file.
+    let owners = |range: std::ops::Range<usize>| -> String {
+        let mut text = String::from("version: 1\nowners:\n");
+        for i in range {
+            text.push_str(&format!("  - {{id: person-{i:05}, name: P{i}}}\n"));
+        }
+        text
+    };
+    let mut team = String::from("version: 1\nteam: {id: t, name: T, review: quarterly}\nduties:\n");
+    for i in 0..10_000 {
+        team.push_str(&format!(
+            "  - {{id: d{i}, name: D, owner: person-{i:05}}}\n"
+        ));
+    }
+    let dir = repository(&[("people.yaml", &owners(0..20_000)), ("team.yaml", &team)]);
+    write(dir.path(), "kpi-specs/people.yaml", owners(10_000..20_000));
+    let run = common::kpic_with(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--select",
+            "E004",
+            "kpi-specs/people.yaml",
+        ],
+        common::Options {
+            timeout: Some(std::time::Duration::from_secs(60)),
+            ..Default::default()
+        },
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let v = common::json_of(&run);
+    let found = diags(&v);
+    assert_eq!(found.len(), 10_000);
+    assert!(found.iter().all(|d| d.file == "kpi-specs/team.yaml"));
+    let helps: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["help"].as_str().unwrap())
+        .collect();
+    assert_eq!(helps[0], "did you mean `person-10000`?");
+    assert!(helps[9_999].starts_with("define owner"), "{}", helps[9_999]);
+}

@@ -474,6 +474,31 @@ impl Index {
         (found, counts)
     }
 
+    /// What each of `words` (IDs of `kind`, `owner` or `duty`, that name nothing) probably
+    /// meant, as for E004: the first [`MAX_SUGGESTED`] distinct words get a did-you-mean
+    /// against every ID of the kind, loaded or not.
+    pub(crate) fn suggestions<'a>(
+        &'a self,
+        kind: &'a str,
+        words: impl Iterator<Item = &'a str>,
+    ) -> HashMap<&'a str, &'a str> {
+        let mut distinct: Vec<&str> = Vec::new();
+        let mut seen = HashSet::new();
+        for w in words {
+            if distinct.len() < MAX_SUGGESTED && seen.insert(w) {
+                distinct.push(w);
+            }
+        }
+        if distinct.is_empty() {
+            return HashMap::new();
+        }
+        let candidates = Candidates::new(self.ids_of(kind));
+        distinct
+            .par_iter()
+            .filter_map(|&w| Some((w, candidates.best(w)?)))
+            .collect()
+    }
+
     /// The IDs of the references in reported files that name nothing.
     pub(crate) fn unknown_ids(&self) -> impl Iterator<Item = &str> {
         self.unknown.iter().map(|u| u.reference.as_str())
