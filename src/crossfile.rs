@@ -213,11 +213,20 @@ fn references<'a>(spec: &'a SpecFile, f: &mut impl FnMut(&'static str, &'a Spann
 /// R002 for each duty, defined in a file not reported on, that a given file's KPIs measured
 /// before and that no KPI measures now.
 fn unmeasured_duties(ws: &Workspace, given: &[(FileId, &SpecFile)]) -> Vec<Diagnostic> {
-    let mut was: Vec<(&str, FileId)> = Vec::new();
+    // Each duty the given files' KPIs measured, with those files, in order.
+    let mut was: Vec<(&str, Vec<FileId>)> = Vec::new();
+    let mut at: HashMap<&str, usize> = HashMap::new();
     for &(f, old) in given {
         for k in &old.kpis {
             if let Some(d) = filled(&k.duty) {
-                was.push((d.value.trim(), f));
+                let duty = d.value.trim();
+                let i = *at.entry(duty).or_insert_with(|| {
+                    was.push((duty, Vec::new()));
+                    was.len() - 1
+                });
+                if was[i].1.last() != Some(&f) {
+                    was[i].1.push(f);
+                }
             }
         }
     }
@@ -230,9 +239,8 @@ fn unmeasured_duties(ws: &Workspace, given: &[(FileId, &SpecFile)]) -> Vec<Diagn
         .filter_map(|k| filled(&k.duty).map(|d| d.value.trim()))
         .collect();
     let mut out = Vec::new();
-    let mut seen = HashSet::new();
-    for (duty, _) in &was {
-        if measured.contains(duty) || ws.index.measured_elsewhere(duty) || !seen.insert(*duty) {
+    for (duty, causes) in &was {
+        if measured.contains(duty) || ws.index.measured_elsewhere(duty) {
             continue;
         }
         let Some(&(file, i)) = ws.index.duties.get(*duty) else {
@@ -244,16 +252,10 @@ fn unmeasured_duties(ws: &Workspace, given: &[(FileId, &SpecFile)]) -> Vec<Diagn
         let Some(def) = ws.specs[file].as_ref().map(|s| &s.duties[i]) else {
             continue;
         };
-        let mut causes: Vec<FileId> = was
-            .iter()
-            .filter(|(d, _)| d == duty)
-            .map(|(_, f)| *f)
-            .collect();
-        causes.dedup();
         out.push(caused_by(
             duty_without_kpi::diagnostic(file, def),
             ws,
-            &causes,
+            causes,
         ));
     }
     out
@@ -263,17 +265,34 @@ fn unmeasured_duties(ws: &Workspace, given: &[(FileId, &SpecFile)]) -> Vec<Diagn
 /// hold now or held before, that the owner did not have before.
 fn owner_findings(cx: &Context<'_>, given: &[(FileId, &SpecFile)]) -> Vec<Diagnostic> {
     let ws = cx.ws;
-    let owner_of = |k: &crate::workspace::Kpi| filled(&k.owner).map(|o| o.value.trim().to_owned());
-    // Each owner, with the given files that hold (or held) their KPIs.
-    let mut touched: Vec<(String, Vec<FileId>)> = Vec::new();
+    // Each owner, with the given files that hold (or held) their KPIs, and their KPIs in the
+    // given files before.
+    let mut touched: Vec<(&str, Vec<FileId>, Vec<OwnedKpi<'_>>)> = Vec::new();
+    let mut at: HashMap<&str, usize> = HashMap::new();
     for &(f, old) in given {
         let now = ws.specs[f].as_ref().map_or(&[][..], |s| &s.kpis[..]);
-        for k in old.kpis.iter().chain(now) {
-            let Some(owner) = owner_of(k) else { continue };
-            match touched.iter_mut().find(|(o, _)| *o == owner) {
-                Some((_, files)) if !files.contains(&f) => files.push(f),
-                Some(_) => {}
-                None => touched.push((owner, vec![f])),
+        for (k, was) in old
+            .kpis
+            .iter()
+            .map(|k| (k, true))
+            .chain(now.iter().map(|k| (k, false)))
+        {
+            let Some(o) = filled(&k.owner) else { continue };
+            let owner = o.value.trim();
+            let i = *at.entry(owner).or_insert_with(|| {
+                touched.push((owner, Vec::new(), Vec::new()));
+                touched.len() - 1
+            });
+            let (_, files, before) = &mut touched[i];
+            if !files.contains(&f) {
+                files.push(f);
+            }
+            if was {
+                before.push(OwnedKpi {
+                    file: f,
+                    kpi: k,
+                    owner: o,
+                });
             }
         }
     }
@@ -285,40 +304,33 @@ fn owner_findings(cx: &Context<'_>, given: &[(FileId, &SpecFile)]) -> Vec<Diagno
         .iter()
         .map(|(id, list)| (*id, list.as_slice()))
         .collect();
-    let is_given = |f: FileId| given.iter().any(|(g, _)| *g == f);
+    let given_files: HashSet<FileId> = given.iter().map(|(f, _)| *f).collect();
     let mut out = Vec::new();
-    for (owner, files) in &touched {
+    for (owner, files, given_before) in touched {
         if !ws.index.defines("owner", owner) {
             continue;
         }
-        let now: &[OwnedKpi<'_>] = groups.get(owner.as_str()).copied().unwrap_or_default();
+        let now: &[OwnedKpi<'_>] = groups.get(owner).copied().unwrap_or_default();
         // Before: the same list, with the given files' KPIs as they were.
-        let mut before: Vec<OwnedKpi<'_>> =
-            now.iter().filter(|o| !is_given(o.file)).copied().collect();
-        for &(f, old) in given {
-            for kpi in &old.kpis {
-                if let Some(o) = filled(&kpi.owner).filter(|o| o.value.trim() == owner) {
-                    before.push(OwnedKpi {
-                        file: f,
-                        kpi,
-                        owner: o,
-                    });
-                }
-            }
-        }
+        let mut before: Vec<OwnedKpi<'_>> = now
+            .iter()
+            .filter(|o| !given_files.contains(&o.file))
+            .copied()
+            .chain(given_before)
+            .collect();
         before.sort_by_key(|o| o.file);
         let (mut found_now, mut found_before) = (Vec::new(), Vec::new());
         weights_not_100::check_owner(owner, now, &mut found_now);
         weights_not_100::check_owner(owner, &before, &mut found_before);
         found_now.extend(owner_overloaded::check_owner(cx, owner, now));
         found_before.extend(owner_overloaded::check_owner(cx, owner, &before));
+        let was: HashSet<(&str, &str)> = found_before
+            .iter()
+            .map(|b| (b.rule.code, b.message.as_str()))
+            .collect();
         for d in found_now {
-            if !ws.reported[d.file]
-                && !found_before
-                    .iter()
-                    .any(|b| b.rule == d.rule && b.message == d.message)
-            {
-                out.push(caused_by(d, ws, files));
+            if !ws.reported[d.file] && !was.contains(&(d.rule.code, d.message.as_str())) {
+                out.push(caused_by(d, ws, &files));
             }
         }
     }

@@ -17,7 +17,7 @@
 //! The findings in the reported files are the same as without the cache; the test suite runs
 //! both ways.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -88,19 +88,21 @@ pub(crate) fn load(
     let mut first = true;
     loop {
         let mut wanted: Vec<FileId> = Vec::new();
+        let seen = Seen::of(&slots);
         for &i in &fresh {
             if let Slot::Parsed(p) = &slots[i]
                 && let Some(spec) = &p.spec
             {
-                needs.of_file(spec, p.reported, &slots, &mut wanted);
+                needs.of_file(spec, p.reported, &seen, &mut wanted);
             }
         }
         if first {
             for spec in before.values() {
-                needs.of_before(spec, &slots, &mut wanted);
+                needs.of_before(spec, &seen, &mut wanted);
             }
             first = false;
         }
+        drop(seen);
         wanted.sort_unstable();
         wanted.dedup();
         wanted.retain(|&i| matches!(slots[i], Slot::Pending(_)));
@@ -133,7 +135,7 @@ pub(crate) fn load(
             }
         }
         parse_all(&mut inputs, &mut slots, &changed, opts, check);
-        needs.mark_fresh(&changed, &slots);
+        needs.mark_fresh(&changed);
         fresh = changed;
     }
     // 4. The workspace: the loaded files, and the others by name; and what the cache keeps.
@@ -379,10 +381,9 @@ fn from_cache(
 /// Finds the files that the parsed files need, through the cache's facts.
 struct Needs<'a> {
     cache: &'a ModelCache,
-    /// The file of each entry, if it is an input.
+    /// The file of each entry whose facts hold: an input not parsed (the entries of files
+    /// parsed, or gone, say nothing of what the files are now).
     file_of: Vec<Option<FileId>>,
-    /// Entries whose facts no longer hold (their files were parsed).
-    stale: Vec<bool>,
     owner_max_kpis: usize,
 }
 
@@ -396,18 +397,17 @@ impl<'a> Needs<'a> {
         }
         Needs {
             cache,
-            stale: vec![false; cache.entries.len()],
             file_of,
             owner_max_kpis,
         }
     }
 
-    /// Marks the entries of `files` (parsed after all) stale.
-    fn mark_fresh(&mut self, files: &[FileId], _slots: &[Slot]) {
-        for e in 0..self.file_of.len() {
-            if self.file_of[e].is_some_and(|f| files.contains(&f)) {
-                self.stale[e] = true;
-                self.file_of[e] = None;
+    /// Forgets the entries of `files` (parsed after all: their facts no longer hold).
+    fn mark_fresh(&mut self, files: &[FileId]) {
+        let files: HashSet<FileId> = files.iter().copied().collect();
+        for f in &mut self.file_of {
+            if f.is_some_and(|f| files.contains(&f)) {
+                *f = None;
             }
         }
     }
@@ -419,15 +419,23 @@ impl<'a> Needs<'a> {
             if let Some(f) = self.file_of[e] {
                 out.push(f);
                 count += n;
-            } else if !self.stale[e] {
-                count += n;
             }
         }
         count
     }
 
+    /// The count of the facts of `kind` about `id` in the files not parsed.
+    fn count(&self, kind: u8, id: &str) -> u32 {
+        self.cache
+            .table
+            .of(kind, id)
+            .filter(|(e, _)| self.file_of[*e].is_some())
+            .map(|(_, n)| n)
+            .sum()
+    }
+
     /// The files that a parsed file needs.
-    fn of_file(&self, spec: &SpecFile, reported: bool, slots: &[Slot], out: &mut Vec<FileId>) {
+    fn of_file(&self, spec: &SpecFile, reported: bool, seen: &Seen<'_>, out: &mut Vec<FileId>) {
         // Other definitions of its IDs (E003).
         facts::of(spec, &mut |kind, id| {
             if matches!(kind, facts::TEAM | facts::OWNER | facts::DUTY | facts::KPI) {
@@ -437,60 +445,113 @@ impl<'a> Needs<'a> {
         if !reported {
             return;
         }
+        let mut owners = HashSet::new();
+        let mut duties = HashSet::new();
         for k in &spec.kpis {
             match filled(&k.owner) {
-                Some(o) => self.owner(o.value.trim(), slots, out),
+                Some(o) => {
+                    owners.insert(o.value.trim());
+                }
                 // O001's help names the owner of the KPI's duty.
                 None => {
                     if let Some(d) = filled(&k.duty) {
-                        self.with(facts::DUTY, d.value.trim(), out);
+                        duties.insert(d.value.trim());
                     }
                 }
             }
+        }
+        for owner in owners {
+            self.owner(owner, seen, out);
+        }
+        for duty in duties {
+            self.with(facts::DUTY, duty, out);
         }
     }
 
     /// The files that hold KPIs of `owner` (R003, A004), and its definition when the owner has
     /// more KPIs than the A004 limit.
-    fn owner(&self, owner: &str, slots: &[Slot], out: &mut Vec<FileId>) {
-        let mut count = self.with(facts::OWNS, owner, out) as usize;
-        count += parsed_specs(slots)
-            .flat_map(|s| &s.kpis)
-            .filter(|k| filled(&k.owner).is_some_and(|o| o.value.trim() == owner))
-            .count();
+    fn owner(&self, owner: &str, seen: &Seen<'_>, out: &mut Vec<FileId>) {
+        let count = self.with(facts::OWNS, owner, out) as usize
+            + seen.owns.get(owner).copied().unwrap_or(0);
         if count > self.owner_max_kpis {
             self.with(facts::OWNER, owner, out);
         }
     }
 
-    /// The files that a given file's earlier model needs: its owners' KPIs, the references to
-    /// the IDs it defined, the definitions of the duties its KPIs measured.
-    fn of_before(&self, spec: &SpecFile, slots: &[Slot], out: &mut Vec<FileId>) {
+    /// The files that a given file's earlier model needs: its owners' KPIs; the references to
+    /// the IDs it defined that nothing defines now; the definitions of the duties its KPIs
+    /// measured that nothing measures now.
+    fn of_before(&self, spec: &SpecFile, seen: &Seen<'_>, out: &mut Vec<FileId>) {
+        let mut owners = HashSet::new();
+        let mut duties = HashSet::new();
         for k in &spec.kpis {
             if let Some(o) = filled(&k.owner) {
-                self.owner(o.value.trim(), slots, out);
+                owners.insert(o.value.trim());
             }
             if let Some(d) = filled(&k.duty) {
-                self.with(facts::DUTY, d.value.trim(), out);
-                self.with(facts::MEASURES, d.value.trim(), out);
+                duties.insert(d.value.trim());
             }
         }
-        for (kind, id) in spec
+        for owner in owners {
+            self.owner(owner, seen, out);
+        }
+        for duty in duties {
+            if !seen.measured.contains(duty) && self.count(facts::MEASURES, duty) == 0 {
+                self.with(facts::DUTY, duty, out);
+            }
+        }
+        for (kind, id, defined) in spec
             .owners
             .iter()
-            .map(|o| ("owner", &o.id.value))
-            .chain(spec.duties.iter().map(|d| ("duty", &d.id.value)))
+            .map(|o| ("owner", o.id.as_str(), &seen.owners))
+            .chain(
+                spec.duties
+                    .iter()
+                    .map(|d| ("duty", d.id.as_str(), &seen.duties)),
+            )
         {
-            self.with(facts::reference(kind), id, out);
-            self.with(facts::definition(kind), id, out);
+            if !defined.contains(id) && self.count(facts::definition(kind), id) == 0 {
+                self.with(facts::reference(kind), id, out);
+            }
         }
     }
 }
 
-/// The models of the files parsed so far.
-fn parsed_specs(slots: &[Slot]) -> impl Iterator<Item = &SpecFile> {
-    slots.iter().filter_map(|s| match s {
-        Slot::Parsed(p) => p.spec.as_ref(),
-        _ => None,
-    })
+/// What the files parsed so far define and name.
+struct Seen<'a> {
+    /// Owner → how many of their KPIs.
+    owns: HashMap<&'a str, usize>,
+    owners: HashSet<&'a str>,
+    duties: HashSet<&'a str>,
+    measured: HashSet<&'a str>,
+}
+
+impl<'a> Seen<'a> {
+    fn of(slots: &'a [Slot]) -> Seen<'a> {
+        let mut seen = Seen {
+            owns: HashMap::new(),
+            owners: HashSet::new(),
+            duties: HashSet::new(),
+            measured: HashSet::new(),
+        };
+        let parsed = slots.iter().filter_map(|s| match s {
+            Slot::Parsed(p) => p.spec.as_ref(),
+            _ => None,
+        });
+        for spec in parsed {
+            seen.owners
+                .extend(spec.owners.iter().map(|o| o.id.as_str()));
+            seen.duties
+                .extend(spec.duties.iter().map(|d| d.id.as_str()));
+            for k in &spec.kpis {
+                if let Some(o) = filled(&k.owner) {
+                    *seen.owns.entry(o.value.trim()).or_default() += 1;
+                }
+                if let Some(d) = filled(&k.duty) {
+                    seen.measured.insert(d.value.trim());
+                }
+            }
+        }
+        seen
+    }
 }
