@@ -1,7 +1,10 @@
-//! The model cache of `kpic check FILE`: the other files' models are read from
-//! `.kpic-cache/` when their text is unchanged, with exactly the findings of a run without
-//! the cache; a changed file is read again; a damaged cache costs a parse, never a wrong
-//! finding; a full check and `--no-cache` neither read nor write it.
+//! The model cache of `kpic check FILE`: what the other files define comes from
+//! `.kpic-cache/` while they are unchanged (unchanged files are not even read), with exactly
+//! the findings of a run without the cache; a changed file is read again; a damaged cache
+//! costs a parse, never a wrong finding; a full check and `--no-cache` neither read nor write
+//! it. And the cache cannot lie: one that is a link, a FIFO or a device, too large, tracked by
+//! git, written with another key, or met under CI is not used, and nothing outside the
+//! project is read, written or waited for.
 
 mod common;
 
