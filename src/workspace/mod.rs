@@ -164,7 +164,7 @@ pub(crate) fn unknown_references(
         .unknown_ids()
         .chain(more.iter().map(|(id, _)| id.as_str()));
     let holders = waiting::holders(ws, found, ids, max_file_size);
-    let (mut out, mut waiting) = ws.index.unknown_reference_findings(&holders);
+    let (mut out, mut waiting) = ws.index.unknown_reference_findings_waiting(&holders);
     let waits: Vec<Option<FileId>> = more
         .iter()
         .map(|(id, _)| holders.get(id.as_str()).copied())

@@ -404,12 +404,18 @@ fn unknown_in(
 }
 
 impl Index {
+    /// E004 for every reference in a reported file that names nothing, with a did-you-mean
+    /// (see [`Index::unknown_reference_findings_waiting`]).
+    pub fn unknown_reference_findings(&self) -> Vec<Diagnostic> {
+        self.unknown_reference_findings_waiting(&HashMap::new()).0
+    }
+
     /// E004 for every reference in a reported file that names nothing, with a did-you-mean,
     /// except those whose ID is in `waiting` (it appears in a file that could not be loaded):
     /// those are counted per file instead. Suggestions are computed once per distinct unknown
     /// ID, in parallel, against a prefiltered candidate list; they are exactly those of
     /// [`did_you_mean`](crate::diagnostic::did_you_mean) over all IDs of the kind.
-    pub(crate) fn unknown_reference_findings(
+    pub(crate) fn unknown_reference_findings_waiting(
         &self,
         waiting: &HashMap<&str, FileId>,
     ) -> (Vec<Diagnostic>, HashMap<FileId, usize>) {
