@@ -12,7 +12,8 @@ use crate::diagnostic::{Diagnostic, Level};
 use crate::error::{Error, Result};
 use crate::fsutil::lexical;
 use crate::rules::{self, CHECKS, Context, FileContext, Rule, RuleMeta, RuleOptions};
-use crate::source::SourceFile;
+use crate::source::{FileId, SourceFile};
+use crate::workspace::cache::FileMeta;
 use crate::workspace::{self, Input, LoadOptions, SpecFile, Workspace, discover};
 
 /// A spec read from standard input.
@@ -59,8 +60,12 @@ pub struct CheckOutcome {
     pub config: Config,
     /// Every loaded file.
     pub ws: Workspace,
-    /// Findings in reported files, with configured severities, sorted.
+    /// Findings in reported files (and those that the given files cause in others), with
+    /// configured severities, sorted.
     pub diagnostics: Vec<Diagnostic>,
+    /// What the user should know about the run (a model cache that was not used, and why),
+    /// for stderr.
+    pub notes: Vec<String>,
 }
 
 impl CheckOutcome {
@@ -86,39 +91,69 @@ pub fn run(req: &CheckRequest) -> Result<CheckOutcome> {
         config.options.today = today;
     }
     let levels = levels(&config, &req.select, &req.ignore)?;
-    // Only a check of given files has other files to read from the cache (a full check
-    // parses every file anyway and does not write it): it is read while files are found.
-    let use_cache = req.cache && !req.paths.is_empty();
-    let (inputs, cache) = rayon::join(
-        || inputs(req, &config),
-        || {
-            use_cache.then(|| {
-                workspace::cache::ModelCache::open(&discover::clean(&req.cwd.join(&config.root)))
-            })
-        },
-    );
-    let inputs = inputs?;
-    // Nothing to read or keep when every file is reported on.
-    let cache = cache.filter(|_| inputs.iter().any(|i| !i.reported));
+    let root = discover::clean(&req.cwd.join(&config.root));
+    // A check of given files reports what they break in the others: what they were before
+    // (at `HEAD`) is read by git from the start, beside discovery and the load.
+    let before = workspace::before::start(&root, given_files(req), config.max_file_size);
+    let (inputs, metas) = inputs(req, &config)?;
     timer.lap("config and discovery");
-    let load_opts = LoadOptions {
-        max_file_size: config.max_file_size,
-        ..LoadOptions::default()
-    };
+    // Only a check of given files that loads other files has them in the model cache (a full
+    // check parses every file anyway and neither reads nor writes it).
+    let use_cache = req.cache && !req.paths.is_empty() && inputs.iter().any(|i| !i.reported);
+    let cache = use_cache.then(|| {
+        let size = metas.values().map(|m| m.size()).sum();
+        workspace::cache::ModelCache::open(&root, size)
+    });
+    let notes = cache.as_ref().map_or(Vec::new(), |c| c.notes().to_vec());
+    let cache = cache.filter(workspace::cache::ModelCache::is_used);
+    timer.lap("model cache");
+    let load_opts = LoadOptions::for_file_size(config.max_file_size);
     let enabled = enabled_rules(&levels);
     // File checks run in the load, each on its file as soon as it is parsed.
     let file_checks = |source: &SourceFile, spec: &SpecFile, out: &mut Vec<Diagnostic>| {
         check_file(&enabled, &config.options, source, spec, out);
     };
-    let (ws, found) =
-        workspace::load_checked_deferred(inputs, &load_opts, &file_checks, cache.as_ref());
-    timer.lap("load (read, parse, schema, model, file rules, resolve)");
-    let diagnostics = finish_timed(&ws, &config.options, &levels, &enabled, found, &mut timer);
+    let cached = cache.as_ref().map(|cache| workspace::cache::load::Cached {
+        cache,
+        metas: &metas,
+        owner_max_kpis: config.options.owner_max_kpis,
+    });
+    let (ws, mut found, before) =
+        workspace::load_checked_deferred(inputs, &load_opts, &file_checks, cached, before);
+    if timer.on() {
+        let read = ws.files.iter().filter(|f| !f.text.is_empty()).count();
+        let models = ws.specs.iter().flatten().count();
+        timer.lap(&format!(
+            "load (read, parse, schema, model, file rules, resolve; {read} of {} files read, {models} models)",
+            ws.files.len()
+        ));
+    }
+    let cx = Context::new(&ws, &config.options);
+    // Beside the workspace checks: what the given files break in other files, and the
+    // did-you-mean search for references that name nothing.
+    let (per_workspace, (unknown, caused)) = rayon::join(
+        || workspace_checks(&cx, &enabled),
+        || {
+            let caused = crate::crossfile::findings(&cx, &before);
+            let unknown =
+                unknown_references(&ws, &levels, &found, caused.broken, config.max_file_size);
+            (unknown, caused.findings)
+        },
+    );
+    let (unknown, waiting) = unknown;
+    workspace::note_waiting(&mut found, &waiting);
+    found.extend(per_workspace);
+    timer.lap("workspace rules");
+    // The E004 found, and what the given files cause in the others, are reported wherever
+    // they are.
+    let diagnostics = report(&ws, &levels, found, unknown.into_iter().chain(caused));
     drop(levels);
+    timer.lap("suppressions and sorting");
     Ok(CheckOutcome {
         config,
         ws,
         diagnostics,
+        notes,
     })
 }
 
@@ -146,69 +181,51 @@ pub fn check_file(
     }
 }
 
-/// The findings to report for a loaded workspace, from the load's findings (`found`: E001 to
-/// E003 and the file checks of `rules`): with E004 and the workspace checks of `rules` added,
-/// then [`report`]ed. This is what [`run`] does after loading; the language server calls the
-/// same three pieces after each edit.
-fn finish_timed(
-    ws: &Workspace,
-    options: &RuleOptions,
-    levels: &(impl Fn(&RuleMeta) -> Level + Sync),
-    rules: &[&dyn Rule],
-    mut found: Vec<Diagnostic>,
-    timer: &mut Timer,
-) -> Vec<Diagnostic> {
-    // Beside the workspace checks, the did-you-mean search for references that name nothing.
-    let (per_workspace, unknown) = rayon::join(
-        || workspace_checks(ws, options, rules),
-        || unknown_references(ws, levels),
-    );
-    found.extend(unknown);
-    found.extend(per_workspace);
-    timer.lap("workspace rules");
-    let diagnostics = report(ws, levels, found);
-    timer.lap("suppressions and sorting");
-    diagnostics
-}
-
 /// The findings of the workspace checks of `rules` (what spans files), each rule collecting in
 /// a fixed order, so the result does not depend on threads.
-pub fn workspace_checks(
-    ws: &Workspace,
-    options: &RuleOptions,
-    rules: &[&dyn Rule],
-) -> Vec<Diagnostic> {
-    let cx = Context::new(ws, options);
+pub fn workspace_checks(cx: &Context<'_>, rules: &[&dyn Rule]) -> Vec<Diagnostic> {
     rules
         .par_iter()
         .flat_map_iter(|rule| {
             let mut out = Vec::new();
-            rule.check_workspace(&cx, &mut out);
+            rule.check_workspace(cx, &mut out);
             out
         })
         .collect()
 }
 
-/// E004 for the references that name nothing (with a did-you-mean), when the rule is on.
-pub fn unknown_references(ws: &Workspace, levels: &impl Fn(&RuleMeta) -> Level) -> Vec<Diagnostic> {
+/// E004 for the references that name nothing (with a did-you-mean), when the rule is on,
+/// and how many references wait on each file that could not be loaded (`found` holds its
+/// E001; a reference whose ID is in that file's text is not E004). `broken` are the findings
+/// of references that given files broke, kept unless they too wait on such a file.
+pub fn unknown_references(
+    ws: &Workspace,
+    levels: &impl Fn(&RuleMeta) -> Level,
+    found: &[Diagnostic],
+    broken: Vec<(workspace::Text, Diagnostic)>,
+    max_file_size: u64,
+) -> (Vec<Diagnostic>, HashMap<FileId, usize>) {
     if levels(&crate::rules::UNKNOWN_REFERENCE) == Level::Off {
-        Vec::new()
+        Default::default()
     } else {
-        ws.index.unknown_reference_findings()
+        workspace::unknown_references(ws, found, broken, max_file_size)
     }
 }
 
-/// The findings to report, from everything found in a loaded workspace: those in reported
-/// files, at their configured severities (`levels`), suppressions applied, sorted and without
-/// duplicates; the files with findings have their lines indexed (every report gives lines).
+/// The findings to report, from everything found in a loaded workspace: those of `found` in
+/// reported files and every one of `anywhere`, at their configured severities (`levels`),
+/// suppressions applied, sorted and without duplicates; the files with findings have their
+/// lines indexed (every report gives lines).
 pub fn report(
     ws: &Workspace,
     levels: &impl Fn(&RuleMeta) -> Level,
     found: Vec<Diagnostic>,
+    anywhere: impl IntoIterator<Item = Diagnostic>,
 ) -> Vec<Diagnostic> {
     let mut diagnostics: Vec<Diagnostic> = found
         .into_iter()
         .filter(|d| ws.reported.get(d.file).copied().unwrap_or(false))
+        .chain(anywhere)
         .filter_map(|mut d| {
             d.severity = levels(d.rule).severity()?;
             Some(d)
@@ -230,12 +247,35 @@ pub fn report(
     diagnostics
 }
 
+/// The files a check is given (the files among `PATHS`, and stdin named by
+/// `--stdin-filename`), by the names and paths they get among the inputs.
+fn given_files(req: &CheckRequest) -> Vec<(String, PathBuf)> {
+    let mut given: Vec<(String, PathBuf)> = req
+        .paths
+        .iter()
+        .map(|p| discover::clean(&req.cwd.join(p)))
+        .filter(|p| p.is_file())
+        .map(|p| (discover::display_name(&p, &req.cwd), p))
+        .collect();
+    if let Some(stdin) = req.stdin.as_ref().filter(|s| !s.alone) {
+        given.push((
+            discover::display_name(&discover::clean(&stdin.name), Path::new("")),
+            req.cwd.join(&stdin.name),
+        ));
+    }
+    given
+}
+
 /// Prints how long each stage took to stderr when `KPIC_TIMINGS` is set (for profiling).
 struct Timer(Option<std::time::Instant>);
 
 impl Timer {
     fn from_env() -> Timer {
         Timer(std::env::var_os("KPIC_TIMINGS").map(|_| std::time::Instant::now()))
+    }
+
+    fn on(&self) -> bool {
+        self.0.is_some()
     }
 
     fn lap(&mut self, stage: &str) {
@@ -300,8 +340,12 @@ pub fn levels<'a>(
     })
 }
 
-/// The files to load: the workspace, plus the given paths (reported), plus stdin.
-pub(crate) fn inputs(req: &CheckRequest, config: &Config) -> Result<Vec<Input>> {
+/// The files to load: the workspace, plus the given paths (reported), plus stdin; with the
+/// metadata of each file by name (for the model cache).
+pub(crate) fn inputs(
+    req: &CheckRequest,
+    config: &Config,
+) -> Result<(Vec<Input>, HashMap<String, FileMeta>)> {
     let exclude = discover::glob_set(&config.exclude)?;
     let root = req.cwd.join(&config.root);
     let root = discover::clean(&root);
@@ -341,30 +385,49 @@ pub(crate) fn inputs(req: &CheckRequest, config: &Config) -> Result<Vec<Input>> 
     let mut by_key: HashMap<discover::FileKey, usize> = HashMap::new();
     let mut unique: Vec<(PathBuf, bool)> = Vec::new();
     // A `stat` per file, in parallel, in order.
-    let keys: Vec<discover::FileKey> = files
+    let stats: Vec<(discover::FileKey, Option<std::fs::Metadata>)> = files
         .par_iter()
-        .map(|(path, _)| discover::file_key(path))
+        .map(|(path, _)| discover::stat(path))
         .collect();
-    for (n, ((path, reported), key)) in files.into_iter().zip(keys).enumerate() {
+
+    // A configuration file is never a spec (`paths: ["."]` would otherwise take it for one):
+    // the one in use, and any other `kpic.yaml`.
+    let config_key = config
+        .file
+        .as_ref()
+        .map(|f| discover::file_key(&req.cwd.join(f)));
+    let is_config = |path: &Path, key: &discover::FileKey| {
+        config_key.as_ref() == Some(key)
+            || path.file_name() == Some(std::ffi::OsStr::new(crate::config::FILE_NAME))
+    };
+    let mut unique_meta: Vec<Option<FileMeta>> = Vec::new();
+    for (n, ((path, reported), (key, meta))) in files.into_iter().zip(stats).enumerate() {
         match by_key.get(&key) {
+            _ if is_config(&path, &key) => {}
             Some(&i) => unique[i].1 |= reported,
             // With `--force-exclude`, a given file counts only when the workspace has it.
             None if req.force_exclude && n >= workspace_files => {}
             None => {
                 by_key.insert(key, unique.len());
                 unique.push((path, reported));
+                unique_meta.push(meta.as_ref().map(FileMeta::of));
             }
         }
     }
-    let mut inputs: Vec<Input> = unique
-        .into_iter()
-        .map(|(path, reported)| Input {
-            name: discover::display_name(&path, &req.cwd),
+    let mut metas = HashMap::with_capacity(unique.len());
+    let mut inputs: Vec<Input> = Vec::with_capacity(unique.len() + 1);
+    for ((path, reported), meta) in unique.into_iter().zip(unique_meta) {
+        let name = discover::display_name(&path, &req.cwd);
+        if let Some(m) = meta {
+            metas.insert(name.clone(), m);
+        }
+        inputs.push(Input {
+            name,
             path,
             reported,
             text: None,
-        })
-        .collect();
+        });
+    }
     if let Some(stdin) = &req.stdin {
         let path = req.cwd.join(&stdin.name);
         if path.exists() {
@@ -383,5 +446,5 @@ pub(crate) fn inputs(req: &CheckRequest, config: &Config) -> Result<Vec<Input>> 
             "no spec files found (looked for *.yaml and *.yml)",
         ));
     }
-    Ok(inputs)
+    Ok((inputs, metas))
 }

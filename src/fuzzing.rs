@@ -63,7 +63,7 @@ pub fn cache_codec(data: &[u8]) {
         _ => return,
     };
     let (text, model) = rest.split_at(len.min(rest.len()));
-    let _ = workspace::spec::codec::decode(model, 0, &String::from_utf8_lossy(text));
+    let _ = workspace::spec::codec::decode(model, 0, Some(&String::from_utf8_lossy(text)));
 }
 
 /// A filled-in scorecard, as `kpic score --actuals` reads it.

@@ -7,6 +7,7 @@ pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod config;
+mod crossfile;
 pub mod date;
 pub mod diagnostic;
 pub mod emit;

@@ -257,12 +257,20 @@ pub fn apply(
     diagnostics: &mut Vec<Diagnostic>,
     level: impl Fn(&RuleMeta) -> Level,
 ) {
-    // Every reported file's text is searched for the marker: in parallel.
+    // Every reported file's text is searched for the marker, in parallel; and the text of a
+    // file not reported on that has a finding (one that a given file causes there), whose
+    // suppressions silence findings but are never reported unused.
+    let reported = |id: FileId| ws.reported.get(id).copied().unwrap_or(false);
+    let with_findings: std::collections::HashSet<FileId> = diagnostics
+        .iter()
+        .map(|d| d.file)
+        .filter(|f| !reported(*f))
+        .collect();
     let files: HashMap<FileId, Suppressions> = ws
         .files
         .par_iter()
         .enumerate()
-        .filter(|(id, f)| ws.reported.get(*id).copied().unwrap_or(false) && f.text.contains(MARKER))
+        .filter(|(id, f)| (reported(*id) || with_findings.contains(id)) && f.text.contains(MARKER))
         .map(|(id, f)| (id, parse(f)))
         .filter(|(_, s)| !s.list.is_empty() || !s.malformed.is_empty())
         .collect();
@@ -306,7 +314,7 @@ pub fn apply(
         return;
     };
     let mut out = Vec::new();
-    for (&file, s) in &files {
+    for (&file, s) in files.iter().filter(|(f, _)| reported(**f)) {
         for m in &s.malformed {
             out.push(
                 Diagnostic::new(&UNUSED_SUPPRESSION, file, m.span, &m.message).with_help(&m.help),

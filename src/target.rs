@@ -303,44 +303,73 @@ pub fn parse_text(s: &str) -> Result<Target, TargetError> {
     Err(unmeasurable(t))
 }
 
-/// The text with simple Chinese numerals (`三`, `两`, `十五`, `二十`) in digits, if it has any.
-fn with_digits(t: &str) -> Option<String> {
-    let digit = |c: char| {
-        "零一二三四五六七八九"
-            .find(c)
-            .map(|i| i / 3)
-            .or((c == '两').then_some(2))
-    };
+/// The text with Chinese numerals (`三`, `两`, `十五`, `二十`, `一百`, `两千零五`) in digits,
+/// if it has any.
+pub(crate) fn with_digits(t: &str) -> Option<String> {
+    let numeral = |c: char| chinese_digit(c).is_some() || chinese_unit(c).is_some();
     let mut out = String::new();
     let mut changed = false;
     let mut chars = t.chars().peekable();
     while let Some(c) = chars.next() {
-        if digit(c).is_none() && c != '十' {
+        if !numeral(c) {
             out.push(c);
             continue;
         }
-        // `X`, `十`, `十X`, `X十`, `X十Y`.
         let mut run = vec![c];
         while let Some(&n) = chars.peek() {
-            if digit(n).is_some() || n == '十' {
+            if numeral(n) {
                 run.push(n);
                 chars.next();
             } else {
                 break;
             }
         }
-        let value = match run.as_slice() {
-            ['十'] => 10,
-            [d] => digit(*d)?,
-            ['十', d] => 10 + digit(*d)?,
-            [d, '十'] => digit(*d)? * 10,
-            [a, '十', b] => digit(*a)? * 10 + digit(*b)?,
-            _ => return None,
-        };
-        out.push_str(&value.to_string());
+        out.push_str(&chinese_number(&run)?.to_string());
         changed = true;
     }
     changed.then_some(out)
+}
+
+/// The value of a Chinese digit (`零` to `九`, `两`).
+fn chinese_digit(c: char) -> Option<u32> {
+    "零一二三四五六七八九"
+        .chars()
+        .position(|d| d == c)
+        .map(|i| i as u32)
+        .or((c == '两').then_some(2))
+}
+
+/// The value of a Chinese unit (`十`, `百`, `千`).
+fn chinese_unit(c: char) -> Option<u32> {
+    match c {
+        '十' => Some(10),
+        '百' => Some(100),
+        '千' => Some(1000),
+        _ => None,
+    }
+}
+
+/// The number a run of Chinese numerals writes, below 10,000: `十五` 15, `二十` 20, `一百`
+/// 100, `两千零五` 2005 (`零` holds an empty place); `None` for a run that is not a number.
+fn chinese_number(run: &[char]) -> Option<u32> {
+    let (mut total, mut digit, mut last_unit) = (0u32, None::<u32>, u32::MAX);
+    for &c in run {
+        if let Some(unit) = chinese_unit(c) {
+            // Units go down (`千` before `百` before `十`); `十五` has no digit before `十`.
+            if unit >= last_unit {
+                return None;
+            }
+            total += digit.take().unwrap_or(1) * unit;
+            last_unit = unit;
+        } else if c == '零' && digit.is_none() && total > 0 {
+            continue;
+        } else if digit.is_none() {
+            digit = chinese_digit(c);
+        } else {
+            return None;
+        }
+    }
+    Some(total + digit.unwrap_or(0))
 }
 
 /// The comparison in a short target that names its measure first (`客户满意度不低于90%`,
@@ -656,7 +685,8 @@ pub(crate) fn ascii_lowercase(s: &str) -> Cow<'_, str> {
 }
 
 /// Folds full-width digits, signs and `％` to ASCII, so `不少于２份` reads like `不少于2份`.
-fn fold_width(s: &str) -> Cow<'_, str> {
+/// The text with full-width digits and signs (`３０％`) as ASCII.
+pub(crate) fn fold_width(s: &str) -> Cow<'_, str> {
     let wide = |c: char| {
         matches!(
             c,

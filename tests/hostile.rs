@@ -115,9 +115,20 @@ fn deep_flow_sequences_are_refused() {
     let d = assert_single(
         &check_one("deep.yaml", "[".repeat(100_000)),
         "E001",
-        "nesting deeper than",
+        "nesting deeper than 64",
     );
-    assert_eq!(d.line, 1);
+    // At the 65th `[`, though the parser gives up at 256 levels, far ahead of it.
+    assert_eq!((d.line, d.column), (1, 65));
+    let d = assert_single(
+        &check_one(
+            "deep.yaml",
+            format!("version: 1\nowners: {}", "[".repeat(300)),
+        ),
+        "E001",
+        "nesting deeper than 64",
+    );
+    // The root mapping is the first level, `[` number 64 the 65th: column 9 + 63.
+    assert_eq!((d.line, d.column), (2, 72));
 }
 
 #[test]
@@ -262,10 +273,67 @@ fn a_million_tiny_kpis_are_refused_by_the_node_limit() {
     let d = assert_single(
         &check_one("many.yaml", text),
         "E001",
-        "more than 1000000 YAML nodes",
+        "more than 1048576 YAML nodes",
     );
-    // Each KPI is 3 nodes (mapping, key, value): the limit falls a third of the way in.
-    assert!((333_000..334_000).contains(&d.line), "{d:?}");
+    // Each KPI is 3 nodes (mapping, key, value): the limit (one node per 16 bytes of the 16 MiB
+    // size limit) falls at KPI 349,525.
+    assert!((349_000..350_000).contains(&d.line), "{d:?}");
+}
+
+#[test]
+fn a_quarter_million_owners_load_once_the_size_limit_is_raised() {
+    // A company's HR export: 250,000 owners, about 24 MB and 2.25 million nodes.
+    let mut text = String::from("version: 1\nowners:\n");
+    for i in 0..250_000 {
+        text.push_str(&format!(
+            "  - {{id: e{i:06}, name: 员工{i:06}, title: 华东区运营专员, email: e{i:06}@example.com}}\n"
+        ));
+    }
+    assert!(text.len() > 23_000_000, "{}", text.len());
+    let dir = workspace();
+    spec(dir.path(), "people.yaml", &text);
+    spec(
+        dir.path(),
+        "team.yaml",
+        "version: 1\nteam: {id: t, name: T, lead: e123456}\nduties:\n  - {id: d, name: D, owner: e000042}\n  - {id: d2, name: D2, owner: e9999999}\n",
+    );
+    // Over the default size limit: E001, and only the reference to an ID that is nowhere in
+    // the file is E004 (not one for every reference into it).
+    let (exit, found) = check_structural(dir.path(), &[]);
+    assert_eq!(exit, 1);
+    let got: Vec<(&str, &str)> = found
+        .iter()
+        .map(|d| (d.code.as_str(), d.file.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("E001", "kpi-specs/people.yaml"),
+            ("E004", "kpi-specs/team.yaml")
+        ],
+        "{found:#?}"
+    );
+    assert!(
+        found[0]
+            .message
+            .ends_with("(2 references in other files wait on it)"),
+        "{}",
+        found[0].message
+    );
+    assert!(found[1].message.contains("`e9999999`"), "{found:#?}");
+    // With `max-file-size: 64MiB` the node limit grows with it: the file loads.
+    fs::write(dir.path().join("kpic.yaml"), "max-file-size: 64MiB\n").unwrap();
+    let (exit, found) = check_structural(dir.path(), &[]);
+    assert_eq!(exit, 1);
+    let got: Vec<(&str, &str)> = found
+        .iter()
+        .map(|d| (d.code.as_str(), d.message.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [("E004", "duty `d2` has unknown owner `e9999999`")],
+        "{found:#?}"
+    );
 }
 
 #[test]
@@ -469,6 +537,31 @@ fn merge_keys_are_unknown_keys() {
         "{diags:#?}"
     );
     assert!(diags.iter().all(|d| d.code == "E002"), "{diags:#?}");
+}
+
+#[test]
+fn the_config_file_is_never_a_spec() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("kpic.yaml"), "paths: [\".\"]\n").unwrap();
+    fs::write(dir.path().join("team.yaml"), VALID).unwrap();
+    fs::write(
+        dir.path().join("ci.yaml"),
+        "paths: [\".\"]\nmax-file-size: 1MiB\n",
+    )
+    .unwrap();
+    // `ci.yaml` is a spec here (and not a valid one); `kpic.yaml` never is.
+    let files = |found: &[Diag]| -> Vec<String> { found.iter().map(|d| d.file.clone()).collect() };
+    let (_, found) = check_structural(dir.path(), &[]);
+    assert!(
+        !found.is_empty() && files(&found).iter().all(|f| f == "ci.yaml"),
+        "{found:#?}"
+    );
+    // Nor when pre-commit passes it with the other staged YAML files.
+    let (_, found) = check_structural(dir.path(), &["--force-exclude", "kpic.yaml", "team.yaml"]);
+    assert_eq!(files(&found), Vec::<String>::new(), "{found:#?}");
+    // The file `--config` names is not a spec either.
+    let (exit, found) = check_structural(dir.path(), &["--config", "ci.yaml"]);
+    assert_eq!((exit, files(&found)), (0, vec![]), "{found:#?}");
 }
 
 #[test]

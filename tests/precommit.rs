@@ -101,14 +101,7 @@ impl Repo {
     }
 
     fn git(&self, args: &[&str]) -> Done {
-        let mut full = vec![
-            "-c",
-            "user.name=kpic test",
-            "-c",
-            "user.email=kpic@example.com",
-            "-c",
-            "commit.gpgsign=false",
-        ];
+        let mut full = common::GIT_AS_TEST_USER.to_vec();
         full.extend(args);
         Done(self.command("git", &full).output().unwrap())
     }
@@ -240,6 +233,84 @@ fn precommit_blocks_a_bad_spec_and_lets_a_good_one_through() {
         blocked.text()
     );
     assert_eq!(repo.commits(), 3);
+}
+
+/// A repository with the manifest's hook installed (run from PATH, `language: system`).
+fn repo_with_hook() -> Repo {
+    let repo = Repo::new(precommit_or_fail());
+    let mut hook = kpic_hook();
+    hook["language"] = json!("system");
+    let config = json!({"repos": [{"repo": "local", "hooks": [hook]}]});
+    repo.write(".pre-commit-config.yaml", &config.to_string());
+    repo.precommit(&["install"]).success();
+    repo
+}
+
+const PEOPLE: &str = "version: 1
+owners:
+  - id: li-na
+    name: 李娜
+  - id: kim-ray
+    name: Kim Ray
+";
+
+#[test]
+#[ignore = "needs pre-commit: python3 -m pip install pre-commit (scripts/test-all)"]
+fn removing_an_owner_that_other_files_reference_blocks_the_commit_of_that_file_alone() {
+    let repo = repo_with_hook();
+    repo.write("kpi-specs/owners.yaml", PEOPLE);
+    repo.write("kpi-specs/team.yaml", TEAM);
+    let ops = TEAM
+        .replace("id: ops", "id: support")
+        .replace("id: reporting", "id: tickets")
+        .replace("duty: reporting", "duty: tickets")
+        .replace("id: weekly-reports", "id: tickets-closed")
+        .replace("lead: li-na", "lead: kim-ray")
+        .replace("owner: li-na", "owner: kim-ray");
+    repo.write("kpi-specs/support.yaml", &ops);
+    repo.commit("specs").success();
+    assert_eq!(repo.commits(), 1);
+
+    // `kim-ray` leaves the owners file; only that file is staged (the hook is given only it).
+    repo.write(
+        "kpi-specs/owners.yaml",
+        "version: 1\nowners:\n  - id: li-na\n    name: 李娜\n",
+    );
+    for attempt in ["first", "second (the model cache is read now)"] {
+        repo.git(&["add", "kpi-specs/owners.yaml"]).success();
+        let blocked = repo.git(&["commit", "-q", "-m", "kim leaves"]);
+        let out = blocked.text();
+        assert!(!blocked.0.status.success(), "{attempt}: {out}");
+        assert!(out.contains("Failed"), "{attempt}: {out}");
+        // Every place that references `kim-ray`, saying which file caused it.
+        for place in [
+            "kpi-specs/support.yaml:2:64",
+            "kpi-specs/support.yaml:6:12",
+            "kpi-specs/support.yaml:11:12",
+        ] {
+            assert!(out.contains(place), "{attempt}: {place} missing in {out}");
+        }
+        assert_eq!(
+            out.matches(
+                "owner `kim-ray` is no longer defined: it was removed from kpi-specs/owners.yaml"
+            )
+            .count(),
+            3,
+            "{attempt}: {out}"
+        );
+        assert_eq!(repo.commits(), 1, "{attempt}: nothing was committed");
+    }
+    // Moving the references to a new owner too makes the commit pass.
+    repo.write(
+        "kpi-specs/owners.yaml",
+        "version: 1\nowners:\n  - id: li-na\n    name: 李娜\n  - id: chen-jie\n    name: 陈杰\n",
+    );
+    repo.write(
+        "kpi-specs/support.yaml",
+        &ops.replace("kim-ray", "chen-jie"),
+    );
+    repo.commit("kim leaves, chen takes over").success();
+    assert_eq!(repo.commits(), 2);
 }
 
 #[test]

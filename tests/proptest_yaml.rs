@@ -514,8 +514,61 @@ proptest! {
     }
 }
 
+/// A scalar as written: plain, single-quoted (`''` for a quote) or double-quoted (with
+/// escapes), holding what a comment or the end of a flow collection would start with.
+fn written_scalar() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-z0-9电][a-z0-9电 _.%=-]{0,8}[a-z0-9电%]",
+        "[a-z0-9电 #:,'\\[\\]{}>=-]{0,10}".prop_map(|s| format!("'{}'", s.replace('\'', "''"))),
+        "[a-z0-9电 #:,'\"\\\\\\[\\]{}>=-]{0,10}"
+            .prop_map(|s| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))),
+    ]
+}
+
+/// What may follow a value on its line: spaces and a comment.
+fn after_value() -> impl Strategy<Value = String> {
+    (" {0,3}", prop::option::of("[a-z '\"#:]{0,8}")).prop_map(|(spaces, comment)| match comment {
+        Some(c) => format!("{spaces}  # {c}"),
+        None => spaces,
+    })
+}
+
 proptest! {
     #![proptest_config(config())]
+
+    #[test]
+    fn every_value_span_is_the_scalar_as_written(
+        values in prop::collection::vec((written_scalar(), after_value()), 1..6),
+        items in prop::collection::vec((written_scalar(), after_value()), 0..4),
+        flow_items in prop::collection::vec((written_scalar(), " {0,2}"), 0..4),
+    ) {
+        let mut text = String::new();
+        for (i, (v, after)) in values.iter().enumerate() {
+            text.push_str(&format!("k{i}: {v}{after}\n"));
+        }
+        text.push_str("list:\n");
+        for (v, after) in &items {
+            text.push_str(&format!("  - {v}{after}\n"));
+        }
+        let flow: Vec<String> = flow_items.iter().map(|(v, sp)| format!("{v}{sp}")).collect();
+        text.push_str(&format!("flow: [{}]\n", flow.join(", ")));
+        let loaded = yaml::load(&text, Limits::default());
+        prop_assert!(loaded.errors.is_empty(), "{:?} in {}", loaded.errors, text);
+        let root = loaded.root.unwrap();
+        let mut written: Vec<&str> = values.iter().map(|(v, _)| v.as_str()).collect();
+        written.extend(items.iter().map(|(v, _)| v.as_str()));
+        written.extend(flow_items.iter().map(|(v, _)| v.as_str()));
+        let mut nodes: Vec<&yaml::Node> = root.as_map().unwrap()[..values.len()]
+            .iter()
+            .map(|e| &e.value)
+            .collect();
+        nodes.extend(root.get("list").and_then(|l| l.as_seq()).unwrap_or_default());
+        nodes.extend(root.get("flow").and_then(|l| l.as_seq()).unwrap_or_default());
+        prop_assert_eq!(nodes.len(), written.len());
+        for (node, w) in nodes.iter().zip(&written) {
+            prop_assert_eq!(&text[node.span.range()], *w, "in {}", text);
+        }
+    }
 
     #[test]
     fn arbitrary_text_never_panics_and_spans_stay_inside(text in any::<String>()) {

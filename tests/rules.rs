@@ -336,6 +336,39 @@ fn a_value_of_the_wrong_type_is_a_schema_error_not_a_missing_field() {
 }
 
 #[test]
+fn a_weight_written_in_words_gets_the_number_as_help() {
+    let dir = tempfile::tempdir().unwrap();
+    for (weight, help) in [
+        (
+            "三十",
+            "write `weight: 30`: a number from 0 to 100, the percent of the owner's scorecard",
+        ),
+        (
+            "thirty",
+            "write `weight: 30`: a number from 0 to 100, the percent of the owner's scorecard",
+        ),
+        (
+            "三十%",
+            "write `weight: 30`: weights are percentages already",
+        ),
+        (
+            "a lot",
+            "write a number from 0 to 100, the percent of the owner's scorecard, such as `weight: 30`",
+        ),
+    ] {
+        let found = check_team(
+            dir.path(),
+            &format!(
+                "  - {{id: a, name: A, duty: market-analysis, owner: li-na, metric: m, target: \">= 2 reports\", period: monthly, source: s, weight: {weight}}}\n"
+            ),
+        );
+        assert_eq!(found.len(), 1, "{}", json_lines(&found));
+        assert_eq!(found[0].code, "E002");
+        assert_eq!(found[0].help.as_deref(), Some(help), "{weight}");
+    }
+}
+
+#[test]
 fn the_bundled_kpi_specs_check_clean() {
     let run = kpic(repo_root(), &["check", "--format", "json"]);
     let v = json_of(&run);

@@ -110,6 +110,9 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
         ..check_request(cwd, paths, args.config, args.today.as_deref())?
     };
     let outcome = check::run(&req)?;
+    for note in &outcome.notes {
+        say(&format!("kpic: note: {note}\n"));
+    }
     let report = Report::new(&outcome.ws, &outcome.diagnostics, outcome.files_checked())
         .rooted_at(report::repository_root(&req.cwd.join(&outcome.config.root)))
         .failing_at(if args.deny_warnings {

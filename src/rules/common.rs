@@ -6,13 +6,7 @@ use crate::source::Span;
 use crate::target::{self, Target};
 use crate::workspace::{Kpi, Spanned, SpecFile};
 
-/// The value, unless it is missing or only whitespace (which counts as missing).
-pub(crate) fn filled(
-    v: &Option<Spanned<crate::workspace::Text>>,
-) -> Option<&Spanned<crate::workspace::Text>> {
-    v.as_ref()
-        .filter(|s| !s.value.chars().all(char::is_whitespace))
-}
+pub(crate) use crate::workspace::spec::filled;
 
 /// The KPI's target, when it is written and measurable.
 pub(crate) fn target_of(kpi: &Kpi) -> Option<Target> {
@@ -83,6 +77,7 @@ pub(crate) fn unit_suffix(t: &Target) -> String {
 }
 
 /// A KPI with its file and its `owner` value.
+#[derive(Clone, Copy)]
 pub(crate) struct OwnedKpi<'a> {
     /// The file it is in.
     pub file: crate::source::FileId,
@@ -105,7 +100,7 @@ pub(crate) fn kpis_by_owner<'a>(
         for kpi in &spec.kpis {
             if let Some(owner) = filled(&kpi.owner) {
                 let id = owner.value.trim();
-                if !ws.index.owners.contains_key(id) {
+                if !ws.index.defines("owner", id) {
                     continue;
                 }
                 let i = *at.entry(id).or_insert_with(|| {

@@ -60,7 +60,8 @@ impl Rule for DutyWithoutKpi {
             .collect();
         for spec in cx.ws.reported_specs() {
             for duty in &spec.duties {
-                if !measured.contains(duty.id.value.as_str()) {
+                let id = duty.id.value.as_str();
+                if !measured.contains(id) && !cx.ws.index.measured_elsewhere(id) {
                     out.push(diagnostic(spec.file, duty));
                 }
             }
@@ -68,7 +69,8 @@ impl Rule for DutyWithoutKpi {
     }
 }
 
-fn diagnostic(file: FileId, duty: &Duty) -> Diagnostic {
+/// The finding for `duty`, in `file`, that no KPI measures.
+pub(crate) fn diagnostic(file: FileId, duty: &Duty) -> Diagnostic {
     Diagnostic::new(
         &DUTY_WITHOUT_KPI,
         file,

@@ -4,9 +4,9 @@
 //! A rule never prints: it pushes [`Diagnostic`]s. Severity comes from configuration; the rule
 //! only declares its default.
 
-mod common;
+pub(crate) mod common;
 mod deadline_passed;
-mod duty_without_kpi;
+pub(crate) mod duty_without_kpi;
 mod impossible_target;
 mod missing_deadline;
 mod missing_metric;
@@ -15,7 +15,7 @@ mod missing_source;
 mod missing_unit;
 mod options;
 mod orphan_kpi;
-mod owner_overloaded;
+pub(crate) mod owner_overloaded;
 mod structural;
 mod target_already_met;
 mod unmeasurable_target;
@@ -23,7 +23,7 @@ mod unowned_duty;
 mod unowned_kpi;
 mod unrealistic_stretch;
 pub mod vague_wording;
-mod weights_not_100;
+pub(crate) mod weights_not_100;
 
 pub use options::RuleOptions;
 pub use structural::{DUPLICATE_ID, SCHEMA, UNKNOWN_REFERENCE, UNUSED_SUPPRESSION, YAML_SYNTAX};

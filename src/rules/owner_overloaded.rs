@@ -50,33 +50,39 @@ impl Rule for OwnerOverloaded {
     }
 
     fn check_workspace(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let max = cx.options.owner_max_kpis;
         for &(id, ref list) in cx.kpis_by_owner() {
-            if list.len() <= max {
-                continue;
-            }
-            let OwnedKpi { file, kpi, owner } = list[max];
-            let mut d = Diagnostic::new(
-                &OWNER_OVERLOADED,
-                file,
-                owner.span,
-                format!(
-                    "owner `{id}` is accountable for {} KPIs, more than {max}; `{}` is number {}",
-                    list.len(),
-                    kpi.id.value,
-                    max + 1
-                ),
-            )
-            .with_help(format!(
-                "give some of `{id}`'s KPIs another owner (keep `{id}` in `contributors`), or raise the limit in kpic.yaml: `rules: {{owner-overloaded: {{max: {}}}}}`",
-                list.len()
-            ));
-            if let Some(def) = cx.ws.owner(id)
-                && let Some(&(def_file, _)) = cx.ws.index.owners.get(id)
-            {
-                d = d.with_label(def_file, def.id.span, format!("`{id}` is defined here"));
-            }
-            out.push(d);
+            out.extend(check_owner(cx, id, list));
         }
     }
+}
+
+/// The finding for owner `id`, accountable for the KPIs `list` (in workspace order), if they
+/// are more than the limit.
+pub(crate) fn check_owner(cx: &Context<'_>, id: &str, list: &[OwnedKpi<'_>]) -> Option<Diagnostic> {
+    let max = cx.options.owner_max_kpis;
+    if list.len() <= max {
+        return None;
+    }
+    let OwnedKpi { file, kpi, owner } = list[max];
+    let mut d = Diagnostic::new(
+        &OWNER_OVERLOADED,
+        file,
+        owner.span,
+        format!(
+            "owner `{id}` is accountable for {} KPIs, more than {max}; `{}` is number {}",
+            list.len(),
+            kpi.id.value,
+            max + 1
+        ),
+    )
+    .with_help(format!(
+        "give some of `{id}`'s KPIs another owner (keep `{id}` in `contributors`), or raise the limit in kpic.yaml: `rules: {{owner-overloaded: {{max: {}}}}}`",
+        list.len()
+    ));
+    if let Some(def) = cx.ws.owner(id)
+        && let Some(&(def_file, _)) = cx.ws.index.owners.get(id)
+    {
+        d = d.with_label(def_file, def.id.span, format!("`{id}` is defined here"));
+    }
+    Some(d)
 }

@@ -60,7 +60,8 @@ impl Rule for WeightsNot100 {
     }
 }
 
-fn check_owner(owner: &str, kpis: &[OwnedKpi<'_>], out: &mut Vec<Diagnostic>) {
+/// The findings for the weights of owner `owner`'s KPIs `kpis` (in workspace order).
+pub(crate) fn check_owner(owner: &str, kpis: &[OwnedKpi<'_>], out: &mut Vec<Diagnostic>) {
     // A weight of the wrong type is E002; without it the sum means nothing.
     if kpis.iter().any(|o| o.kpi.has_wrong_type("weight")) {
         return;

@@ -20,7 +20,7 @@ use super::log;
 use crate::check::{self, CheckRequest};
 use crate::config::{self, Config};
 use crate::diagnostic::{Diagnostic, Level};
-use crate::rules::{RuleMeta, UNKNOWN_REFERENCE};
+use crate::rules::{Context, RuleMeta, UNKNOWN_REFERENCE};
 use crate::source::{FileId, Span};
 use crate::workspace::{self, Input, LoadOptions, Spanned, SpecFile, Text, Workspace, discover};
 
@@ -68,6 +68,9 @@ pub struct Project {
     duplicates: Vec<Diagnostic>,
     /// Each file's references that name nothing (E004) of the last resolution.
     unknown: Vec<Vec<Diagnostic>>,
+    /// How many references wait on each file that could not be loaded (their IDs are in its
+    /// text), as `kpic check` counts them in that file's E001.
+    waiting: HashMap<FileId, usize>,
     /// The findings of each file, as `kpic check` reports them.
     findings: Vec<Vec<Diagnostic>>,
     /// The files by path (also by real path, for a file reached through a link).
@@ -90,6 +93,7 @@ impl Project {
             own: Vec::new(),
             duplicates: Vec::new(),
             unknown: Vec::new(),
+            waiting: HashMap::new(),
             findings: Vec::new(),
             by_path: HashMap::new(),
             real: Vec::new(),
@@ -167,7 +171,7 @@ impl Project {
         };
         self.discovery = None;
         let mut inputs = match check::inputs(&req, &self.config) {
-            Ok(inputs) => inputs,
+            Ok((inputs, _)) => inputs,
             Err(e) => {
                 log(&format!("no spec files: {e}"));
                 self.discovery = Some(e.message);
@@ -315,20 +319,36 @@ impl Project {
         if matches!(resolve, Resolve::All) {
             self.duplicates = workspace::resolve_again(&mut self.ws);
         }
+        // A file that could not be loaded may define what others reference (`kpic check`
+        // counts the references that wait on it): then every reference is looked at again.
+        all |= self.ws.specs.iter().any(Option::is_none);
+        let t1 = t.elapsed();
+        let cx = Context::new(&self.ws, &self.config.options);
+        let mut found = check::workspace_checks(&cx, &rules);
+        found.extend(self.duplicates.iter().cloned());
+        found.extend(self.own.iter().flatten().cloned());
         if all {
+            let (unknown, waiting) = check::unknown_references(
+                &self.ws,
+                &levels,
+                &found,
+                Vec::new(),
+                self.config.max_file_size,
+            );
             self.unknown = vec![Vec::new(); self.ws.files.len()];
-            for d in check::unknown_references(&self.ws, &levels) {
+            for d in unknown {
                 if let Some(list) = self.unknown.get_mut(d.file) {
                     list.push(d);
                 }
             }
+            self.waiting = waiting;
+        } else {
+            // Every file is loaded: nothing waits.
+            self.waiting.clear();
         }
-        let t1 = t.elapsed();
-        let mut found = check::workspace_checks(&self.ws, &self.config.options, &rules);
-        found.extend(self.duplicates.iter().cloned());
-        found.extend(self.own.iter().flatten().cloned());
+        workspace::note_waiting(&mut found, &self.waiting);
         found.extend(self.unknown.iter().flatten().cloned());
-        let all = check::report(&self.ws, &levels, found);
+        let all = check::report(&self.ws, &levels, found, std::iter::empty());
         if std::env::var_os("KPIC_TIMINGS").is_some() {
             log(&format!(
                 "timing: resolve {:.2} ms, workspace rules and report {:.2} ms",

@@ -92,7 +92,7 @@ fn walk_in(
     let walker = WalkBuilder::new(root)
         .require_git(false)
         .follow_links(true)
-        .sort_by_file_path(|a, b| a.cmp(b))
+        .sort_by_file_name(|a, b| a.cmp(b))
         .filter_entry(move |e| {
             let dir = e.file_type().is_some_and(|t| t.is_dir());
             let link = e.path_is_symlink() && (dir || is_yaml(e.path()));
@@ -183,6 +183,18 @@ pub enum FileKey {
     Path(PathBuf),
 }
 
+/// The [`FileKey`] of `path` (links followed), with its metadata when it has some: one `stat`.
+pub fn stat(path: &Path) -> (FileKey, Option<std::fs::Metadata>) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let Ok(m) = std::fs::metadata(path) {
+            return (FileKey::Inode(m.dev(), m.ino()), Some(m));
+        }
+    }
+    (file_key(path), None)
+}
+
 /// The [`FileKey`] of `path` (links followed).
 pub fn file_key(path: &Path) -> FileKey {
     #[cfg(unix)]
@@ -225,6 +237,12 @@ pub fn display_name(path: &Path, cwd: &Path) -> String {
 }
 
 fn relative_to(path: &Path, base: &Path) -> Option<PathBuf> {
+    // The usual case, a file under the working directory, without collecting components.
+    if base.components().next().is_some()
+        && let Ok(rest) = path.strip_prefix(base)
+    {
+        return Some(rest.to_path_buf());
+    }
     let path: Vec<Component> = path.components().collect();
     let base: Vec<Component> = base.components().collect();
     let common = path.iter().zip(&base).take_while(|(a, b)| a == b).count();

@@ -1,11 +1,14 @@
 //! The workspace: finding, reading and parsing spec files, validating them against the schema,
 //! building the typed model and resolving IDs across all files.
 
+pub(crate) mod before;
 pub mod cache;
 pub mod discover;
+mod git;
 mod resolve;
 pub mod schema;
 pub mod spec;
+mod waiting;
 pub mod yaml;
 
 use std::collections::HashMap;
@@ -45,12 +48,20 @@ pub struct LoadOptions {
     pub limits: yaml::Limits,
 }
 
+impl LoadOptions {
+    /// The options for files of up to `max_file_size` bytes: the node limit grows with it
+    /// ([`yaml::Limits::for_file_size`]).
+    pub fn for_file_size(max_file_size: u64) -> LoadOptions {
+        LoadOptions {
+            max_file_size,
+            limits: yaml::Limits::for_file_size(max_file_size),
+        }
+    }
+}
+
 impl Default for LoadOptions {
     fn default() -> Self {
-        LoadOptions {
-            max_file_size: DEFAULT_MAX_FILE_SIZE,
-            limits: yaml::Limits::default(),
-        }
+        LoadOptions::for_file_size(DEFAULT_MAX_FILE_SIZE)
     }
 }
 
@@ -110,9 +121,6 @@ struct Parsed {
     spec: Option<SpecFile>,
     reported: bool,
     diagnostics: Vec<Diagnostic>,
-    /// With a model cache: the text's key, and the model's bytes when the cache lacks them
-    /// (`None`: the cache has this model already).
-    cached: Option<(cache::TextKey, Option<Vec<u8>>)>,
 }
 
 /// A check run on each reported file as soon as it is parsed, with the file's source and model.
@@ -131,24 +139,69 @@ pub fn load_checked(
     opts: &LoadOptions,
     check: &FileCheck<'_>,
 ) -> (Workspace, Vec<Diagnostic>) {
-    let (ws, mut found) = load_checked_deferred(inputs, opts, check, None);
-    found.extend(ws.index.unknown_reference_findings());
+    let (ws, mut found, _) =
+        load_checked_deferred(inputs, opts, check, None, before::Pending::none());
+    let (unknown, waiting) = unknown_references(&ws, &found, Vec::new(), opts.max_file_size);
+    waiting::note_on_e001(&mut found, &waiting);
+    found.extend(unknown);
     (ws, found)
 }
 
+/// E004 for every reference in a reported file that names nothing, with a did-you-mean, and
+/// the findings of `more` (an E004 each, for a reference to the ID given with it); but a
+/// reference whose ID appears in the text of a file that could not be loaded (an E001 in
+/// `found`) waits on that file instead: the second value counts them per file, for
+/// [`note_waiting`] to say on the file's E001. (Files too large to load, up to
+/// `max_file_size`, are searched in pieces.)
+pub(crate) fn unknown_references(
+    ws: &Workspace,
+    found: &[Diagnostic],
+    more: Vec<(Text, Diagnostic)>,
+    max_file_size: u64,
+) -> (Vec<Diagnostic>, HashMap<FileId, usize>) {
+    let ids = ws
+        .index
+        .unknown_ids()
+        .chain(more.iter().map(|(id, _)| id.as_str()));
+    let holders = waiting::holders(ws, found, ids, max_file_size);
+    let (mut out, mut waiting) = ws.index.unknown_reference_findings_waiting(&holders);
+    let waits: Vec<Option<FileId>> = more
+        .iter()
+        .map(|(id, _)| holders.get(id.as_str()).copied())
+        .collect();
+    drop(holders);
+    for ((_, d), wait) in more.into_iter().zip(waits) {
+        match wait {
+            Some(f) => *waiting.entry(f).or_default() += 1,
+            None => out.push(d),
+        }
+    }
+    (out, waiting)
+}
+
+/// Says on the E001 of each file in `waiting` (file → count) how many references wait on it.
+pub(crate) fn note_waiting(found: &mut [Diagnostic], waiting: &HashMap<FileId, usize>) {
+    waiting::note_on_e001(found, waiting);
+}
+
 /// [`load_checked`] without the E004 findings: the references that name nothing are in
-/// `ws.index.unknown`, and the caller must make them findings with
-/// [`Index::unknown_reference_findings`] (whose search for what they meant can then run beside
-/// other work).
+/// `ws.index.unknown`, and the caller must make them findings with [`unknown_references`]
+/// (whose search for what they meant can then run beside other work).
 ///
-/// With a model `cache`, a file that is not reported and whose text the cache knows is not
-/// parsed: its model is read from the cache; and the cache is updated with what it lacked.
+/// With a model `cache` ([`cache::load`]), only the reported files, the files changed since
+/// the cache was written and the few others that the reported files need are read and
+/// loaded; the rest of the workspace is there only by name, and what it defines is asked of
+/// the cache (`ws.index`). The cache is updated with what changed.
+///
+/// `before` reads what the given files were before (their models come back by file, for
+/// [`crate::crossfile`]).
 pub(crate) fn load_checked_deferred(
     mut inputs: Vec<Input>,
     opts: &LoadOptions,
     check: &FileCheck<'_>,
-    cache: Option<&cache::ModelCache>,
-) -> (Workspace, Vec<Diagnostic>) {
+    cache: Option<cache::load::Cached<'_>>,
+    before: before::Pending,
+) -> (Workspace, Vec<Diagnostic>, HashMap<FileId, SpecFile>) {
     inputs.sort_by(|a, b| a.name.cmp(&b.name));
     inputs.dedup_by(|b, a| {
         if a.name == b.name {
@@ -158,18 +211,13 @@ pub(crate) fn load_checked_deferred(
             false
         }
     });
-    let mut parsed: Vec<Parsed> = inputs
+    if let Some(cached) = cache {
+        return cache::load::load(inputs, opts, check, cached, before);
+    }
+    let parsed: Vec<Parsed> = inputs
         .into_par_iter()
         .enumerate()
-        .map(|(id, input)| parse_file(id, input, opts, check, cache))
-        .collect();
-    // The cache's entries for this run's files.
-    let models: Vec<cache::Update> = parsed
-        .iter_mut()
-        .filter_map(|p| {
-            let (key, bytes) = p.cached.take()?;
-            Some((p.source.name.clone(), key, bytes))
-        })
+        .map(|(id, input)| parse_file(id, input, opts, check))
         .collect();
     let mut ws = Workspace::default();
     let mut diagnostics = Vec::new();
@@ -179,18 +227,18 @@ pub(crate) fn load_checked_deferred(
         ws.specs.push(p.spec);
         ws.reported.push(p.reported);
     }
-    // The cache is written beside resolution.
-    let ((index, found), ()) = rayon::join(
-        || resolve::resolve(&ws.specs, &ws.reported),
-        || {
-            if let Some(cache) = cache {
-                cache.update(&models);
-            }
-        },
-    );
+    let (index, found) = resolve::resolve(&ws.specs, &ws.reported, None);
     ws.index = index;
     diagnostics.extend(found);
-    (ws, diagnostics)
+    let ids: HashMap<&str, FileId> = ws
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.name.as_str(), i))
+        .collect();
+    let before = before.models(|name| ids.get(name).copied(), opts.limits, None);
+    drop(ids);
+    (ws, diagnostics, before)
 }
 
 /// One file loaded on its own by [`load_file`].
@@ -213,7 +261,7 @@ pub fn load_file(
     opts: &LoadOptions,
     check: &FileCheck<'_>,
 ) -> LoadedFile {
-    let p = parse_file(id, input, opts, check, None);
+    let p = parse_file(id, input, opts, check);
     LoadedFile {
         source: p.source,
         spec: p.spec,
@@ -225,65 +273,68 @@ pub fn load_file(
 /// as loading does: returns the E003 findings; the references that name nothing are kept for
 /// [`Index::unknown_reference_findings`].
 pub fn resolve_again(ws: &mut Workspace) -> Vec<Diagnostic> {
-    let (index, found) = resolve::resolve(&ws.specs, &ws.reported);
+    let (index, found) = resolve::resolve(&ws.specs, &ws.reported, None);
     ws.index = index;
     found
 }
 
 /// Reads, parses and (for reported files) schema-checks one file.
-fn parse_file(
-    id: FileId,
-    input: Input,
-    opts: &LoadOptions,
-    check: &FileCheck<'_>,
-    cache: Option<&cache::ModelCache>,
-) -> Parsed {
-    let mut diagnostics = Vec::new();
-    // Spans hold 32-bit offsets: a file past 4 GiB is refused whatever the configuration says.
-    let max = opts.max_file_size.min(crate::source::MAX_OFFSET);
-    let text = match input.text {
-        Some(t) if t.len() as u64 > max => Err(too_large(max)),
-        Some(t) => Ok(t),
-        None => read_text(&input.path, max),
-    };
-    let text = match text {
-        Ok(t) => t,
+fn parse_file(id: FileId, input: Input, opts: &LoadOptions, check: &FileCheck<'_>) -> Parsed {
+    let Input {
+        path,
+        name,
+        reported,
+        text,
+    } = input;
+    match read_input(&path, text, opts) {
+        Ok(text) => parse_text(id, name, path, reported, text, opts, check),
         Err(ReadError {
             message,
             help,
             text,
             at,
-        }) => {
-            diagnostics.push(
+        }) => Parsed {
+            source: SourceFile::new(name, path, text),
+            spec: None,
+            reported,
+            diagnostics: vec![
                 Diagnostic::new(&YAML_SYNTAX, id, Span::new(at, at), message).with_help(help),
-            );
-            return Parsed {
-                source: SourceFile::new(input.name, input.path, text),
-                spec: None,
-                reported: input.reported,
-                diagnostics,
-                cached: None,
-            };
-        }
-    };
-    let text = match text.strip_prefix('\u{feff}') {
+            ],
+        },
+    }
+}
+
+/// The text of a file to load: `text` when given (stdin), else read from `path`; without a
+/// byte-order mark.
+fn read_input(
+    path: &std::path::Path,
+    text: Option<String>,
+    opts: &LoadOptions,
+) -> Result<String, ReadError> {
+    // Spans hold 32-bit offsets: a file past 4 GiB is refused whatever the configuration says.
+    let max = opts.max_file_size.min(crate::source::MAX_OFFSET);
+    let text = match text {
+        Some(t) if t.len() as u64 > max => Err(too_large(max)),
+        Some(t) => Ok(t),
+        None => read_text(path, max),
+    }?;
+    Ok(match text.strip_prefix('\u{feff}') {
         Some(rest) => rest.to_owned(),
         None => text,
-    };
-    // With a cache: the cache and the key of this text.
-    let cache = cache.map(|c| (c, cache::key(&text)));
-    if let Some((cache, key)) = cache
-        && !input.reported
-        && let Some(spec) = cache.get(&input.name, &text, key, id)
-    {
-        return Parsed {
-            source: SourceFile::new(input.name, input.path, text),
-            spec: Some(spec),
-            reported: false,
-            diagnostics,
-            cached: Some((key, None)),
-        };
-    }
+    })
+}
+
+/// Parses and (for reported files) schema-checks the text of one file.
+fn parse_text(
+    id: FileId,
+    name: String,
+    path: PathBuf,
+    reported: bool,
+    text: String,
+    opts: &LoadOptions,
+    check: &FileCheck<'_>,
+) -> Parsed {
+    let mut diagnostics = Vec::new();
     let loaded = yaml::load(&text, opts.limits);
     for e in &loaded.errors {
         let mut d = Diagnostic::new(&YAML_SYNTAX, id, e.span, e.message.clone());
@@ -302,39 +353,22 @@ fn parse_file(
         );
     }
     let spec = loaded.root.as_ref().map(|root| {
-        if input.reported {
+        if reported {
             diagnostics.extend(schema::validate(id, root));
             diagnostics.extend(team_required(id, root));
         }
         SpecFile::from_node(id, root)
     });
     drop(loaded);
-    // The cache's entry for this file: a file reported on keeps the entry the cache has for
-    // its text, if any (it is not stored anew: a later check reads only the files it does
-    // not report on, and a given file may not even be in the workspace); a file not reported
-    // on reaches this point only when the cache had no entry for its text, or one that did
-    // not read back, and gets one.
-    let cached = match (cache, &spec) {
-        (Some((cache, key)), _) if input.reported => {
-            cache.has(&input.name, key).then_some((key, None))
-        }
-        (Some((_, key)), Some(spec)) => {
-            let mut bytes = Vec::new();
-            spec::codec::encode(spec, &mut bytes);
-            Some((key, Some(bytes)))
-        }
-        _ => None,
-    };
-    let source = SourceFile::new(input.name, input.path, text);
-    if let Some(spec) = spec.as_ref().filter(|_| input.reported) {
+    let source = SourceFile::new(name, path, text);
+    if let Some(spec) = spec.as_ref().filter(|_| reported) {
         check(&source, spec, &mut diagnostics);
     }
     Parsed {
         source,
         spec,
-        reported: input.reported,
+        reported,
         diagnostics,
-        cached,
     }
 }
 

@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use crate::diagnostic::{Diagnostic, suggestible, typo_limit};
 use crate::rules::{DUPLICATE_ID, UNKNOWN_REFERENCE};
 use crate::source::{FileId, Span};
+use crate::workspace::cache::Elsewhere;
 use crate::workspace::{IdMap, Spanned, SpecFile, Text};
 
 /// Where each ID is first defined: `(file, index in that file's list)`.
@@ -26,6 +27,40 @@ pub struct Index {
     /// References in reported files that name nothing, in file order; E004 once
     /// [`Index::unknown_reference_findings`] has looked for what they meant.
     pub(crate) unknown: Vec<UnknownRef>,
+    /// What the files of the workspace that were not loaded define (a check of given files
+    /// with the model cache loads only what it needs).
+    pub(crate) elsewhere: Option<Elsewhere>,
+}
+
+impl Index {
+    /// Whether the workspace defines the ID `id` of `kind` (`owner`, `duty`, `KPI`, `team`),
+    /// in a loaded file or in one that was not loaded.
+    pub fn defines(&self, kind: &str, id: &str) -> bool {
+        let loaded = match kind {
+            "owner" => self.owners.contains_key(id),
+            "duty" => self.duties.contains_key(id),
+            "KPI" => self.kpis.contains_key(id),
+            _ => self.teams.contains_key(id),
+        };
+        loaded || self.elsewhere.as_ref().is_some_and(|e| e.defines(kind, id))
+    }
+
+    /// Whether a KPI in a file that was not loaded measures the duty `duty`.
+    pub(crate) fn measured_elsewhere(&self, duty: &str) -> bool {
+        self.elsewhere.as_ref().is_some_and(|e| e.measures(duty))
+    }
+
+    /// Every owner or duty ID (`kind`) of the workspace, loaded or not.
+    pub(crate) fn ids_of<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a str> {
+        let loaded = match kind {
+            "duty" => &self.duties,
+            _ => &self.owners,
+        };
+        loaded
+            .keys()
+            .map(Text::as_str)
+            .chain(self.elsewhere.iter().flat_map(move |e| e.ids(kind)))
+    }
 }
 
 /// Builds the index and returns it with the E003 findings; references that name nothing are
@@ -33,7 +68,11 @@ pub struct Index {
 /// the reported files only (`kpic check FILE` needs every ID, not every file's references).
 /// The four kinds are indexed at the same time; each in file order, so the first definition
 /// wins and the findings do not depend on threads.
-pub(super) fn resolve(specs: &[Option<SpecFile>], reported: &[bool]) -> (Index, Vec<Diagnostic>) {
+pub(super) fn resolve(
+    specs: &[Option<SpecFile>],
+    reported: &[bool],
+    elsewhere: Option<Elsewhere>,
+) -> (Index, Vec<Diagnostic>) {
     // References name owners and duties only: they are checked while the KPI IDs are indexed.
     let (kpis, (teams, owners, duties, unknown)) = rayon::join(
         || index_ids(specs, "KPI", |s| s.kpis.len(), |s, i| &s.kpis[i].id),
@@ -47,7 +86,7 @@ pub(super) fn resolve(specs: &[Option<SpecFile>], reported: &[bool]) -> (Index, 
                 },
                 || index_ids(specs, "duty", |s| s.duties.len(), |s, i| &s.duties[i].id),
             );
-            let unknown = unknown_in(specs, reported, &owners.0, &duties.0);
+            let unknown = unknown_in(specs, reported, &owners.0, &duties.0, elsewhere.as_ref());
             (teams, owners, duties, unknown)
         },
     );
@@ -57,6 +96,7 @@ pub(super) fn resolve(specs: &[Option<SpecFile>], reported: &[bool]) -> (Index, 
         kpis: kpis.0,
         teams: teams.0,
         unknown,
+        elsewhere,
     };
     let mut out = teams.1;
     out.extend(owners.1);
@@ -286,15 +326,24 @@ pub(crate) struct UnknownRef {
     item: (&'static str, Text),
 }
 
-/// Collects the references of one file that name nothing (cheap: one hash lookup each).
-fn unknown_references(spec: &SpecFile, owners: &IdMap, duties: &IdMap, out: &mut Vec<UnknownRef>) {
+/// Collects the references of one file that name nothing (cheap: one hash lookup each, and
+/// one binary search in the cache's facts for an ID that no loaded file defines).
+fn unknown_references(
+    spec: &SpecFile,
+    owners: &IdMap,
+    duties: &IdMap,
+    elsewhere: Option<&Elsewhere>,
+    out: &mut Vec<UnknownRef>,
+) {
     let f = spec.file;
     let mut check = |r: &Spanned<Text>,
                      map: &IdMap,
                      kind: &'static str,
                      role: &'static str,
                      item: (&'static str, &str)| {
-        if !map.contains_key(r.value.as_str()) {
+        if !map.contains_key(r.value.as_str())
+            && !elsewhere.is_some_and(|e| e.defines(kind, r.value.as_str()))
+        {
             out.push(UnknownRef {
                 file: f,
                 span: r.span,
@@ -341,6 +390,7 @@ fn unknown_in(
     reported: &[bool],
     owners: &IdMap,
     duties: &IdMap,
+    elsewhere: Option<&Elsewhere>,
 ) -> Vec<UnknownRef> {
     specs
         .par_iter()
@@ -348,19 +398,17 @@ fn unknown_in(
         .filter(|spec| reported.get(spec.file).copied().unwrap_or(true))
         .flat_map_iter(|spec| {
             let mut found = Vec::new();
-            unknown_references(spec, owners, duties, &mut found);
+            unknown_references(spec, owners, duties, elsewhere, &mut found);
             found
         })
         .collect()
 }
 
 impl Index {
-    /// E004 for every reference in a reported file that names nothing, with a did-you-mean.
-    /// Suggestions are computed once per distinct unknown ID, in parallel, against a
-    /// prefiltered candidate list; they are exactly those of
-    /// [`did_you_mean`](crate::diagnostic::did_you_mean) over all IDs of the kind.
+    /// E004 for every reference in a reported file that names nothing, with a did-you-mean
+    /// (see [`Index::unknown_reference_findings_waiting`]).
     pub fn unknown_reference_findings(&self) -> Vec<Diagnostic> {
-        self.findings_for(&self.unknown)
+        self.unknown_reference_findings_waiting(&HashMap::new()).0
     }
 
     /// The E004 findings of one file, as [`Index::unknown_reference_findings`] gives them for
@@ -375,12 +423,7 @@ impl Index {
         if distinct.len() >= MAX_SUGGESTED {
             return None;
         }
-        let mine: Vec<UnknownRef> = self
-            .unknown
-            .iter()
-            .filter(|u| u.file == file)
-            .cloned()
-            .collect();
+        let mine: Vec<&UnknownRef> = self.unknown.iter().filter(|u| u.file == file).collect();
         Some(self.findings_for(&mine))
     }
 
@@ -390,15 +433,46 @@ impl Index {
     pub fn resolve_file(&mut self, spec: &SpecFile) {
         let f = spec.file;
         let mut found = Vec::new();
-        unknown_references(spec, &self.owners, &self.duties, &mut found);
+        unknown_references(
+            spec,
+            &self.owners,
+            &self.duties,
+            self.elsewhere.as_ref(),
+            &mut found,
+        );
         // The list is in file order.
         let start = self.unknown.partition_point(|u| u.file < f);
         let end = self.unknown.partition_point(|u| u.file <= f);
         self.unknown.splice(start..end, found);
     }
 
-    /// E004 for the references `unknown` (in file order), with a did-you-mean.
-    fn findings_for(&self, unknown: &[UnknownRef]) -> Vec<Diagnostic> {
+    /// E004 for every reference in a reported file that names nothing, with a did-you-mean,
+    /// except those whose ID is in `waiting` (it appears in a file that could not be loaded):
+    /// those are counted per file instead.
+    pub(crate) fn unknown_reference_findings_waiting(
+        &self,
+        waiting: &HashMap<&str, FileId>,
+    ) -> (Vec<Diagnostic>, HashMap<FileId, usize>) {
+        let mut counts: HashMap<FileId, usize> = HashMap::new();
+        let unknown: Vec<&UnknownRef> = self
+            .unknown
+            .iter()
+            .filter(|u| match waiting.get(u.reference.as_str()) {
+                Some(&f) => {
+                    *counts.entry(f).or_default() += 1;
+                    false
+                }
+                None => true,
+            })
+            .collect();
+        (self.findings_for(&unknown), counts)
+    }
+
+    /// E004 for the references `unknown` (in file order), with a did-you-mean. Suggestions are
+    /// computed once per distinct unknown ID, in parallel, against a prefiltered candidate
+    /// list; they are exactly those of [`did_you_mean`](crate::diagnostic::did_you_mean) over
+    /// all IDs of the kind.
+    fn findings_for(&self, unknown: &[&UnknownRef]) -> Vec<Diagnostic> {
         if unknown.is_empty() {
             return Vec::new();
         }
@@ -413,10 +487,8 @@ impl Index {
         let owner_ids = OnceLock::new();
         let duty_ids = OnceLock::new();
         let candidates = |kind: &str| match kind {
-            "duty" => {
-                duty_ids.get_or_init(|| Candidates::new(self.duties.keys().map(Text::as_str)))
-            }
-            _ => owner_ids.get_or_init(|| Candidates::new(self.owners.keys().map(Text::as_str))),
+            "duty" => duty_ids.get_or_init(|| Candidates::new(self.ids_of("duty"))),
+            _ => owner_ids.get_or_init(|| Candidates::new(self.ids_of("owner"))),
         };
         let suggestions: HashMap<(&str, &str), &str> = distinct
             .par_iter()
@@ -447,6 +519,36 @@ impl Index {
                 }
             })
             .collect()
+    }
+
+    /// What each of `words` (IDs of `kind`, `owner` or `duty`, that name nothing) probably
+    /// meant, as for E004: the first [`MAX_SUGGESTED`] distinct words get a did-you-mean
+    /// against every ID of the kind, loaded or not.
+    pub(crate) fn suggestions<'a>(
+        &'a self,
+        kind: &'a str,
+        words: impl Iterator<Item = &'a str>,
+    ) -> HashMap<&'a str, &'a str> {
+        let mut distinct: Vec<&str> = Vec::new();
+        let mut seen = HashSet::new();
+        for w in words {
+            if distinct.len() < MAX_SUGGESTED && seen.insert(w) {
+                distinct.push(w);
+            }
+        }
+        if distinct.is_empty() {
+            return HashMap::new();
+        }
+        let candidates = Candidates::new(self.ids_of(kind));
+        distinct
+            .par_iter()
+            .filter_map(|&w| Some((w, candidates.best(w)?)))
+            .collect()
+    }
+
+    /// The IDs of the references in reported files that name nothing.
+    pub(crate) fn unknown_ids(&self) -> impl Iterator<Item = &str> {
+        self.unknown.iter().map(|u| u.reference.as_str())
     }
 }
 
@@ -619,6 +721,7 @@ mod tests {
             text: Some(text),
         };
         let (_, found) = crate::workspace::load(vec![input], &Default::default());
+        assert!(found.iter().all(|d| d.code() == "E004"));
         let helps: Vec<&str> = found
             .iter()
             .filter(|d| d.code() == "E004")

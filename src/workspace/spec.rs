@@ -26,6 +26,12 @@ pub struct Spanned<T> {
     pub span: Span,
 }
 
+/// The value, unless it is missing or only whitespace (which counts as missing).
+pub fn filled(v: &Option<Spanned<Text>>) -> Option<&Spanned<Text>> {
+    v.as_ref()
+        .filter(|s| !s.value.chars().all(char::is_whitespace))
+}
+
 impl Spanned<Text> {
     /// The text.
     pub fn as_str(&self) -> &str {

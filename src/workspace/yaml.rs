@@ -32,8 +32,13 @@ pub struct Limits {
 
 /// Default deepest nesting: a spec needs about 5 levels.
 pub const DEFAULT_MAX_DEPTH: usize = 64;
-/// Default most nodes in one file: about 90,000 KPIs of five fields (11 nodes each).
-pub const DEFAULT_MAX_NODES: usize = 1_000_000;
+/// Bytes of the file size limit per node allowed: the node limit grows with `max-file-size`,
+/// so that a file that may be read may also be loaded, and the tree stays proportional to the
+/// limit (a node takes about 40 bytes).
+pub const BYTES_PER_NODE: u64 = 16;
+/// Default most nodes in one file: one per [`BYTES_PER_NODE`] bytes of the default size limit
+/// (1,048,576: about 95,000 KPIs of five fields, 11 nodes each).
+pub const DEFAULT_MAX_NODES: usize = (16 * 1024 * 1024 / BYTES_PER_NODE) as usize;
 /// Default most nodes copied by anchors and aliases in one file.
 pub const DEFAULT_MAX_ALIAS_NODES: usize = 100_000;
 /// Default most keys in one mapping.
@@ -41,6 +46,18 @@ pub const DEFAULT_MAX_KEYS: usize = 1_000;
 /// Nesting never goes deeper than this, whatever the limits say, so that code walking the tree
 /// recursively (dropping it, converting it to JSON, schema validation) has a bounded stack.
 pub const HARD_MAX_DEPTH: usize = 200;
+
+impl Limits {
+    /// The default limits, with the node limit for files of up to `max_file_size` bytes: one
+    /// node per [`BYTES_PER_NODE`] bytes, and never fewer than [`DEFAULT_MAX_NODES`].
+    pub fn for_file_size(max_file_size: u64) -> Limits {
+        let nodes = usize::try_from(max_file_size / BYTES_PER_NODE).unwrap_or(usize::MAX);
+        Limits {
+            max_nodes: nodes.max(DEFAULT_MAX_NODES),
+            ..Limits::default()
+        }
+    }
+}
 
 impl Default for Limits {
     fn default() -> Self {
@@ -285,6 +302,9 @@ enum Frame {
         anchor: usize,
         entries: Vec<Entry>,
         pending_key: Option<Node>,
+        /// Whether the pending key is a duplicate: its value is read and dropped, so that the
+        /// first value stays and the rest of the file is still read.
+        discard: bool,
         /// Index of the keys, built only once a mapping is large (small ones are scanned).
         seen: Option<HashMap<String, Span>>,
     },
@@ -302,6 +322,8 @@ struct Builder<'a> {
     errors: Vec<YamlError>,
     /// Set when a fatal problem stops loading.
     fatal: bool,
+    /// Where the last event read ends (bytes).
+    last_end: usize,
 }
 
 /// The place of, and a help for, two slips that the parser reports obscurely and a line or
@@ -329,7 +351,12 @@ fn slip_near(text: &str, at: usize) -> Option<(Span, String)> {
         if comparison {
             let key = line[..colon].trim_start().trim_start_matches("- ").trim();
             let at = current + line.len() - value.len();
-            let value = value.trim_end();
+            // A comment after the value is not part of it.
+            let comment = value
+                .match_indices('#')
+                .map(|(i, _)| i)
+                .find(|&i| i > 0 && matches!(value.as_bytes()[i - 1], b' ' | b'\t'));
+            let value = comment.map_or(value, |i| &value[..i]).trim_end();
             return Some((
                 Span::new(at, at + 1),
                 format!(
@@ -390,6 +417,7 @@ pub fn load(text: &str, limits: Limits) -> Loaded {
         root: None,
         errors: Vec::new(),
         fatal: false,
+        last_end: 0,
     };
     let parser = Parser::new_from_str(text);
     for event in parser {
@@ -403,16 +431,22 @@ pub fn load(text: &str, limits: Limits) -> Loaded {
             Err(e) => {
                 let at = b.conv.byte(e.marker().index());
                 // saphyr-parser counts flow nesting in a byte and stops at 255 levels.
-                let (message, help) = if e.info() == "recursion limit exceeded" {
-                    (
+                // saphyr-parser counts flow nesting in a byte and stops at 255 levels, where
+                // its scanner has read ahead of the events: the place is the collection that
+                // goes past the depth limit, found from the last event on.
+                let depth = (e.info() == "recursion limit exceeded")
+                    .then(|| too_deep_at(text, b.last_end, b.stack.len(), b.max_depth()));
+                let (message, help, at) = match depth {
+                    Some(deep) => (
                         format!("nesting deeper than {} levels", b.max_depth()),
                         Some(DEPTH_HELP.to_owned()),
-                    )
-                } else {
-                    (format!("invalid YAML: {}", e.info()), None)
+                        deep.unwrap_or(at),
+                    ),
+                    None => (format!("invalid YAML: {}", e.info()), None, at),
                 };
                 let (span, help) = match slip_near(text, at) {
                     Some((span, slip)) if help.is_none() => (span, Some(slip)),
+                    _ if depth.is_some() => (Span::new(at, at + 1), help),
                     _ => (Span::new(at, at), help),
                 };
                 b.errors.push(YamlError {
@@ -434,6 +468,40 @@ pub fn load(text: &str, limits: Limits) -> Loaded {
         root: b.root,
         errors: b.errors,
     }
+}
+
+/// The byte offset of the flow collection (`[` or `{`) that takes the nesting past `max`,
+/// reading `text` from `from`, where `depth` collections are open. Quoted strings and comments
+/// are skipped.
+fn too_deep_at(text: &str, from: usize, depth: usize, max: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = depth;
+    let mut i = from.min(bytes.len());
+    while i < bytes.len() {
+        match bytes[i] {
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            q @ (b'"' | b'\'') => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != q {
+                    i += if bytes[i] == b'\\' && q == b'"' { 2 } else { 1 };
+                }
+            }
+            b'#' if i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'\n') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 const DEPTH_HELP: &str = "KPI specs need only a few levels; flatten the structure";
@@ -505,6 +573,7 @@ impl Builder<'_> {
 
     fn on_event(&mut self, ev: Event<'_>, yspan: YSpan) {
         let span = self.conv.span(yspan);
+        self.last_end = self.last_end.max(span.hi());
         match ev {
             Event::DocumentStart(_) => {
                 self.docs += 1;
@@ -537,18 +606,7 @@ impl Builder<'_> {
                     self.fail(span, "a value does not match its YAML tag".into(), None);
                     return;
                 };
-                // A block scalar's span runs on to the indentation of the next key: it ends at
-                // its last character.
-                let span = if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
-                    let text = self.conv.text.as_bytes();
-                    let mut end = span.hi().min(text.len());
-                    while end > span.lo() && text[end - 1].is_ascii_whitespace() {
-                        end -= 1;
-                    }
-                    Span::new(span.lo(), end)
-                } else {
-                    span
-                };
+                let span = written_span(self.conv.text, span, style);
                 self.push(Node { span, value }, anchor);
             }
             Event::SequenceStart(anchor, tag) => {
@@ -573,6 +631,7 @@ impl Builder<'_> {
                         anchor,
                         entries: Vec::new(),
                         pending_key: None,
+                        discard: false,
                         seen: None,
                     });
                 }
@@ -698,6 +757,7 @@ impl Builder<'_> {
             Some(Frame::Map {
                 entries,
                 pending_key,
+                discard,
                 seen,
                 ..
             }) => match pending_key.take() {
@@ -713,14 +773,20 @@ impl Builder<'_> {
                     }
                     let key_text = node.as_str().unwrap_or_default();
                     if let Some(first) = first_key(entries, seen, key_text) {
+                        // Reported, and the value that follows is dropped: the first value
+                        // stays, and the rest of the file is read and checked as usual.
                         let key_text = key_text.to_owned();
                         self.errors.push(YamlError {
                             message: format!("duplicate key `{key_text}` in a mapping"),
                             span: node.span,
                             labels: vec![(first, "first defined here".into())],
-                            help: Some("remove one of the two keys".into()),
+                            help: Some(
+                                "remove one of the two keys (kpic reads the first and ignores this one)"
+                                    .into(),
+                            ),
                         });
-                        self.fatal = true;
+                        *pending_key = Some(node);
+                        *discard = true;
                         return;
                     }
                     if let Some(seen) = seen {
@@ -728,10 +794,53 @@ impl Builder<'_> {
                     }
                     *pending_key = Some(node);
                 }
+                Some(_) if *discard => *discard = false,
                 Some(key) => entries.push(Entry { key, value: node }),
             },
         }
     }
+}
+
+/// The bytes of a scalar as written. The parser's span runs on past some scalars: a block
+/// scalar's to the indentation of the next key, a quoted scalar's over the spaces and comment
+/// after it. A block scalar ends at its last character, a quoted one at its closing quote.
+fn written_span(text: &str, span: Span, style: ScalarStyle) -> Span {
+    let bytes = text.as_bytes();
+    let hi = span.hi().min(bytes.len());
+    let end = match style {
+        ScalarStyle::Literal | ScalarStyle::Folded => {
+            let mut end = hi;
+            while end > span.lo() && bytes[end - 1].is_ascii_whitespace() {
+                end -= 1;
+            }
+            Some(end)
+        }
+        ScalarStyle::DoubleQuoted | ScalarStyle::SingleQuoted => {
+            let quote = if style == ScalarStyle::DoubleQuoted {
+                b'"'
+            } else {
+                b'\''
+            };
+            // From after the opening quote: `\` escapes the next byte in double quotes, `''`
+            // is a quote in single quotes.
+            let mut i = span.lo() + 1;
+            let mut end = None;
+            while i < hi {
+                match bytes[i] {
+                    b'\\' if quote == b'"' => i += 2,
+                    b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+                    b if b == quote => {
+                        end = Some(i + 1);
+                        break;
+                    }
+                    _ => i += 1,
+                }
+            }
+            end.filter(|_| bytes.get(span.lo()) == Some(&quote))
+        }
+        _ => None,
+    };
+    end.map_or(span, |end| Span::new(span.lo(), end))
 }
 
 /// Mappings with more keys than this index them in a hash map; smaller ones are scanned.
@@ -800,6 +909,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_quoted_scalar_ends_at_its_closing_quote() {
+        for (text, written) in [
+            ("target: \">= 2\"   # note\n", "\">= 2\""),
+            ("target: '>= 2'   # note\n", "'>= 2'"),
+            ("a: \"x\\\"y\" # c\n", "\"x\\\"y\""),
+            ("a: 'it''s' #c\n", "'it''s'"),
+            ("a: \"multi\n  line\" # c\n", "\"multi\n  line\""),
+            ("a: [\"q\"  , 'r' ]\n", "\"q\""),
+        ] {
+            let root = ok(text);
+            let a = &root.as_map().unwrap()[0].value;
+            let a = a.as_seq().map_or(a, |s| &s[0]);
+            assert_eq!(&text[a.span.range()], written, "{text:?}");
+        }
+    }
+
+    #[test]
     fn a_block_scalar_ends_at_its_last_character() {
         let text = "a: |\n  one\n  two\n\nb: 1\n";
         let root = ok(text);
@@ -849,13 +975,18 @@ mod tests {
     }
 
     #[test]
-    fn duplicate_keys_are_rejected_with_both_places() {
-        let text = "a: 1\nb: 2\na: 3\n";
+    fn duplicate_keys_are_reported_with_both_places_and_the_first_value_kept() {
+        let text = "a: 1\nb: 2\na: {x: [3]}\nc: 4\n";
         let l = load(text, Limits::default());
         assert_eq!(l.errors.len(), 1);
         let e = &l.errors[0];
         assert_eq!(e.span.lo(), 10);
         assert_eq!(e.labels[0].0.start, 0);
+        // The first value stays, the second is dropped, and what follows is read.
+        let root = l.root.expect("the document is kept");
+        assert_eq!(root.get("a").unwrap().value, Value::Int(1));
+        assert_eq!(root.as_map().unwrap().len(), 3);
+        assert_eq!(root.get("c").unwrap().value, Value::Int(4));
     }
 
     #[test]
@@ -990,12 +1121,35 @@ mod tests {
             e.help.as_deref(),
             Some("a value that starts with `>` must be quoted: write `target: \">= 95%\"`")
         );
+        // A comment after the value stays out of the suggestion.
+        let text = "kpis:\n  - id: k\n    target: >= 99.5%  # expect\n";
+        let e = &load(text, Limits::default()).errors[0];
+        assert_eq!(
+            e.help.as_deref(),
+            Some("a value that starts with `>` must be quoted: write `target: \">= 99.5%\"`")
+        );
         // A block scalar is fine.
         assert!(
             load("a: >\n  text\nb: |2\n    x\n", Limits::default())
                 .errors
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn nesting_past_the_parser_s_limit_is_reported_at_the_collection_too_deep() {
+        // The 64th `[` is the 65th collection (the root mapping is the first), whether the
+        // parser stops first (255 flow levels and more) or the depth limit does.
+        for n in [100, 255, 256, 300, 10_000] {
+            let text = format!("a: {}", "[".repeat(n));
+            let e = &load(&text, Limits::default()).errors[0];
+            assert_eq!(e.message, "nesting deeper than 64 levels", "{n}");
+            assert_eq!(e.span.lo(), 3 + 63, "{n} levels");
+        }
+        // Quoted brackets do not count.
+        let text = format!("a: [\"[[[[\", {}", "[".repeat(300));
+        let e = &load(&text, Limits::default()).errors[0];
+        assert_eq!(e.span.lo(), text.find(", [").unwrap() + 2 + 62);
     }
 
     #[test]

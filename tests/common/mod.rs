@@ -56,6 +56,39 @@ pub fn test_env(cmd: &mut Command) -> &mut Command {
         .env_remove("GITHUB_ACTIONS")
         .env_remove("GITLAB_CI")
         .env_remove("CI")
+        // The model cache's key lives in the user's cache folder: the tests' own, not the
+        // user's.
+        .env("XDG_CACHE_HOME", cache_home())
+}
+
+/// The options that make `git` commit as a test user, unsigned.
+pub const GIT_AS_TEST_USER: [&str; 6] = [
+    "-c",
+    "user.name=kpic test",
+    "-c",
+    "user.email=kpic@example.com",
+    "-c",
+    "commit.gpgsign=false",
+];
+
+/// Runs `git ARGS` in `dir` (as a test user, outside any repository the tests run in), which
+/// must succeed.
+pub fn git(dir: &Path, args: &[&str]) {
+    let mut cmd = Command::new("git");
+    test_env(&mut cmd)
+        .args(GIT_AS_TEST_USER)
+        .args(args)
+        .current_dir(dir)
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_WORK_TREE");
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "git {args:?}: {out:?}");
+}
+
+/// The user cache folder of the programs under test (`XDG_CACHE_HOME`), in Cargo's temp folder.
+pub fn cache_home() -> std::path::PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache-home")
 }
 
 /// Everything under a folder, as a sorted listing: each entry's path, kind, link target or

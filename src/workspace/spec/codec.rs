@@ -61,8 +61,9 @@ pub(crate) fn encode(spec: &SpecFile, out: &mut Vec<u8>) {
 }
 
 /// The model of file `file`, whose text is `text`, from `bytes`; `None` unless every byte
-/// reads back as a model whose spans all lie on character boundaries of `text`.
-pub(crate) fn decode(bytes: &[u8], file: FileId, text: &str) -> Option<SpecFile> {
+/// reads back as a model whose spans all lie on character boundaries of `text`. Without a
+/// text (a model of a text kpic no longer has), every span is empty, at the start.
+pub(crate) fn decode(bytes: &[u8], file: FileId, text: Option<&str>) -> Option<SpecFile> {
     let mut d = Dec { b: bytes, text };
     let version = d.opt(|d| d.spanned_f64())?;
     let team = d.opt(|d| {
@@ -227,7 +228,7 @@ impl Enc<'_> {
 
 struct Dec<'a> {
     b: &'a [u8],
-    text: &'a str,
+    text: Option<&'a str>,
 }
 
 impl<'a> Dec<'a> {
@@ -255,9 +256,12 @@ impl<'a> Dec<'a> {
     /// A span of the file's text, on character boundaries.
     fn span(&mut self) -> Option<Span> {
         let (start, end) = (self.u32()?, self.u32()?);
+        let Some(text) = self.text else {
+            return (start <= end).then_some(Span::default());
+        };
         let ok = start <= end
-            && self.text.is_char_boundary(start as usize)
-            && self.text.is_char_boundary(end as usize);
+            && text.is_char_boundary(start as usize)
+            && text.is_char_boundary(end as usize);
         ok.then_some(Span { start, end })
     }
 
@@ -374,8 +378,8 @@ mod tests {
             let spec = SpecFile::from_node(7, &root);
             let mut bytes = Vec::new();
             encode(&spec, &mut bytes);
-            let back =
-                decode(&bytes, 7, &text).unwrap_or_else(|| panic!("{path:?} did not read back"));
+            let back = decode(&bytes, 7, Some(&text))
+                .unwrap_or_else(|| panic!("{path:?} did not read back"));
             assert_eq!(format!("{back:?}"), format!("{spec:?}"), "{path:?}");
             models += 1;
         }
@@ -394,23 +398,26 @@ mod tests {
         encode(&SpecFile::from_node(0, &root), &mut bytes);
         // Every truncation, and trailing bytes, are refused.
         for n in 0..bytes.len() {
-            assert!(decode(&bytes[..n], 0, &text).is_none(), "truncated to {n}");
+            assert!(
+                decode(&bytes[..n], 0, Some(&text)).is_none(),
+                "truncated to {n}"
+            );
         }
         let mut longer = bytes.clone();
         longer.push(0);
-        assert!(decode(&longer, 0, &text).is_none());
+        assert!(decode(&longer, 0, Some(&text)).is_none());
         // Spans past the end of a shorter text.
-        assert!(decode(&bytes, 0, &text[..text.len() / 2]).is_none());
+        assert!(decode(&bytes, 0, Some(&text[..text.len() / 2])).is_none());
         // A count far beyond the bytes that follow reserves nothing for it.
         let mut huge = vec![0u8, 0, 0, 0, 0, 0, 0, 0, 0, 0];
         huge.extend_from_slice(&u32::MAX.to_le_bytes());
         huge.extend(std::iter::repeat_n(0u8, 64));
-        assert!(decode(&huge, 0, &text).is_none());
+        assert!(decode(&huge, 0, Some(&text)).is_none());
         // Flipped bytes never panic (most are refused; the others read as some model).
         for i in (0..bytes.len()).step_by(7) {
             let mut b = bytes.clone();
             b[i] ^= 0xA5;
-            let _ = decode(&b, 0, &text);
+            let _ = decode(&b, 0, Some(&text));
         }
     }
 }
