@@ -26,11 +26,22 @@ pub fn lexical(path: &Path) -> PathBuf {
 /// Opens `path` for reading when it is a regular file (links followed). A FIFO, device or
 /// socket is never opened: it is refused by its `stat`, and the file is opened without blocking
 /// and checked again, in case it changed in between. A pull request cannot make kpic hang on a
-/// FIFO or read a device in place of a spec, config or cache file.
+/// FIFO or read a device in place of a spec, config or actuals file.
 pub fn open_regular(path: &Path) -> io::Result<std::fs::File> {
+    open_checked(path, true)
+}
+
+/// Opens `path` for reading when it is a regular file and not a link (a link is an error, as
+/// is a FIFO, device or socket): for files kpic keeps itself, such as the model cache, which
+/// must never be read through a link a checkout planted.
+pub fn open_regular_no_follow(path: &Path) -> io::Result<std::fs::File> {
+    open_checked(path, false)
+}
+
+fn open_checked(path: &Path, follow: bool) -> io::Result<std::fs::File> {
     let not_a_file = || io::Error::other("it is a FIFO, device or socket, not a file");
     let regular_or_folder = |m: &std::fs::Metadata| m.is_file() || m.is_dir();
-    if !regular_or_folder(&std::fs::metadata(path)?) {
+    if follow && !regular_or_folder(&std::fs::metadata(path)?) {
         return Err(not_a_file());
     }
     let mut options = std::fs::OpenOptions::new();
@@ -38,7 +49,12 @@ pub fn open_regular(path: &Path) -> io::Result<std::fs::File> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+        let no_follow = if follow { 0 } else { libc::O_NOFOLLOW };
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | no_follow);
+    }
+    #[cfg(not(unix))]
+    if !follow && std::fs::symlink_metadata(path)?.file_type().is_symlink() {
+        return Err(io::Error::other("it is a link"));
     }
     let file = options.open(path)?;
     let meta = file.metadata()?;

@@ -669,22 +669,14 @@ enum Opened {
 }
 
 /// Opens `path` for reading without following a link and without blocking on a FIFO or
-/// device, then checks on the open file that it is a regular file.
+/// device, if it is a regular file ([`crate::fsutil::open_regular_no_follow`]).
 fn open_regular(path: &Path) -> Opened {
-    let mut o = std::fs::OpenOptions::new();
-    o.read(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut o, libc::O_NOFOLLOW | libc::O_NONBLOCK);
-    #[cfg(not(unix))]
-    if std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_file()) {
-        return Opened::NotRegular;
-    }
-    match o.open(path) {
+    match crate::fsutil::open_regular_no_follow(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Opened::Missing,
         Err(_) => Opened::NotRegular,
         Ok(f) => match f.metadata() {
-            Ok(m) if m.is_file() => Opened::File(f, FileMeta::of(&m)),
-            _ => Opened::NotRegular,
+            Ok(m) => Opened::File(f, FileMeta::of(&m)),
+            Err(_) => Opened::NotRegular,
         },
     }
 }
