@@ -350,6 +350,8 @@ fn unused(
     out: &mut Vec<Diagnostic>,
 ) {
     let mut unknown = false;
+    // One search per distinct unknown name: a list may repeat one thousands of times.
+    let mut suggested: HashMap<&str, Option<&'static str>> = HashMap::new();
     for e in sup.entries.iter().filter(|e| e.rule.is_none()) {
         unknown = true;
         let d = Diagnostic::new(
@@ -358,7 +360,10 @@ fn unused(
             e.span,
             format!("unknown rule `{}` in a suppression", e.text),
         );
-        out.push(match rules::suggest(&e.text) {
+        let suggestion = *suggested
+            .entry(e.text.as_str())
+            .or_insert_with(|| rules::suggest(&e.text));
+        out.push(match suggestion {
             Some(s) => d.with_help(format!("did you mean `{s}`?")),
             None => d.with_help("`kpic rules` lists every code and name"),
         });
