@@ -22,6 +22,9 @@ pub enum Command {
     Build(BuildArgs),
     /// Score filled-in scorecards against the targets.
     Score(ScoreArgs),
+    /// What a change does to the policy: git revision BASE (default HEAD) against HEAD
+    /// (default: the working tree), per team and per person.
+    Diff(DiffArgs),
     /// Show the documentation of one rule (by code or name).
     Explain(ExplainArgs),
     /// List every rule: code, name, SMART letter, default severity.
@@ -149,6 +152,32 @@ pub struct ScoreArgs {
     /// Use this configuration file instead of discovering `kpic.yaml`.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+}
+
+/// Arguments of `kpic diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The git revision compared with (default: `HEAD`).
+    pub base: Option<String>,
+
+    /// The git revision compared (default: the working tree).
+    pub head: Option<String>,
+
+    /// Output format: human, markdown or json.
+    #[arg(long, default_value = "human", value_name = "FORMAT")]
+    pub format: String,
+
+    /// Exit 1 when the head side has findings that the base side does not.
+    #[arg(long)]
+    pub fail_on_new_findings: bool,
+
+    /// Language of the team sections (`en` or `zh-CN`), overriding each team's locale.
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
+
+    /// The date to compare deadlines with (YYYY-MM-DD), on both sides.
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
 }
 
 /// Arguments of `kpic explain`.

@@ -10,6 +10,7 @@ pub mod config;
 mod crossfile;
 pub mod date;
 pub mod diagnostic;
+pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod fix;

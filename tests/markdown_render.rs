@@ -358,3 +358,31 @@ fn the_checks_catch_what_they_look_for() {
     let broken = "<pre><code class=\"language-mermaid\">flowchart LR\n    o1[\"a\"]; click o1 \"x\"]\n</code></pre>";
     assert!(std::panic::catch_unwind(|| assert_mermaid_intact(broken)).is_err());
 }
+
+#[test]
+#[ignore = "needs cmark-gfm: apt-get install cmark-gfm"]
+fn the_diff_renders_no_markup_from_user_text() {
+    // Every hostile string is in the diff as a before and an after value: the KPIs' names,
+    // metrics and sources change (and stay hostile), targets and weights change, one KPI goes.
+    let dir = hostile_workspace();
+    common::git(dir.path(), &["init", "-q"]);
+    common::git(dir.path(), &["add", "-A"]);
+    common::git(dir.path(), &["commit", "-qm", "base"]);
+    for i in 0..hostile().len() {
+        let path = dir.path().join(format!("kpi-specs/t{i}.yaml"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let changed = text
+            .replace("\">= 2 reports\"", "\">= 3 reports\"")
+            .replace("weight: 60", "weight: 50")
+            .replace("weight: 40", "weight: 50")
+            .replace("    source: ", "    formula: \"f\"\n    source: ");
+        std::fs::write(&path, changed).unwrap();
+    }
+    let run = kpic(dir.path(), &["diff", "--format", "markdown"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("| 50 |"), "{}", run.stdout);
+    common::write(dir.path(), "diff.md", &run.stdout);
+    let html = render(&dir.path().join("diff.md"));
+    assert_only_kpic_markup(&html, "diff");
+    assert_every_string_reads_as_written(&html, "diff");
+}

@@ -3,6 +3,7 @@
 pub mod build;
 pub mod check;
 pub mod completions;
+pub mod diff;
 pub mod explain;
 pub mod init;
 pub mod schema;
@@ -33,6 +34,7 @@ pub fn run(cli: crate::cli::Cli) -> Result<ExitCode> {
         Command::Check(a) => check::run(a),
         Command::Build(a) => build::run(a),
         Command::Score(a) => score::run(a),
+        Command::Diff(a) => diff::run(a),
         Command::Explain(a) => explain::explain(a),
         Command::Rules(a) => explain::rules(a),
         Command::Init(a) => init::run(a),
