@@ -17,7 +17,7 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 pub use resolve::{IdBuildHasher, Index};
-pub use spec::{Duty, Kpi, Owner, Spanned, SpecFile, Team, Text};
+pub use spec::{Duty, Kpi, Objective, Owner, Spanned, SpecFile, Team, Text};
 
 use crate::diagnostic::Diagnostic;
 use crate::rules::{SCHEMA, YAML_SYNTAX};
