@@ -402,7 +402,10 @@ impl ModelCache {
                     });
                     for ((kind, id), count) in found {
                         facts.push((key.hash(kind, id.as_bytes()), facts::pack(n, count)));
-                        if kind == facts::OWNER || kind == facts::DUTY {
+                        if matches!(
+                            kind,
+                            facts::OWNER | facts::DUTY | facts::OBJECTIVE | facts::TEAM
+                        ) {
                             ids.push((kind, n, id));
                         }
                     }
