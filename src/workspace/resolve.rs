@@ -54,11 +54,10 @@ impl Index {
         !self.objectives.is_empty() || self.ids_of("objective").next().is_some()
     }
 
-    /// Whether a KPI in a file that was not loaded supports the objective `objective`.
-    pub(crate) fn supported_elsewhere(&self, objective: &str) -> bool {
-        self.elsewhere
-            .as_ref()
-            .is_some_and(|e| e.supports(objective))
+    /// Whether a file that was not loaded serves the objective `objective`: a KPI supports
+    /// it, or an objective names it as its parent.
+    pub(crate) fn served_elsewhere(&self, objective: &str) -> bool {
+        self.elsewhere.as_ref().is_some_and(|e| e.serves(objective))
     }
 
     /// Whether a KPI in a file that was not loaded measures the duty `duty`.

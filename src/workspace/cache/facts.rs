@@ -27,12 +27,10 @@ pub(super) const REF_OWNER: u8 = 7;
 pub(super) const REF_DUTY: u8 = 8;
 /// An objective ID a file defines.
 pub(super) const OBJECTIVE: u8 = 9;
-/// An objective that one of the file's KPIs supports (trimmed).
-pub(super) const SUPPORTS: u8 = 10;
 /// An objective ID the file references (a KPI's `supports`, an objective's `parent`).
-pub(super) const REF_OBJECTIVE: u8 = 11;
+pub(super) const REF_OBJECTIVE: u8 = 10;
 /// A team ID the file references (its team's `parent`).
-pub(super) const REF_TEAM: u8 = 12;
+pub(super) const REF_TEAM: u8 = 11;
 
 /// The kind of fact that defines an ID of `kind` (`owner`, `duty`, `KPI`, `objective`,
 /// `team`).
@@ -105,9 +103,6 @@ pub(super) fn of<'a>(spec: &'a SpecFile, push: &mut impl FnMut(u8, &'a str)) {
         }
         for o in k.supports() {
             push(REF_OBJECTIVE, &o.value);
-            if !o.value.trim().is_empty() {
-                push(SUPPORTS, o.value.trim());
-            }
         }
         if let Some(o) = filled(&k.owner) {
             push(OWNS, o.value.trim());
@@ -261,9 +256,10 @@ impl Elsewhere {
         self.any(MEASURES, duty)
     }
 
-    /// Whether a KPI in a file not loaded supports the objective `objective`.
-    pub(crate) fn supports(&self, objective: &str) -> bool {
-        self.any(SUPPORTS, objective)
+    /// Whether a file not loaded serves the objective `objective`: a KPI supports it, or an
+    /// objective names it as its parent.
+    pub(crate) fn serves(&self, objective: &str) -> bool {
+        self.any(REF_OBJECTIVE, objective)
     }
 
     /// The IDs of `kind` (`owner`, `duty` or `objective`) that the files not loaded define.
