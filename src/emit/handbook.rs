@@ -490,10 +490,10 @@ fn target_with_threshold(k: &KpiView<'_>, tx: &Text) -> String {
     match super::threshold_view(k.kpi) {
         TargetView::Missing => target,
         threshold => format!(
-            "{target}{}{}{} {}",
+            "{target}{}{}{}{}",
             tx.sep,
             tx.threshold,
-            tx.colon,
+            label_colon(tx),
             target_cell(&threshold, tx)
         ),
     }
@@ -501,6 +501,15 @@ fn target_with_threshold(k: &KpiView<'_>, tx: &Text) -> String {
 
 /// The objectives of the workspace as a tree (parents first, in file order), each with the
 /// KPIs that support it; nothing when there are none.
+/// The colon after a label inside a sentence, with the space English puts after it.
+fn label_colon(tx: &Text) -> String {
+    if tx.colon.is_ascii() {
+        format!("{} ", tx.colon)
+    } else {
+        tx.colon.to_owned()
+    }
+}
+
 fn objective_tree(view: &View<'_>, tx: &Text) -> String {
     let objectives: Vec<&crate::workspace::Objective> =
         view.ws.all_specs().flat_map(|s| &s.objectives).collect();
@@ -553,10 +562,10 @@ fn objective_tree(view: &View<'_>, tx: &Text) -> String {
                     .collect();
                 let _ = write!(
                     line,
-                    "{}{}{} {}",
+                    "{}{}{}{}",
                     tx.sep,
                     tx.supported_by,
-                    tx.colon,
+                    label_colon(tx),
                     names.join(", ")
                 );
             }
