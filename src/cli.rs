@@ -116,6 +116,10 @@ pub struct BuildArgs {
     #[arg(long, value_name = "DATE")]
     pub today: Option<String>,
 
+    /// Build only the KPIs in force on this day (YYYY-MM-DD): `effective` ≤ DATE ≤ `until`.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+
     /// Use this configuration file instead of discovering `kpic.yaml`.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -148,6 +152,10 @@ pub struct ScoreArgs {
     /// Language of the Markdown output (`en` or `zh-CN`).
     #[arg(long, value_name = "LANG")]
     pub lang: Option<String>,
+
+    /// Score only the KPIs in force on this day (YYYY-MM-DD): `effective` ≤ DATE ≤ `until`.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
 
     /// Use this configuration file instead of discovering `kpic.yaml`.
     #[arg(long, value_name = "FILE")]

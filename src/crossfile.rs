@@ -192,6 +192,9 @@ fn references<'a>(spec: &'a SpecFile, f: &mut impl FnMut(&'static str, &'a Spann
     if let Some(lead) = spec.team.as_ref().and_then(|t| t.lead.as_ref()) {
         f("owner", lead);
     }
+    for o in spec.objectives.iter().filter_map(|o| o.owner.as_ref()) {
+        f("owner", o);
+    }
     for d in &spec.duties {
         if let Some(o) = &d.owner {
             f("owner", o);
@@ -204,7 +207,12 @@ fn references<'a>(spec: &'a SpecFile, f: &mut impl FnMut(&'static str, &'a Spann
         if let Some(d) = &k.duty {
             f("duty", d);
         }
-        for c in &k.contributors {
+        for c in k
+            .contributors
+            .iter()
+            .chain(k.consulted())
+            .chain(k.informed())
+        {
             f("owner", c);
         }
     }

@@ -115,7 +115,8 @@ fn reference_fix(text: &str, root: &Node, index: &Index, span: Span) -> Option<E
         .find(|p| !p.bytes().all(|b| b.is_ascii_digit()))?;
     let ids = match key.as_str() {
         "duty" => &index.duties,
-        "owner" | "lead" | "contributors" => &index.owners,
+        "owner" | "lead" | "contributors" | "consulted" | "informed" => &index.owners,
+        "supports" => &index.objectives,
         _ => return None,
     };
     if ids.contains_key(word) {

@@ -142,6 +142,12 @@ rule_tests! {
     t003_missing_review => "T003",
     o001_unowned_kpi => "O001",
     o002_unowned_duty => "O002",
+    e005_hierarchy_cycle => "E005",
+    r004_kpi_not_aligned => "R004",
+    r005_objective_without_kpi => "R005",
+    a005_threshold_inconsistent => "A005",
+    t004_kpi_expired => "T004",
+    o003_raci_conflict => "O003",
 }
 
 #[test]

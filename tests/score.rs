@@ -378,7 +378,9 @@ fn csv_output_has_one_row_per_kpi() {
             "weight",
             "actual",
             "met",
-            "attainment"
+            "attainment",
+            "threshold",
+            "status"
         ]
     );
     let rows: Vec<Vec<String>> = reader
@@ -732,4 +734,141 @@ fn no_negative_zero_in_any_output() {
     assert_eq!(owner(&v, "o")["weight_scored"].to_string(), "0.0");
     assert_eq!(kpi(&v, "share")["actual"].to_string(), "0.0");
     assert_eq!(kpi(&v, "share")["attainment"].to_string(), "0.0");
+}
+
+/// A workspace with thresholds in both directions, a KPI retired at the end of 2026 and one in
+/// force from 2027, under `kpi-specs/` of a fresh folder; and the actuals in `actuals.csv`.
+fn thresholds(actuals: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "kpi-specs/care.yaml",
+        "version: 1
+team: {id: care, name: Care, locale: en, review: quarterly}
+owners:
+  - {id: sun-hao, name: Sun Hao}
+duties:
+  - {id: d, name: D, owner: sun-hao}
+kpis:
+  - {id: satisfaction, name: Satisfaction, duty: d, owner: sun-hao, metric: m, target: 90%以上, threshold: 85%以上, period: monthly, weight: 40, source: s}
+  - {id: reply-time, name: Reply time, duty: d, owner: sun-hao, metric: m, target: \"<= 24 h\", threshold: \"<= 36 h\", period: monthly, weight: 30, source: s, until: 2026-12-31}
+  - {id: refunds, name: Refunds, duty: d, owner: sun-hao, metric: m, target: \"< 2 %\", threshold: \"< 3 %\", period: monthly, weight: 30, source: s, effective: 2027-01-01}
+",
+    );
+    write(
+        dir.path(),
+        "actuals.csv",
+        format!("kpi_id,actual\n{actuals}"),
+    );
+    dir
+}
+
+#[test]
+fn an_actual_between_threshold_and_target_is_amber_in_each_direction() {
+    for (actuals, expected) in [
+        // higher is better: 87 % is above the threshold, below the target
+        (
+            "satisfaction,87\nreply-time,30\nrefunds,2.5\n",
+            ["amber", "amber", "amber"],
+        ),
+        ("satisfaction,92\nreply-time,24\nrefunds,1\n", ["green"; 3]),
+        ("satisfaction,80\nreply-time,40\nrefunds,3\n", ["red"; 3]),
+    ] {
+        let dir = thresholds(actuals);
+        let v = json(dir.path(), &["--actuals", "actuals.csv"]);
+        for (id, status) in ["satisfaction", "reply-time", "refunds"]
+            .iter()
+            .zip(expected)
+        {
+            assert_eq!(kpi(&v, id)["status"], status, "{id} with {actuals:?}");
+        }
+        let n = |s: &str| expected.iter().filter(|e| **e == s).count();
+        for group in [owner(&v, "sun-hao"), team(&v, "care")] {
+            assert_eq!(
+                group["status"],
+                serde_json::json!({"green": n("green"), "amber": n("amber"), "red": n("red")}),
+                "{actuals:?}"
+            );
+        }
+    }
+    assert_eq!(
+        json(thresholds("").path(), &["--actuals", "actuals.csv"])["kpis"],
+        serde_json::json!([]),
+        "no actual, no status"
+    );
+}
+
+#[test]
+fn statuses_in_the_table_markdown_and_csv() {
+    let dir = thresholds("satisfaction,87\nreply-time,20\nrefunds,5\n");
+    let table = score(dir.path(), &["--actuals", "actuals.csv"]);
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    assert!(table.stdout.contains("STATUS"), "{}", table.stdout);
+    assert!(table.stdout.contains("GREEN/AMBER/RED"), "{}", table.stdout);
+    assert!(table.stdout.contains("1/1/1"), "{}", table.stdout);
+    let md = score(
+        dir.path(),
+        &["--actuals", "actuals.csv", "--format", "markdown"],
+    );
+    assert!(
+        md.stdout.contains("- Green / amber / red: 1 / 1 / 1"),
+        "{}",
+        md.stdout
+    );
+    assert!(md.stdout.contains("| amber |"), "{}", md.stdout);
+    let csv = score(dir.path(), &["--actuals", "actuals.csv", "--format", "csv"]);
+    let mut lines = csv.stdout.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .ends_with(",met,attainment,threshold,status")
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert!(rows[0].ends_with(",>= 85 %,amber"), "{}", csv.stdout);
+    assert!(rows[1].ends_with(",<= 36 h,green"), "{}", csv.stdout);
+    assert!(rows[2].ends_with(",< 3 %,red"), "{}", csv.stdout);
+}
+
+#[test]
+fn as_of_scores_only_the_kpis_in_force_that_day() {
+    let dir = thresholds("satisfaction,92\nreply-time,20\nrefunds,1\n");
+    let ids = |v: &Value| -> Vec<String> {
+        v["kpis"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["kpi_id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let v = json(
+        dir.path(),
+        &["--actuals", "actuals.csv", "--as-of", "2026-06-30"],
+    );
+    assert_eq!(ids(&v), ["satisfaction", "reply-time"]);
+    let v = json(
+        dir.path(),
+        &["--actuals", "actuals.csv", "--as-of", "2027-01-01"],
+    );
+    assert_eq!(ids(&v), ["satisfaction", "refunds"]);
+    let run = score(
+        dir.path(),
+        &["--actuals", "actuals.csv", "--as-of", "2027-01-01"],
+    );
+    assert!(
+        run.stderr
+            .contains("--as-of 2027-01-01: 1 KPI not in force that day left out"),
+        "{}",
+        run.stderr
+    );
+    let bad = score(
+        dir.path(),
+        &["--actuals", "actuals.csv", "--as-of", "2027-13-01"],
+    );
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr.contains("invalid --as-of `2027-13-01`"),
+        "{}",
+        bad.stderr
+    );
 }

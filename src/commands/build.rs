@@ -6,7 +6,10 @@ use std::process::ExitCode;
 
 use crate::check;
 use crate::cli::BuildArgs;
-use crate::commands::{EXIT_FINDINGS, EXIT_OK, check_request, cwd, print_human_to_stderr, say};
+use crate::commands::{
+    EXIT_FINDINGS, EXIT_OK, check_request, cwd, keep_in_force, parse_as_of, print_human_to_stderr,
+    say,
+};
 use crate::emit::{self, Lang, out_dir};
 use crate::error::{Error, Result};
 use crate::fsutil::lexical;
@@ -23,6 +26,7 @@ pub fn run(args: BuildArgs) -> Result<ExitCode> {
                 .map_err(|e| Error::new(format!("invalid --lang: {e}")))
         })
         .transpose()?;
+    let as_of = parse_as_of(args.as_of.as_deref())?;
     let req = check_request(cwd.clone(), args.paths, args.config, args.today.as_deref())?;
     // One name for the folder however it is spelled (`dist/../dist` is `dist`), before
     // anything is done with it: renames through `..` of a folder just moved fail.
@@ -30,7 +34,7 @@ pub fn run(args: BuildArgs) -> Result<ExitCode> {
     for note in out_dir::recover(&out) {
         say(&format!("kpic: note: {note}\n"));
     }
-    let outcome = check::run(&req)?;
+    let mut outcome = check::run(&req)?;
     let report = Report::new(&outcome.ws, &outcome.diagnostics, outcome.files_checked());
     print_human_to_stderr(&report)
         .map_err(|e| Error::new(format!("cannot write the report: {e}")))?;
@@ -41,6 +45,9 @@ pub fn run(args: BuildArgs) -> Result<ExitCode> {
             args.out.display()
         ));
         return Ok(ExitCode::from(EXIT_FINDINGS));
+    }
+    if let Some(day) = as_of {
+        keep_in_force(&mut outcome.ws, day);
     }
 
     let config = &outcome.config;

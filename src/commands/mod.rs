@@ -53,6 +53,31 @@ pub fn parse_today(s: Option<&str>) -> Result<Option<Date>> {
     .transpose()
 }
 
+/// `--as-of DATE`, when given.
+pub fn parse_as_of(s: Option<&str>) -> Result<Option<Date>> {
+    s.map(|s| {
+        Date::parse(s)
+            .ok_or_else(|| Error::new(format!("invalid --as-of `{s}`: expected YYYY-MM-DD")))
+    })
+    .transpose()
+}
+
+/// Leaves out of `ws` the KPIs not in force on `day` (`--as-of`), saying how many.
+pub fn keep_in_force(
+    ws: &mut crate::workspace::Workspace,
+    day: Date,
+) -> Vec<crate::workspace::Text> {
+    let left_out = ws.retain_in_force(day);
+    if !left_out.is_empty() {
+        let n = left_out.len();
+        say(&format!(
+            "kpic: note: --as-of {day}: {n} KPI{} not in force that day left out\n",
+            if n == 1 { "" } else { "s" }
+        ));
+    }
+    left_out
+}
+
 /// The working directory.
 pub fn cwd() -> Result<PathBuf> {
     std::env::current_dir()

@@ -5,7 +5,8 @@ use std::process::ExitCode;
 use crate::check;
 use crate::cli::ScoreArgs;
 use crate::commands::{
-    EXIT_FINDINGS, EXIT_OK, Stdout, check_request, cwd, print_human_to_stderr, say, stdout_error,
+    EXIT_FINDINGS, EXIT_OK, Stdout, check_request, cwd, keep_in_force, parse_as_of,
+    print_human_to_stderr, say, stdout_error,
 };
 use crate::diagnostic::Severity;
 use crate::diagnostic::printable;
@@ -24,6 +25,7 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
         None => None,
     };
     let options = Options::new(args.cap)?;
+    let as_of = parse_as_of(args.as_of.as_deref())?;
     let encoding = args
         .encoding
         .as_deref()
@@ -35,10 +37,10 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
     for note in &actuals.notes {
         say(&format!("kpic: note: {}\n", printable(note.clone())));
     }
-    let sheet = actuals.sheet;
+    let mut sheet = actuals.sheet;
 
     let req = check_request(cwd, args.paths, args.config, None)?;
-    let outcome = check::run(&req)?;
+    let mut outcome = check::run(&req)?;
     let errors: Vec<_> = outcome
         .diagnostics
         .iter()
@@ -56,6 +58,12 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
             if errors.len() == 1 { "" } else { "s" }
         ));
         return Ok(ExitCode::from(EXIT_FINDINGS));
+    }
+    if let Some(day) = as_of {
+        // Rows of the KPIs left out are not scored (they are not unknown KPIs).
+        let left_out: std::collections::HashSet<_> =
+            keep_in_force(&mut outcome.ws, day).into_iter().collect();
+        sheet.rows.retain(|r| !left_out.contains(r.kpi_id.as_str()));
     }
 
     let scores = match score::score(&outcome.ws, &sheet, &options) {

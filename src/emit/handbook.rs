@@ -23,6 +23,7 @@ pub fn render(view: &View<'_>, doc_lang: Lang) -> String {
     for i in 0..view.teams.len() {
         sections.push(team_section(view, i, &mut slugs));
     }
+    let objectives = objective_tree(view, tx);
     if view.teams.len() > 1 {
         let _ = writeln!(out, "## {}\n", tx.contents);
         for (i, (slug, _)) in sections.iter().enumerate() {
@@ -30,6 +31,7 @@ pub fn render(view: &View<'_>, doc_lang: Lang) -> String {
         }
         out.push('\n');
     }
+    out.push_str(&objectives);
     for (_, text) in sections {
         out.push_str(&text);
     }
@@ -193,9 +195,9 @@ impl TeamDoc<'_, '_> {
             let kpi = k.kpi;
             let opt = |v: Option<&str>| v.map_or_else(|| tx.none.to_owned(), inline);
             out.push_str(&markdown::row(&[
-                inline(kpi_name(kpi)),
+                name_cell(kpi, tx),
                 opt(kpi.metric.as_ref().map(|m| m.as_str())),
-                target_cell(&k.target, tx),
+                target_with_threshold(k, tx),
                 self.when(k),
                 weight_cell(kpi.weight.as_ref().map(|w| w.value), tx),
                 opt(kpi
@@ -240,7 +242,13 @@ impl TeamDoc<'_, '_> {
                 add(o.as_str());
             }
             if with_contributors {
-                for c in &k.kpi.contributors {
+                let kpi = k.kpi;
+                for c in kpi
+                    .contributors
+                    .iter()
+                    .chain(kpi.consulted())
+                    .chain(kpi.informed())
+                {
                     add(c.as_str());
                 }
             }
@@ -279,21 +287,35 @@ impl TeamDoc<'_, '_> {
                     || kpis
                         .iter()
                         .any(|k| k.kpi.owner.as_ref().is_some_and(|o| o.value == id));
-                let contributes = kpis
-                    .iter()
-                    .any(|k| k.kpi.contributors.iter().any(|c| c.value == id));
-                cells.push(
-                    match (accountable, contributes) {
-                        (true, _) => "A",
-                        (false, true) => "R",
-                        _ => "",
-                    }
-                    .to_owned(),
-                );
+                let named = |list: fn(&crate::workspace::Kpi) -> &[crate::workspace::Spanned<crate::workspace::Text>]| {
+                    kpis.iter()
+                        .any(|k| list(k.kpi).iter().any(|c| c.value == id))
+                };
+                // The strongest role the person has for the duty's KPIs.
+                let letter = if accountable {
+                    "A"
+                } else if named(|k| &k.contributors) {
+                    "R"
+                } else if named(crate::workspace::Kpi::consulted) {
+                    "C"
+                } else if named(crate::workspace::Kpi::informed) {
+                    "I"
+                } else {
+                    ""
+                };
+                cells.push(letter.to_owned());
             }
             out.push_str(&markdown::row(&cells));
         }
         let _ = writeln!(out, "\n{}\n", tx.matrix_legend);
+        let ci = self
+            .duties
+            .iter()
+            .flat_map(|(_, ks)| ks)
+            .any(|k| !k.kpi.consulted().is_empty() || !k.kpi.informed().is_empty());
+        if ci {
+            let _ = writeln!(out, "{}\n", tx.matrix_legend_ci);
+        }
     }
 
     fn all_kpis(&self) -> Vec<&KpiView<'_>> {
@@ -447,6 +469,119 @@ fn target_cell(target: &TargetView, tx: &Text) -> String {
             }
         }
     }
+}
+
+/// A KPI's name, with `leading` or `lagging` when its `kind` says so.
+fn name_cell(kpi: &crate::workspace::Kpi, tx: &Text) -> String {
+    let kind = match kpi.kind().map(|k| k.value.trim()) {
+        Some("leading") => Some(tx.kinds[0]),
+        Some("lagging") => Some(tx.kinds[1]),
+        _ => None,
+    };
+    match kind {
+        Some(k) => format!("{}{}{k}{}", inline(kpi_name(kpi)), tx.parens.0, tx.parens.1),
+        None => inline(kpi_name(kpi)),
+    }
+}
+
+/// The target, and the threshold beside it when there is one.
+fn target_with_threshold(k: &KpiView<'_>, tx: &Text) -> String {
+    let target = target_cell(&k.target, tx);
+    match super::threshold_view(k.kpi) {
+        TargetView::Missing => target,
+        threshold => format!(
+            "{target}{}{}{}{}",
+            tx.sep,
+            tx.threshold,
+            label_colon(tx),
+            target_cell(&threshold, tx)
+        ),
+    }
+}
+
+/// The objectives of the workspace as a tree (parents first, in file order), each with the
+/// KPIs that support it; nothing when there are none.
+/// The colon after a label inside a sentence, with the space English puts after it.
+fn label_colon(tx: &Text) -> String {
+    if tx.colon.is_ascii() {
+        format!("{} ", tx.colon)
+    } else {
+        tx.colon.to_owned()
+    }
+}
+
+fn objective_tree(view: &View<'_>, tx: &Text) -> String {
+    let objectives: Vec<&crate::workspace::Objective> =
+        view.ws.all_specs().flat_map(|s| &s.objectives).collect();
+    if objectives.is_empty() {
+        return String::new();
+    }
+    let ids: std::collections::HashSet<&str> = objectives.iter().map(|o| o.id.as_str()).collect();
+    let mut children: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+    let mut roots = Vec::new();
+    for (i, o) in objectives.iter().enumerate() {
+        match o.parent.as_ref().map(|p| p.value.trim()) {
+            Some(p) if ids.contains(p) && p != o.id.as_str() => {
+                children.entry(p).or_default().push(i)
+            }
+            _ => roots.push(i),
+        }
+    }
+    let supporting = super::model::supporting(view);
+    let kpi_names: std::collections::HashMap<&str, &str> = view
+        .kpis
+        .iter()
+        .map(|k| (k.kpi.id.as_str(), kpi_name(k.kpi)))
+        .collect();
+    let mut out = format!("## {}\n\n", tx.objectives);
+    // Depth first, each objective once (a cycle, E005, is not followed).
+    let mut seen = vec![false; objectives.len()];
+    let mut stack: Vec<(usize, usize)> = roots.iter().rev().map(|&i| (i, 0)).collect();
+    while let Some((i, depth)) = stack.pop() {
+        if std::mem::replace(&mut seen[i], true) {
+            continue;
+        }
+        let o = objectives[i];
+        let name = o.name.as_ref().map_or(o.id.as_str(), |n| n.as_str());
+        let mut line = format!("{}- **{}**", "  ".repeat(depth), inline(name));
+        if let Some(owner) = &o.owner {
+            let _ = write!(
+                line,
+                "{}{}{}",
+                tx.parens.0,
+                inline(&view.owner_name(owner.as_str())),
+                tx.parens.1
+            );
+        }
+        let kpis = supporting.get(o.id.as_str());
+        match kpis {
+            Some(ks) => {
+                let names: Vec<String> = ks
+                    .iter()
+                    .map(|id| inline(kpi_names.get(id).copied().unwrap_or(id)))
+                    .collect();
+                let _ = write!(
+                    line,
+                    "{}{}{}{}",
+                    tx.sep,
+                    tx.supported_by,
+                    label_colon(tx),
+                    names.join(", ")
+                );
+            }
+            None if !children.contains_key(o.id.as_str()) => {
+                let _ = write!(line, "{}{}", tx.sep, tx.no_supporting_kpi);
+            }
+            None => {}
+        }
+        out.push_str(&line);
+        out.push('\n');
+        for &c in children.get(o.id.as_str()).into_iter().flatten().rev() {
+            stack.push((c, depth + 1));
+        }
+    }
+    out.push('\n');
+    out
 }
 
 fn weight_cell(weight: Option<f64>, tx: &Text) -> String {

@@ -133,6 +133,18 @@ pub struct Text {
     pub parens: (&'static str, &'static str),
     /// Words for the normalised duration units of targets (`h` → 小时); others as written.
     pub target_units: &'static [(&'static str, &'static str)],
+    /// Heading of the objective tree.
+    pub objectives: &'static str,
+    /// Before the KPIs that support an objective.
+    pub supported_by: &'static str,
+    /// Said of an objective that no KPI supports.
+    pub no_supporting_kpi: &'static str,
+    /// Before a threshold, beside the target.
+    pub threshold: &'static str,
+    /// `leading` and `lagging`, as shown beside a KPI's name.
+    pub kinds: [&'static str; 2],
+    /// What C and I mean in the responsibility matrix (shown when a KPI has them).
+    pub matrix_legend_ci: &'static str,
 }
 
 /// English.
@@ -198,6 +210,12 @@ pub static EN: Text = Text {
     colon: ":",
     parens: (" (", ")"),
     target_units: &[],
+    objectives: "Objectives",
+    supported_by: "KPIs",
+    no_supporting_kpi: "no KPI supports it yet",
+    threshold: "amber at",
+    kinds: ["leading", "lagging"],
+    matrix_legend_ci: "C = consulted before a change to one of its KPIs, I = informed of their results.",
 };
 
 /// Simplified Chinese.
@@ -269,6 +287,12 @@ pub static ZH_CN: Text = Text {
         ("w", "周"),
         ("s", "秒"),
     ],
+    objectives: "目标体系",
+    supported_by: "支撑的 KPI",
+    no_supporting_kpi: "尚无 KPI 支撑",
+    threshold: "预警线",
+    kinds: ["先行指标", "滞后指标"],
+    matrix_legend_ci: "C = 咨询（其某项 KPI 变更前征求意见），I = 知会（告知其结果）。",
 };
 
 /// The fixed text of `scorecards.xlsx` that the handbook's [`Text`] does not already hold.

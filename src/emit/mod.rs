@@ -269,7 +269,19 @@ pub fn duty_label(duty: &Duty) -> &str {
 }
 
 fn target_view(kpi: &Kpi) -> TargetView {
-    let Some(node) = &kpi.target else {
+    comparison_view(kpi.target.as_ref())
+}
+
+/// A KPI's threshold as the documents show it (the target grammar).
+pub fn threshold_view(kpi: &Kpi) -> TargetView {
+    comparison_view(kpi.threshold())
+}
+
+/// A value in the target grammar as the documents show it.
+fn comparison_view(
+    node: Option<&crate::workspace::Spanned<crate::workspace::yaml::Node>>,
+) -> TargetView {
+    let Some(node) = node else {
         return TargetView::Missing;
     };
     let node = &node.value;

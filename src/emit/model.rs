@@ -1,6 +1,8 @@
 //! `kpis.json`: the compiled, resolved model for other tools: teams, owners, duties and KPIs
 //! with normalised targets, in file order then list order.
 
+use std::collections::HashMap;
+
 use serde::{Serialize, Serializer};
 
 use super::scorecards::direction_name;
@@ -17,6 +19,9 @@ pub struct Model<'a> {
     pub version: u32,
     /// Teams, in file order.
     pub teams: Vec<TeamJson<'a>>,
+    /// Objectives, in file order then list order (of every file: KPIs of the reported files
+    /// support them).
+    pub objectives: Vec<ObjectiveJson<'a>>,
     /// Owners, in file order then list order.
     pub owners: Vec<OwnerJson<'a>>,
     /// Duties, in file order then list order.
@@ -40,9 +45,26 @@ pub struct TeamJson<'a> {
     pub review: Option<&'a str>,
     /// `lead` owner ID.
     pub lead: Option<&'a str>,
+    /// `parent` team ID.
+    pub parent: Option<&'a str>,
     /// IDs of the duties defined with the team.
     pub duties: Vec<&'a str>,
     /// IDs of the KPIs defined with the team.
+    pub kpis: Vec<&'a str>,
+}
+
+/// An objective.
+#[derive(Debug, Serialize)]
+pub struct ObjectiveJson<'a> {
+    /// `id`.
+    pub id: &'a str,
+    /// `name`.
+    pub name: Option<&'a str>,
+    /// `owner` ID.
+    pub owner: Option<&'a str>,
+    /// `parent` objective ID.
+    pub parent: Option<&'a str>,
+    /// IDs of the KPIs that support it.
     pub kpis: Vec<&'a str>,
 }
 
@@ -107,6 +129,20 @@ pub struct KpiJson<'a> {
     pub source: Option<&'a str>,
     /// `formula`.
     pub formula: Option<&'a str>,
+    /// `supports`: objective IDs.
+    pub supports: Vec<&'a str>,
+    /// `consulted` owner IDs (RACI's C).
+    pub consulted: Vec<&'a str>,
+    /// `informed` owner IDs (RACI's I).
+    pub informed: Vec<&'a str>,
+    /// `kind`: `leading` or `lagging`.
+    pub kind: Option<&'a str>,
+    /// The normalised threshold (amber below the target, red below this).
+    pub threshold: Option<TargetJson>,
+    /// `effective`: the first day in force.
+    pub effective: Option<&'a str>,
+    /// `until`: the last day in force.
+    pub until: Option<&'a str>,
 }
 
 /// A target: the comparison, and the text it was written as. `op`, `value` and `direction`
@@ -162,6 +198,7 @@ pub fn build<'a>(view: &View<'a>) -> Model<'a> {
             handbook_lang: t.lang.tag(),
             review: s(&t.team.review),
             lead: s(&t.team.lead),
+            parent: s(&t.team.parent),
             duties: view
                 .duties
                 .iter()
@@ -221,16 +258,51 @@ pub fn build<'a>(view: &View<'a>) -> Model<'a> {
                 weight: kpi.weight.as_ref().map(|w| Num(w.value)),
                 source: s(&kpi.source),
                 formula: s(&kpi.formula),
+                supports: kpi.supports().iter().map(|c| c.as_str()).collect(),
+                consulted: kpi.consulted().iter().map(|c| c.as_str()).collect(),
+                informed: kpi.informed().iter().map(|c| c.as_str()).collect(),
+                kind: kpi.kind().map(|x| x.as_str()),
+                threshold: target(&super::threshold_view(kpi)),
+                effective: kpi.effective().map(|x| x.as_str()),
+                until: kpi.until().map(|x| x.as_str()),
             }
+        })
+        .collect();
+    let mut supported = supporting(view);
+    let objectives = view
+        .ws
+        .all_specs()
+        .flat_map(|spec| &spec.objectives)
+        .map(|o| ObjectiveJson {
+            id: o.id.as_str(),
+            name: s(&o.name),
+            owner: s(&o.owner),
+            parent: s(&o.parent),
+            kpis: supported.remove(o.id.as_str()).unwrap_or_default(),
         })
         .collect();
     Model {
         version: VERSION,
         teams,
+        objectives,
         owners,
         duties,
         kpis,
     }
+}
+
+/// The IDs of the emitted KPIs that support each objective, in KPI order.
+pub(crate) fn supporting<'a>(view: &View<'a>) -> HashMap<&'a str, Vec<&'a str>> {
+    let mut out: HashMap<&str, Vec<&str>> = HashMap::new();
+    for k in &view.kpis {
+        for s in k.kpi.supports() {
+            let list = out.entry(s.value.trim()).or_default();
+            if list.last() != Some(&k.kpi.id.as_str()) {
+                list.push(k.kpi.id.as_str());
+            }
+        }
+    }
+    out
 }
 
 fn target(t: &TargetView) -> Option<TargetJson> {

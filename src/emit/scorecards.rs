@@ -27,6 +27,7 @@ pub const COLUMNS: &[&str] = &[
     "weight",
     "source",
     "actual",
+    "threshold",
 ];
 
 /// The CSV documents and notes about owners whose file was renamed or skipped.
@@ -168,6 +169,12 @@ fn row(view: &View<'_>, k: &KpiView<'_>) -> Vec<String> {
             .map_or_else(String::new, |w| csv_guard::number(w.value)),
         text(kpi.source.as_ref().map(|s| s.as_str())),
         String::new(),
+        // After `actual`, so that the columns before it keep their places.
+        match super::threshold_view(kpi) {
+            TargetView::Parsed { target, .. } => csv_guard::text(&target.to_string()),
+            TargetView::Unparsed(t) => csv_guard::text(&t),
+            TargetView::Missing => String::new(),
+        },
     ]
 }
 

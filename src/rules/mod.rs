@@ -7,17 +7,23 @@
 pub(crate) mod common;
 mod deadline_passed;
 pub(crate) mod duty_without_kpi;
+mod hierarchy_cycle;
 mod impossible_target;
+mod kpi_expired;
+mod kpi_not_aligned;
 mod missing_deadline;
 mod missing_metric;
 mod missing_review;
 mod missing_source;
 mod missing_unit;
+mod objective_without_kpi;
 mod options;
 mod orphan_kpi;
 pub(crate) mod owner_overloaded;
+mod raci_conflict;
 mod structural;
 mod target_already_met;
+mod threshold_inconsistent;
 mod unmeasurable_target;
 mod unowned_duty;
 mod unowned_kpi;
@@ -173,6 +179,12 @@ pub static CHECKS: &[&dyn Rule] = &[
     &missing_review::MissingReview,
     &unowned_kpi::UnownedKpi,
     &unowned_duty::UnownedDuty,
+    &hierarchy_cycle::HierarchyCycle,
+    &kpi_not_aligned::KpiNotAligned,
+    &objective_without_kpi::ObjectiveWithoutKpi,
+    &threshold_inconsistent::ThresholdInconsistent,
+    &kpi_expired::KpiExpired,
+    &raci_conflict::RaciConflict,
 ];
 
 /// Rules reported by the loading stages rather than by a check.

@@ -97,8 +97,9 @@ declare_rule! {
 
 declare_rule! {
     /// ## What it does
-    /// Reports an `owner`, `duty`, `contributors` entry or team `lead` that names no defined
-    /// ID, suggesting the closest one.
+    /// Reports an `owner`, `duty`, `contributors`, `consulted` or `informed` entry, team `lead`,
+    /// `supports` entry (an objective) or `parent` (a team's team, an objective's objective)
+    /// that names no defined ID, suggesting the closest one.
     ///
     /// ## Why it matters
     /// A typo in an owner ID leaves a KPI without an accountable person while looking owned.
@@ -120,7 +121,7 @@ declare_rule! {
         code: "E004",
         name: "unknown-reference",
         level: Error,
-        summary: "an owner, duty, contributor or lead that names no defined ID",
+        summary: "a reference (owner, duty, contributor, consulted, informed, lead, supports, parent) that names no defined ID",
     }
 }
 

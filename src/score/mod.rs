@@ -407,6 +407,66 @@ pub enum MissingReason {
     NotListed,
 }
 
+/// A KPI's status against its target and threshold (DESIGN §1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// The target is met.
+    Green,
+    /// The threshold is met, the target not.
+    Amber,
+    /// Neither is met.
+    Red,
+}
+
+impl Status {
+    /// Of an actual, against a target and an optional threshold.
+    pub fn of(actual: f64, target: &Target, threshold: Option<&Target>) -> Status {
+        if target.is_met_by(actual) {
+            Status::Green
+        } else if threshold.is_some_and(|t| t.is_met_by(actual)) {
+            Status::Amber
+        } else {
+            Status::Red
+        }
+    }
+
+    /// `green`, `amber`, `red`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Green => "green",
+            Status::Amber => "amber",
+            Status::Red => "red",
+        }
+    }
+}
+
+/// How many KPIs of a group are green, amber and red.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct StatusCounts {
+    /// Target met.
+    pub green: usize,
+    /// Threshold met, target not.
+    pub amber: usize,
+    /// Neither met.
+    pub red: usize,
+}
+
+impl StatusCounts {
+    fn of<'k>(kpis: impl Iterator<Item = &'k KpiScore>) -> StatusCounts {
+        let mut c = StatusCounts::default();
+        for k in kpis {
+            match k.status {
+                Some(Status::Green) => c.green += 1,
+                Some(Status::Amber) => c.amber += 1,
+                Some(Status::Red) => c.red += 1,
+                None => {}
+            }
+        }
+        c
+    }
+}
+
 /// One KPI in scope, with or without an actual.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KpiScore {
@@ -438,6 +498,10 @@ pub struct KpiScore {
     /// Why there is no actual.
     #[serde(skip)]
     pub missing: Option<MissingReason>,
+    /// The parsed threshold, when the KPI has one.
+    pub threshold: Option<Target>,
+    /// Green, amber or red, when there is an actual and a target.
+    pub status: Option<Status>,
 }
 
 /// An owner's weighted score.
@@ -463,6 +527,8 @@ pub struct OwnerScore {
     pub weight_total: f64,
     /// Whether the KPIs count equally because none has a `weight`.
     pub equal_weights: bool,
+    /// The owner's KPIs by status.
+    pub status: StatusCounts,
 }
 
 /// A team's share of KPIs met.
@@ -484,6 +550,8 @@ pub struct TeamScore {
     pub missing: usize,
     /// `met ÷ scored` in percent (`None` when nothing is scored).
     pub share_met: Option<f64>,
+    /// The team's KPIs by status.
+    pub status: StatusCounts,
 }
 
 /// A KPI without an actual.
@@ -565,6 +633,7 @@ pub fn score(
                 met: 0,
                 missing: 0,
                 share_met: None,
+                status: StatusCounts::default(),
             });
         }
         for (i, kpi) in spec.kpis.iter().enumerate() {
@@ -596,6 +665,10 @@ pub fn score(
                 }));
             }
             let met = actual.zip(target.as_ref()).map(|(a, t)| t.is_met_by(a));
+            let threshold = kpi.parsed_threshold().cloned();
+            let status = actual
+                .zip(target.as_ref())
+                .map(|(a, t)| Status::of(a, t, threshold.as_ref()));
             let attainment = actual
                 .zip(target.as_ref())
                 .map(|(a, t)| attainment(t, a, options.cap));
@@ -613,6 +686,8 @@ pub fn score(
                 met,
                 attainment,
                 missing,
+                threshold,
+                status,
             });
         }
     }
@@ -629,6 +704,13 @@ pub fn score(
             }
         }
         team.share_met = (team.scored > 0).then(|| team.met as f64 / team.scored as f64 * 100.0);
+        team.status = StatusCounts::of(
+            by_team
+                .get(team.team_id.as_str())
+                .into_iter()
+                .flatten()
+                .map(|k| k.kpi),
+        );
     }
     let owners = owners(ws, &kpis);
     warnings.sort_by(|a, b| (&a.sheet, a.row).cmp(&(&b.sheet, b.row)));
@@ -767,6 +849,7 @@ fn owners(ws: &Workspace, kpis: &[KpiScore]) -> Vec<OwnerScore> {
                 weight_scored,
                 weight_total: sum(&mut mine.iter().map(|k| weight(k))),
                 equal_weights,
+                status: StatusCounts::of(mine.iter().copied()),
             }
         })
         .collect()

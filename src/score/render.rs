@@ -123,6 +123,11 @@ fn number(v: Option<f64>) -> String {
     v.map_or_else(String::new, format_number)
 }
 
+/// `green/amber/red` counts, as `3/1/0`.
+fn counts(c: crate::score::StatusCounts) -> String {
+    format!("{}/{}/{}", c.green, c.amber, c.red)
+}
+
 fn target_text(k: &KpiScore) -> String {
     k.target
         .as_ref()
@@ -225,6 +230,7 @@ fn table(scores: &Scores, out: &mut dyn Write) -> io::Result<()> {
                 } else {
                     String::new()
                 },
+                k.status.map_or("", |s| s.as_str()).to_owned(),
             ]
         })
         .collect();
@@ -238,8 +244,9 @@ fn table(scores: &Scores, out: &mut dyn Write) -> io::Result<()> {
             "WEIGHT",
             "MET",
             "ATTAINMENT",
+            "STATUS",
         ],
-        &[false, false, false, true, true, false, true],
+        &[false, false, false, true, true, false, true, false],
         &rows,
     )?;
     writeln!(out)?;
@@ -253,13 +260,21 @@ fn table(scores: &Scores, out: &mut dyn Write) -> io::Result<()> {
                 percent(o.score),
                 format!("{}/{}", o.met, o.scored),
                 o.missing.to_string(),
+                counts(o.status),
             ]
         })
         .collect();
     aligned(
         out,
-        &["OWNER", "NAME", "SCORE", "MET", "MISSING"],
-        &[false, false, true, true, true],
+        &[
+            "OWNER",
+            "NAME",
+            "SCORE",
+            "MET",
+            "MISSING",
+            "GREEN/AMBER/RED",
+        ],
+        &[false, false, true, true, true, true],
         &rows,
     )?;
     writeln!(out)?;
@@ -273,13 +288,21 @@ fn table(scores: &Scores, out: &mut dyn Write) -> io::Result<()> {
                 format!("{}/{}", t.met, t.scored),
                 percent(t.share_met),
                 t.missing.to_string(),
+                counts(t.status),
             ]
         })
         .collect();
     aligned(
         out,
-        &["TEAM", "NAME", "MET", "SHARE MET", "MISSING"],
-        &[false, false, true, true, true],
+        &[
+            "TEAM",
+            "NAME",
+            "MET",
+            "SHARE MET",
+            "MISSING",
+            "GREEN/AMBER/RED",
+        ],
+        &[false, false, true, true, true, true],
         &rows,
     )?;
     writeln!(
@@ -304,8 +327,9 @@ struct Texts {
     kpis: &'static str,
     missing: &'static str,
     method: &'static str,
-    owner_header: [&'static str; 4],
-    kpi_header: [&'static str; 7],
+    owner_header: [&'static str; 5],
+    kpi_header: [&'static str; 8],
+    status: [&'static str; 3],
     met: &'static str,
     not_met: &'static str,
     empty_actual: &'static str,
@@ -321,7 +345,13 @@ const EN: Texts = Texts {
     kpis: "KPIs",
     missing: "Missing actuals",
     method: "How the scores are computed",
-    owner_header: ["Owner", "Score", "Met", "Missing actuals"],
+    owner_header: [
+        "Owner",
+        "Score",
+        "Met",
+        "Missing actuals",
+        "Green / amber / red",
+    ],
     kpi_header: [
         "KPI",
         "Owner",
@@ -330,7 +360,9 @@ const EN: Texts = Texts {
         "Weight",
         "Result",
         "Attainment",
+        "Status",
     ],
+    status: ["green", "amber", "red"],
     met: "met",
     not_met: "not met",
     empty_actual: "the `actual` cell is empty",
@@ -350,8 +382,18 @@ const ZH: Texts = Texts {
     kpis: "KPI 明细",
     missing: "缺少实际值",
     method: "计分方法",
-    owner_header: ["责任人", "得分", "达成", "缺少实际值"],
-    kpi_header: ["KPI", "责任人", "目标", "实际值", "权重", "结果", "达成率"],
+    owner_header: ["责任人", "得分", "达成", "缺少实际值", "绿 / 黄 / 红"],
+    kpi_header: [
+        "KPI",
+        "责任人",
+        "目标",
+        "实际值",
+        "权重",
+        "结果",
+        "达成率",
+        "状态",
+    ],
+    status: ["绿", "黄", "红"],
     met: "达成",
     not_met: "未达成",
     empty_actual: "`actual` 单元格为空",
@@ -504,8 +546,13 @@ fn team_section(
             )?;
             writeln!(
                 out,
-                "- KPIs without an actual: {} of {}\n",
+                "- KPIs without an actual: {} of {}",
                 team.missing, team.kpis
+            )?;
+            writeln!(
+                out,
+                "- Green / amber / red: {} / {} / {}\n",
+                team.status.green, team.status.amber, team.status.red
             )?;
         }
         Lang::ZhCn => {
@@ -516,8 +563,13 @@ fn team_section(
             )?;
             writeln!(
                 out,
-                "- 缺少实际值的 KPI：{} 项中 {} 项\n",
+                "- 缺少实际值的 KPI：{} 项中 {} 项",
                 team.kpis, team.missing
+            )?;
+            writeln!(
+                out,
+                "- 绿 / 黄 / 红：{} / {} / {}\n",
+                team.status.green, team.status.amber, team.status.red
             )?;
         }
     }
@@ -540,10 +592,16 @@ fn team_section(
                     percent(o.score),
                     format!("{} / {}", o.met, o.scored),
                     o.missing.to_string(),
+                    format!("{} / {} / {}", o.status.green, o.status.amber, o.status.red),
                 ]
             })
             .collect();
-        md_table(out, &t.owner_header, &[false, true, true, true], &rows)?;
+        md_table(
+            out,
+            &t.owner_header,
+            &[false, true, true, true, true],
+            &rows,
+        )?;
         writeln!(out)?;
     }
     let scored: Vec<&&KpiScore> = kpis.iter().filter(|k| k.actual.is_some()).collect();
@@ -570,13 +628,14 @@ fn team_section(
                     number(k.weight),
                     result.to_owned(),
                     percent(k.attainment),
+                    k.status.map_or("-", |s| t.status[s as usize]).to_owned(),
                 ]
             })
             .collect();
         md_table(
             out,
             &t.kpi_header,
-            &[false, false, false, true, true, false, true],
+            &[false, false, false, true, true, false, true, false],
             &rows,
         )?;
         writeln!(out)?;
@@ -635,6 +694,8 @@ fn csv(scores: &Scores, out: &mut dyn Write) -> io::Result<()> {
             "actual",
             "met",
             "attainment",
+            "threshold",
+            "status",
         ],
     )?;
     for k in &scores.kpis {
@@ -659,6 +720,13 @@ fn csv(scores: &Scores, out: &mut dyn Write) -> io::Result<()> {
                 number(k.actual),
                 met.to_owned(),
                 attainment,
+                guard(
+                    &k.threshold
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .unwrap_or_default(),
+                ),
+                k.status.map_or("", |s| s.as_str()).to_owned(),
             ],
         )?;
     }

@@ -17,7 +17,7 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 pub use resolve::{IdBuildHasher, Index};
-pub use spec::{Duty, Kpi, Owner, Spanned, SpecFile, Team, Text};
+pub use spec::{Duty, Kpi, Objective, Owner, Spanned, SpecFile, Team, Text};
 
 use crate::diagnostic::Diagnostic;
 use crate::rules::{SCHEMA, YAML_SYNTAX};
@@ -113,6 +113,27 @@ impl Workspace {
     pub fn kpi(&self, id: &str) -> Option<(&SpecFile, &Kpi)> {
         let &(f, i) = self.index.kpis.get(id)?;
         self.specs[f].as_ref().map(|s| (s, &s.kpis[i]))
+    }
+
+    /// Keeps only the KPIs in force on `day` (`effective` ≤ `day` ≤ `until`) and indexes the
+    /// workspace again; the IDs of the KPIs left out are returned, in workspace order. For
+    /// `--as-of`, after the check: what is built or scored is the policy of that day.
+    pub fn retain_in_force(&mut self, day: crate::date::Date) -> Vec<Text> {
+        let mut left_out = Vec::new();
+        for spec in self.specs.iter_mut().flatten() {
+            spec.kpis.retain(|k| {
+                let keep = k.in_force_on(day);
+                if !keep {
+                    left_out.push(k.id.value.clone());
+                }
+                keep
+            });
+        }
+        if !left_out.is_empty() {
+            let elsewhere = self.index.elsewhere.take();
+            self.index = resolve::resolve(&self.specs, &self.reported, elsewhere).0;
+        }
+        left_out
     }
 }
 

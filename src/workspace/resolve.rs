@@ -22,6 +22,8 @@ pub struct Index {
     pub duties: IdMap,
     /// KPI IDs.
     pub kpis: IdMap,
+    /// Objective IDs.
+    pub objectives: IdMap,
     /// Team IDs, to the file that declares the team.
     pub teams: HashMap<String, FileId>,
     /// References in reported files that name nothing, in file order; E004 once
@@ -33,16 +35,29 @@ pub struct Index {
 }
 
 impl Index {
-    /// Whether the workspace defines the ID `id` of `kind` (`owner`, `duty`, `KPI`, `team`),
-    /// in a loaded file or in one that was not loaded.
+    /// Whether the workspace defines the ID `id` of `kind` (`owner`, `duty`, `KPI`,
+    /// `objective`, `team`), in a loaded file or in one that was not loaded.
     pub fn defines(&self, kind: &str, id: &str) -> bool {
         let loaded = match kind {
             "owner" => self.owners.contains_key(id),
             "duty" => self.duties.contains_key(id),
             "KPI" => self.kpis.contains_key(id),
+            "objective" => self.objectives.contains_key(id),
             _ => self.teams.contains_key(id),
         };
         loaded || self.elsewhere.as_ref().is_some_and(|e| e.defines(kind, id))
+    }
+
+    /// Whether the workspace declares any objective, in a loaded file or in one that was not
+    /// loaded.
+    pub fn has_objectives(&self) -> bool {
+        !self.objectives.is_empty() || self.ids_of("objective").next().is_some()
+    }
+
+    /// Whether a file that was not loaded serves the objective `objective`: a KPI supports
+    /// it, or an objective names it as its parent.
+    pub(crate) fn served_elsewhere(&self, objective: &str) -> bool {
+        self.elsewhere.as_ref().is_some_and(|e| e.serves(objective))
     }
 
     /// Whether a KPI in a file that was not loaded measures the duty `duty`.
@@ -50,16 +65,15 @@ impl Index {
         self.elsewhere.as_ref().is_some_and(|e| e.measures(duty))
     }
 
-    /// Every owner or duty ID (`kind`) of the workspace, loaded or not.
+    /// Every owner, duty, objective or team ID (`kind`) of the workspace, loaded or not.
     pub(crate) fn ids_of<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a str> {
-        let loaded = match kind {
-            "duty" => &self.duties,
-            _ => &self.owners,
+        let loaded: Box<dyn Iterator<Item = &'a str>> = match kind {
+            "duty" => Box::new(self.duties.keys().map(Text::as_str)),
+            "objective" => Box::new(self.objectives.keys().map(Text::as_str)),
+            "team" => Box::new(self.teams.keys().map(String::as_str)),
+            _ => Box::new(self.owners.keys().map(Text::as_str)),
         };
-        loaded
-            .keys()
-            .map(Text::as_str)
-            .chain(self.elsewhere.iter().flat_map(move |e| e.ids(kind)))
+        loaded.chain(self.elsewhere.iter().flat_map(move |e| e.ids(kind)))
     }
 }
 
@@ -73,32 +87,53 @@ pub(super) fn resolve(
     reported: &[bool],
     elsewhere: Option<Elsewhere>,
 ) -> (Index, Vec<Diagnostic>) {
-    // References name owners and duties only: they are checked while the KPI IDs are indexed.
-    let (kpis, (teams, owners, duties, unknown)) = rayon::join(
+    // References name owners, duties, objectives and teams, never KPIs: they are checked
+    // while the KPI IDs are indexed.
+    let (kpis, (teams, objectives, owners, duties, unknown)) = rayon::join(
         || index_ids(specs, "KPI", |s| s.kpis.len(), |s, i| &s.kpis[i].id),
         || {
-            let ((teams, owners), duties) = rayon::join(
+            let ((teams, owners), (duties, objectives)) = rayon::join(
                 || {
                     rayon::join(
                         || index_teams(specs),
                         || index_ids(specs, "owner", |s| s.owners.len(), |s, i| &s.owners[i].id),
                     )
                 },
-                || index_ids(specs, "duty", |s| s.duties.len(), |s, i| &s.duties[i].id),
+                || {
+                    rayon::join(
+                        || index_ids(specs, "duty", |s| s.duties.len(), |s, i| &s.duties[i].id),
+                        || {
+                            index_ids(
+                                specs,
+                                "objective",
+                                |s| s.objectives.len(),
+                                |s, i| &s.objectives[i].id,
+                            )
+                        },
+                    )
+                },
             );
-            let unknown = unknown_in(specs, reported, &owners.0, &duties.0, elsewhere.as_ref());
-            (teams, owners, duties, unknown)
+            let maps = Maps {
+                owners: &owners.0,
+                duties: &duties.0,
+                objectives: &objectives.0,
+                teams: &teams.0,
+            };
+            let unknown = unknown_in(specs, reported, &maps, elsewhere.as_ref());
+            (teams, objectives, owners, duties, unknown)
         },
     );
     let index = Index {
         owners: owners.0,
         duties: duties.0,
         kpis: kpis.0,
+        objectives: objectives.0,
         teams: teams.0,
         unknown,
         elsewhere,
     };
     let mut out = teams.1;
+    out.extend(objectives.1);
     out.extend(owners.1);
     out.extend(duties.1);
     out.extend(kpis.1);
@@ -318,63 +353,100 @@ pub(crate) struct UnknownRef {
     span: Span,
     /// The ID referred to.
     reference: Text,
-    /// The kind of ID: `owner` or `duty`.
+    /// The kind of ID: `owner`, `duty`, `objective` or `team`.
     kind: &'static str,
-    /// What the reference is to its item: `owner`, `duty`, `contributor` or `lead`.
+    /// What the reference is to its item: `owner`, `duty`, `contributor`, `lead`,
+    /// `consulted`, `informed`, `supported objective` or `parent`.
     role: &'static str,
-    /// The item holding the reference: `KPI`, `duty` or `team`, and its ID.
+    /// The item holding the reference: `KPI`, `duty`, `objective` or `team`, and its ID.
     item: (&'static str, Text),
+}
+
+/// The IDs of the loaded files that references can name.
+struct Maps<'a> {
+    owners: &'a IdMap,
+    duties: &'a IdMap,
+    objectives: &'a IdMap,
+    teams: &'a HashMap<String, FileId>,
+}
+
+impl Maps<'_> {
+    fn defines(&self, kind: &str, id: &str) -> bool {
+        match kind {
+            "duty" => self.duties.contains_key(id),
+            "objective" => self.objectives.contains_key(id),
+            "team" => self.teams.contains_key(id),
+            _ => self.owners.contains_key(id),
+        }
+    }
 }
 
 /// Collects the references of one file that name nothing (cheap: one hash lookup each, and
 /// one binary search in the cache's facts for an ID that no loaded file defines).
 fn unknown_references(
     spec: &SpecFile,
-    owners: &IdMap,
-    duties: &IdMap,
+    maps: &Maps<'_>,
     elsewhere: Option<&Elsewhere>,
     out: &mut Vec<UnknownRef>,
 ) {
     let f = spec.file;
-    let mut check = |r: &Spanned<Text>,
-                     map: &IdMap,
-                     kind: &'static str,
-                     role: &'static str,
-                     item: (&'static str, &str)| {
-        if !map.contains_key(r.value.as_str())
-            && !elsewhere.is_some_and(|e| e.defines(kind, r.value.as_str()))
-        {
-            out.push(UnknownRef {
-                file: f,
-                span: r.span,
-                reference: r.value.clone(),
-                kind,
-                role,
-                item: (item.0, Text::new(item.1)),
-            });
-        }
-    };
-    if let Some(team) = &spec.team
-        && let Some(lead) = &team.lead
-    {
+    let mut check =
+        |r: &Spanned<Text>, kind: &'static str, role: &'static str, item: (&'static str, &str)| {
+            if !maps.defines(kind, r.value.as_str())
+                && !elsewhere.is_some_and(|e| e.defines(kind, r.value.as_str()))
+            {
+                out.push(UnknownRef {
+                    file: f,
+                    span: r.span,
+                    reference: r.value.clone(),
+                    kind,
+                    role,
+                    item: (item.0, Text::new(item.1)),
+                });
+            }
+        };
+    if let Some(team) = &spec.team {
         let id = team.id.as_ref().map_or("", |i| i.value.as_str());
-        check(lead, owners, "owner", "lead", ("team", id));
+        if let Some(lead) = &team.lead {
+            check(lead, "owner", "lead", ("team", id));
+        }
+        if let Some(parent) = &team.parent {
+            check(parent, "team", "parent", ("team", id));
+        }
+    }
+    for o in &spec.objectives {
+        let item = ("objective", o.id.value.as_str());
+        if let Some(owner) = &o.owner {
+            check(owner, "owner", "owner", item);
+        }
+        if let Some(parent) = &o.parent {
+            check(parent, "objective", "parent", item);
+        }
     }
     for d in &spec.duties {
         if let Some(o) = &d.owner {
-            check(o, owners, "owner", "owner", ("duty", &d.id.value));
+            check(o, "owner", "owner", ("duty", &d.id.value));
         }
     }
     for k in &spec.kpis {
         let item = ("KPI", k.id.value.as_str());
         if let Some(o) = &k.owner {
-            check(o, owners, "owner", "owner", item);
+            check(o, "owner", "owner", item);
         }
         if let Some(d) = &k.duty {
-            check(d, duties, "duty", "duty", item);
+            check(d, "duty", "duty", item);
         }
         for c in &k.contributors {
-            check(c, owners, "owner", "contributor", item);
+            check(c, "owner", "contributor", item);
+        }
+        for c in k.consulted() {
+            check(c, "owner", "consulted", item);
+        }
+        for c in k.informed() {
+            check(c, "owner", "informed", item);
+        }
+        for o in k.supports() {
+            check(o, "objective", "supported objective", item);
         }
     }
 }
@@ -388,8 +460,7 @@ pub const MAX_SUGGESTED: usize = 200;
 fn unknown_in(
     specs: &[Option<SpecFile>],
     reported: &[bool],
-    owners: &IdMap,
-    duties: &IdMap,
+    maps: &Maps<'_>,
     elsewhere: Option<&Elsewhere>,
 ) -> Vec<UnknownRef> {
     specs
@@ -398,7 +469,7 @@ fn unknown_in(
         .filter(|spec| reported.get(spec.file).copied().unwrap_or(true))
         .flat_map_iter(|spec| {
             let mut found = Vec::new();
-            unknown_references(spec, owners, duties, elsewhere, &mut found);
+            unknown_references(spec, maps, elsewhere, &mut found);
             found
         })
         .collect()
@@ -433,13 +504,13 @@ impl Index {
     pub fn resolve_file(&mut self, spec: &SpecFile) {
         let f = spec.file;
         let mut found = Vec::new();
-        unknown_references(
-            spec,
-            &self.owners,
-            &self.duties,
-            self.elsewhere.as_ref(),
-            &mut found,
-        );
+        let maps = Maps {
+            owners: &self.owners,
+            duties: &self.duties,
+            objectives: &self.objectives,
+            teams: &self.teams,
+        };
+        unknown_references(spec, &maps, self.elsewhere.as_ref(), &mut found);
         // The list is in file order.
         let start = self.unknown.partition_point(|u| u.file < f);
         let end = self.unknown.partition_point(|u| u.file <= f);
@@ -486,8 +557,12 @@ impl Index {
         }
         let owner_ids = OnceLock::new();
         let duty_ids = OnceLock::new();
+        let objective_ids = OnceLock::new();
+        let team_ids = OnceLock::new();
         let candidates = |kind: &str| match kind {
             "duty" => duty_ids.get_or_init(|| Candidates::new(self.ids_of("duty"))),
+            "objective" => objective_ids.get_or_init(|| Candidates::new(self.ids_of("objective"))),
+            "team" => team_ids.get_or_init(|| Candidates::new(self.ids_of("team"))),
             _ => owner_ids.get_or_init(|| Candidates::new(self.ids_of("owner"))),
         };
         let suggestions: HashMap<(&str, &str), &str> = distinct
@@ -654,6 +729,8 @@ fn plural(kind: &str) -> &'static str {
     match kind {
         "duty" => "duties",
         "KPI" => "kpis",
+        "objective" => "objectives",
+        "team" => "team",
         _ => "owners",
     }
 }

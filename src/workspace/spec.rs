@@ -6,6 +6,7 @@ pub(crate) mod codec;
 
 use std::sync::OnceLock;
 
+use crate::date::Date;
 use crate::source::{FileId, Span};
 use crate::target::Target;
 use crate::workspace::yaml::{Entry, Node, Value};
@@ -48,6 +49,8 @@ pub struct SpecFile {
     pub version: Option<Spanned<f64>>,
     /// The team, when the file declares one.
     pub team: Option<Team>,
+    /// Objectives defined here: what the company or a department is after.
+    pub objectives: Vec<Objective>,
     /// Owners defined here.
     pub owners: Vec<Owner>,
     /// Duties defined here (they belong to `team`).
@@ -73,6 +76,23 @@ pub struct Team {
     pub review: Option<Spanned<Text>>,
     /// `lead`: an owner ID.
     pub lead: Option<Spanned<Text>>,
+    /// `parent`: the ID of the team this one belongs to.
+    pub parent: Option<Spanned<Text>>,
+}
+
+/// What the company or a department is after; KPIs `support` it.
+#[derive(Debug, Clone)]
+pub struct Objective {
+    /// The span of the whole item.
+    pub span: Span,
+    /// `id`.
+    pub id: Spanned<Text>,
+    /// `name`.
+    pub name: Option<Spanned<Text>>,
+    /// `owner`: an owner ID.
+    pub owner: Option<Spanned<Text>>,
+    /// `parent`: the ID of an objective this one serves.
+    pub parent: Option<Spanned<Text>>,
 }
 
 /// A person who can be accountable for duties and KPIs.
@@ -105,26 +125,21 @@ pub struct Duty {
     pub owner: Option<Spanned<Text>>,
 }
 
-/// A key performance indicator. The fields that resolution and the workspace rules read for
-/// every KPI come first, in this order, so that their passes over all KPIs touch few cache
-/// lines of each.
+/// A key performance indicator.
 #[derive(Debug, Clone)]
-#[repr(C)]
 pub struct Kpi {
     /// The span of the whole item.
     pub span: Span,
     /// `id`.
     pub id: Spanned<Text>,
-    /// `owner`: the one accountable owner ID.
-    pub owner: Option<Spanned<Text>>,
-    /// `duty`: a duty ID.
-    pub duty: Option<Spanned<Text>>,
-    /// `contributors`: owner IDs responsible or consulted.
-    pub contributors: Vec<Spanned<Text>>,
-    /// `weight`: percent of the owner's scorecard.
-    pub weight: Option<Spanned<f64>>,
     /// `name`.
     pub name: Option<Spanned<Text>>,
+    /// `duty`: a duty ID.
+    pub duty: Option<Spanned<Text>>,
+    /// `owner`: the one accountable owner ID.
+    pub owner: Option<Spanned<Text>>,
+    /// `contributors`: owner IDs responsible for the result (RACI's R).
+    pub contributors: Vec<Spanned<Text>>,
     /// `metric`: what exactly is counted or measured.
     pub metric: Option<Spanned<Text>>,
     /// `target`, as written (a string, a number or a mapping); see [`crate::target`].
@@ -137,15 +152,102 @@ pub struct Kpi {
     pub period: Option<Spanned<Text>>,
     /// `due`: a date or an ISO 8601 duration.
     pub due: Option<Spanned<Text>>,
+    /// `weight`: percent of the owner's scorecard.
+    pub weight: Option<Spanned<f64>>,
     /// `source`: where the actual value comes from.
     pub source: Option<Spanned<Text>>,
     /// `formula`: how the value is computed.
     pub formula: Option<Spanned<Text>>,
+    /// Alignment, the rest of RACI, the threshold and the dates in force, when any is written
+    /// (boxed: most KPIs have none, and the workspace keeps every KPI for its whole run).
+    extra: Option<Box<KpiExtra>>,
     /// The target parsed, on first use: several rules read it.
     parsed_target: OnceLock<Option<Target>>,
-    /// The fields written with a value of the wrong type (bits by [`kpi_field`]): the schema
+    /// The fields written with a value of the wrong type (a bit per [`KpiField`]): the schema
     /// reports them (E002), and rules must not call them missing.
-    wrong_type: u16,
+    wrong_type: u32,
+}
+
+/// The optional fields of a KPI beyond the SMART ones (DESIGN §1, "Alignment, RACI,
+/// thresholds and effective dates").
+#[derive(Debug, Clone, Default)]
+struct KpiExtra {
+    /// `supports`: objective IDs.
+    supports: Vec<Spanned<Text>>,
+    /// `consulted`: owner IDs consulted before a change (RACI's C).
+    consulted: Vec<Spanned<Text>>,
+    /// `informed`: owner IDs told of the results (RACI's I).
+    informed: Vec<Spanned<Text>>,
+    /// `kind`: `leading` or `lagging`.
+    kind: Option<Spanned<Text>>,
+    /// `threshold`, as written, in the target grammar.
+    threshold: Option<Spanned<Node>>,
+    /// `effective`: the first day in force, `YYYY-MM-DD`.
+    effective: Option<Spanned<Text>>,
+    /// `until`: the last day in force, `YYYY-MM-DD`.
+    until: Option<Spanned<Text>>,
+    /// The threshold parsed, on first use.
+    parsed_threshold: OnceLock<Option<Target>>,
+}
+
+impl KpiExtra {
+    fn is_empty(&self) -> bool {
+        self.supports.is_empty()
+            && self.consulted.is_empty()
+            && self.informed.is_empty()
+            && self.kind.is_none()
+            && self.threshold.is_none()
+            && self.effective.is_none()
+            && self.until.is_none()
+    }
+}
+
+/// Declares the keys of a KPI that the model reads (other than `id`): the enum, and the key
+/// of each variant, written once.
+macro_rules! kpi_fields {
+    ($($field:ident => $key:literal,)*) => {
+        /// A key of a KPI that the model reads (other than `id`).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub(crate) enum KpiField {
+            $(#[doc = concat!("`", $key, "`")] $field,)*
+        }
+
+        impl KpiField {
+            /// The field of a key.
+            pub(crate) fn of(key: &str) -> Option<KpiField> {
+                match key {
+                    $($key => Some(KpiField::$field),)*
+                    _ => None,
+                }
+            }
+        }
+
+        /// Number of [`KpiField`]s.
+        const KPI_FIELDS: usize = [$(KpiField::$field),*].len();
+    };
+}
+
+kpi_fields! {
+    Name => "name",
+    Duty => "duty",
+    Owner => "owner",
+    Contributors => "contributors",
+    Metric => "metric",
+    Target => "target",
+    Baseline => "baseline",
+    Range => "range",
+    Period => "period",
+    Due => "due",
+    Weight => "weight",
+    Source => "source",
+    Formula => "formula",
+    Supports => "supports",
+    Consulted => "consulted",
+    Informed => "informed",
+    Kind => "kind",
+    Threshold => "threshold",
+    Effective => "effective",
+    Until => "until",
 }
 
 impl SpecFile {
@@ -163,170 +265,248 @@ impl SpecFile {
         if let Some(e) = root.entry("team")
             && e.value.as_map().is_some()
         {
-            {
-                let t = &e.value;
-                spec.team = Some(Team {
-                    key_span: e.key.span,
-                    id: text(t, "id"),
-                    name: text(t, "name"),
-                    locale: text(t, "locale"),
-                    review: text(t, "review"),
-                    lead: text(t, "lead"),
-                });
-            }
+            let t = &e.value;
+            spec.team = Some(Team {
+                key_span: e.key.span,
+                id: text(t, "id"),
+                name: text(t, "name"),
+                locale: text(t, "locale"),
+                review: text(t, "review"),
+                lead: text(t, "lead"),
+                parent: text(t, "parent"),
+            });
         }
-        spec.owners.reserve_exact(items(root, "owners").count());
-        for item in items(root, "owners") {
-            if let Some(id) = text(item, "id") {
-                spec.owners.push(Owner {
-                    span: item.span,
-                    id,
-                    name: text(item, "name"),
-                    title: text(item, "title"),
-                    email: text(item, "email"),
-                });
-            }
-        }
-        spec.duties.reserve_exact(items(root, "duties").count());
-        for item in items(root, "duties") {
-            if let Some(id) = text(item, "id") {
-                spec.duties.push(Duty {
-                    span: item.span,
-                    id,
-                    name: text(item, "name"),
-                    description: text(item, "description"),
-                    owner: text(item, "owner"),
-                });
-            }
-        }
-        spec.kpis.reserve_exact(items(root, "kpis").count());
-        for item in items(root, "kpis") {
-            if let Some(id) = text(item, "id") {
-                spec.kpis.push(Kpi::from_node(item, id));
-            }
-        }
-        // The model outlives the YAML tree for the whole run: no spare capacity (a list of 20
-        // KPIs would otherwise hold room for 32). The lists are reserved at their final size
-        // above, so this only reallocates when items without an `id` were left out; growing
-        // them item by item cost as much as building the KPIs (every reallocation copies and
-        // touches fresh pages).
-        spec.owners.shrink_to_fit();
-        spec.duties.shrink_to_fit();
-        spec.kpis.shrink_to_fit();
+        spec.objectives = with_id(root, "objectives", |item, id| Objective {
+            span: item.span,
+            id,
+            name: text(item, "name"),
+            owner: text(item, "owner"),
+            parent: text(item, "parent"),
+        });
+        spec.owners = with_id(root, "owners", |item, id| Owner {
+            span: item.span,
+            id,
+            name: text(item, "name"),
+            title: text(item, "title"),
+            email: text(item, "email"),
+        });
+        spec.duties = with_id(root, "duties", |item, id| Duty {
+            span: item.span,
+            id,
+            name: text(item, "name"),
+            description: text(item, "description"),
+            owner: text(item, "owner"),
+        });
+        spec.kpis = with_id(root, "kpis", Kpi::from_node);
         spec
+    }
+}
+
+/// The items with an `id` of the list under `key`, built by `build`. The model outlives the
+/// YAML tree for the whole run: the list is reserved at its final size when every item has an
+/// `id`, and holds no spare capacity otherwise.
+fn with_id<T>(root: &Node, key: &str, build: impl Fn(&Node, Spanned<Text>) -> T) -> Vec<T> {
+    let mut out = Vec::with_capacity(items(root, key).count());
+    for item in items(root, key) {
+        if let Some(id) = text(item, "id") {
+            out.push(build(item, id));
+        }
+    }
+    out.shrink_to_fit();
+    out
+}
+
+/// The entries of one KPI by field, read once each, noting the values of the wrong type.
+struct Fields<'a> {
+    at: [Option<&'a Entry>; KPI_FIELDS],
+    wrong_type: u32,
+}
+
+impl<'a> Fields<'a> {
+    /// One pass over the item's keys; the first entry of a key wins, as with `Node::entry`.
+    fn of(item: &'a Node) -> Fields<'a> {
+        let mut at = [None; KPI_FIELDS];
+        for e in item.as_map().unwrap_or_default() {
+            if let Some(f) = KpiField::of(e.key_str())
+                && at[f as usize].is_none()
+            {
+                at[f as usize] = Some(e);
+            }
+        }
+        Fields { at, wrong_type: 0 }
+    }
+
+    /// Notes that `f` is written, not null, and yet not read: its value has the wrong type.
+    fn not_read(&mut self, f: KpiField, e: &Entry) {
+        if !matches!(e.value.value, Value::Null) {
+            self.wrong_type |= 1 << f as u32;
+        }
+    }
+
+    /// The value of `f`, converted by `conv`.
+    fn read<T>(&mut self, f: KpiField, conv: impl Fn(&Node) -> Option<T>) -> Option<Spanned<T>> {
+        let e = self.at[f as usize]?;
+        let v = field_of(Some(e), conv);
+        if v.is_none() {
+            self.not_read(f, e);
+        }
+        v
+    }
+
+    fn text(&mut self, f: KpiField) -> Option<Spanned<Text>> {
+        self.read(f, as_text)
+    }
+
+    fn f64(&mut self, f: KpiField) -> Option<Spanned<f64>> {
+        self.read(f, Node::as_f64)
+    }
+
+    /// A target-like value as written (a null is not written).
+    fn node(&mut self, f: KpiField) -> Option<Spanned<Node>> {
+        self.read(f, |n| (!matches!(n.value, Value::Null)).then(|| n.clone()))
+    }
+
+    /// A list of IDs: its string items.
+    fn ids(&mut self, f: KpiField) -> Vec<Spanned<Text>> {
+        let Some(e) = self.at[f as usize] else {
+            return Vec::new();
+        };
+        let Some(seq) = e.value.as_seq() else {
+            self.not_read(f, e);
+            return Vec::new();
+        };
+        // Room for exactly the items: `collect` on a filtered list would reserve four (160
+        // bytes) for the usual one, for the whole run.
+        let mut list = Vec::with_capacity(seq.iter().filter(|n| n.as_str().is_some()).count());
+        list.extend(seq.iter().filter_map(|n| {
+            n.as_str().map(|s| Spanned {
+                value: Text::new(s),
+                span: n.span,
+            })
+        }));
+        list
     }
 }
 
 impl Kpi {
     fn from_node(item: &Node, id: Spanned<Text>) -> Kpi {
-        // One pass over the item's keys (a KPI has about 14; looking each field up by name
-        // compared every key with every field). The first entry of a key wins, as with
-        // `Node::entry`.
-        let mut at: [Option<&Entry>; KPI_FIELDS] = [None; KPI_FIELDS];
-        for e in item.as_map().unwrap_or_default() {
-            if let Some(i) = kpi_field(e.key_str())
-                && at[i].is_none()
-            {
-                at[i] = Some(e);
-            }
-        }
-        let [
-            name,
-            duty,
-            owner,
-            contributors,
-            metric,
-            target,
-            baseline,
-            range_at,
-            period,
-            due,
-        ] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(|i| at[i]);
-        let [weight, source, formula] = [10, 11, 12].map(|i| at[i]);
-        let contributors_read = contributors.is_some_and(|e| e.value.as_seq().is_some());
-        let contributors = contributors
-            .and_then(|e| e.value.as_seq())
-            .map(|seq| {
-                // Room for exactly the items: `collect` on a filtered list would reserve four
-                // (160 bytes) for the usual one contributor, for the whole run.
-                let mut list =
-                    Vec::with_capacity(seq.iter().filter(|n| n.as_str().is_some()).count());
-                list.extend(seq.iter().filter_map(|n| {
-                    n.as_str().map(|s| Spanned {
-                        value: Text::new(s),
-                        span: n.span,
-                    })
-                }));
-                list
-            })
-            .unwrap_or_default();
-        let mut kpi = Kpi {
+        use KpiField as F;
+        let mut f = Fields::of(item);
+        let extra = KpiExtra {
+            supports: f.ids(F::Supports),
+            consulted: f.ids(F::Consulted),
+            informed: f.ids(F::Informed),
+            kind: f.text(F::Kind),
+            threshold: f.node(F::Threshold),
+            effective: f.text(F::Effective),
+            until: f.text(F::Until),
+            parsed_threshold: OnceLock::new(),
+        };
+        Kpi {
             span: item.span,
             id,
-            name: text_of(name),
-            duty: text_of(duty),
-            owner: text_of(owner),
-            contributors,
-            metric: text_of(metric),
-            target: field_of(target, |n| {
-                (!matches!(n.value, Value::Null)).then(|| n.clone())
-            }),
-            baseline: field_of(baseline, Node::as_f64),
-            range: field_of(range_at, range),
-            period: text_of(period),
-            due: text_of(due),
-            weight: field_of(weight, Node::as_f64),
-            source: text_of(source),
-            formula: text_of(formula),
+            name: f.text(F::Name),
+            duty: f.text(F::Duty),
+            owner: f.text(F::Owner),
+            contributors: f.ids(F::Contributors),
+            metric: f.text(F::Metric),
+            target: f.node(F::Target),
+            baseline: f.f64(F::Baseline),
+            range: f.read(F::Range, range),
+            period: f.text(F::Period),
+            due: f.text(F::Due),
+            weight: f.f64(F::Weight),
+            source: f.text(F::Source),
+            formula: f.text(F::Formula),
+            extra: (!extra.is_empty()).then(|| Box::new(extra)),
             parsed_target: OnceLock::new(),
-            wrong_type: 0,
-        };
-        // Written, not null, yet not read: the value has the wrong type.
-        let read = [
-            kpi.name.is_some(),
-            kpi.duty.is_some(),
-            kpi.owner.is_some(),
-            contributors_read,
-            kpi.metric.is_some(),
-            kpi.target.is_some(),
-            kpi.baseline.is_some(),
-            kpi.range.is_some(),
-            kpi.period.is_some(),
-            kpi.due.is_some(),
-            kpi.weight.is_some(),
-            kpi.source.is_some(),
-            kpi.formula.is_some(),
-        ];
-        for (i, (entry, read)) in at.iter().zip(read).enumerate() {
-            if entry.is_some_and(|e| !matches!(e.value.value, Value::Null)) && !read {
-                kpi.wrong_type |= 1 << i;
-            }
+            wrong_type: f.wrong_type,
         }
-        kpi
     }
 
     /// The target as a comparison against a number, when it is written and measurable (parsed
     /// once, however many rules ask).
     pub fn parsed_target(&self) -> Option<&Target> {
         self.parsed_target
-            .get_or_init(|| {
-                self.target
-                    .as_ref()
-                    .and_then(|t| crate::target::parse_node(&t.value).ok())
-            })
+            .get_or_init(|| parse_target(&self.target))
             .as_ref()
     }
 
     /// Whether `field` (a key such as `weight`) is written with a value of the wrong type,
     /// which the schema reports: a rule must not call it missing.
     pub fn has_wrong_type(&self, field: &str) -> bool {
-        kpi_field(field).is_some_and(|i| self.wrong_type >> i & 1 == 1)
+        KpiField::of(field).is_some_and(|f| self.wrong_type >> f as u32 & 1 == 1)
     }
 
     /// The span to point at when something is missing from this KPI: its `id` value.
     pub fn anchor(&self) -> Span {
         self.id.span
     }
+
+    /// `supports`: the objective IDs this KPI serves.
+    pub fn supports(&self) -> &[Spanned<Text>] {
+        self.extra.as_ref().map_or(&[], |x| &x.supports)
+    }
+
+    /// `consulted`: owner IDs consulted before a change (RACI's C).
+    pub fn consulted(&self) -> &[Spanned<Text>] {
+        self.extra.as_ref().map_or(&[], |x| &x.consulted)
+    }
+
+    /// `informed`: owner IDs told of the results (RACI's I).
+    pub fn informed(&self) -> &[Spanned<Text>] {
+        self.extra.as_ref().map_or(&[], |x| &x.informed)
+    }
+
+    /// `kind`: `leading` or `lagging`, as written.
+    pub fn kind(&self) -> Option<&Spanned<Text>> {
+        self.extra.as_ref()?.kind.as_ref()
+    }
+
+    /// `threshold`, as written.
+    pub fn threshold(&self) -> Option<&Spanned<Node>> {
+        self.extra.as_ref()?.threshold.as_ref()
+    }
+
+    /// The threshold as a comparison against a number, when it is written and parses.
+    pub fn parsed_threshold(&self) -> Option<&Target> {
+        let x = self.extra.as_ref()?;
+        x.parsed_threshold
+            .get_or_init(|| parse_target(&x.threshold))
+            .as_ref()
+    }
+
+    /// `effective`, as written.
+    pub fn effective(&self) -> Option<&Spanned<Text>> {
+        self.extra.as_ref()?.effective.as_ref()
+    }
+
+    /// `until`, as written.
+    pub fn until(&self) -> Option<&Spanned<Text>> {
+        self.extra.as_ref()?.until.as_ref()
+    }
+
+    /// The first day this KPI is in force, when `effective` is a date.
+    pub fn effective_date(&self) -> Option<Date> {
+        self.effective().and_then(|d| Date::parse(d.value.trim()))
+    }
+
+    /// The last day this KPI is in force, when `until` is a date.
+    pub fn until_date(&self) -> Option<Date> {
+        self.until().and_then(|d| Date::parse(d.value.trim()))
+    }
+
+    /// Whether this KPI is in force on `day`: `effective` ≤ `day` ≤ `until`, where each is
+    /// written as a date (an open end otherwise).
+    pub fn in_force_on(&self, day: Date) -> bool {
+        self.effective_date().is_none_or(|from| from <= day)
+            && self.until_date().is_none_or(|to| day <= to)
+    }
+}
+
+fn parse_target(node: &Option<Spanned<Node>>) -> Option<Target> {
+    node.as_ref()
+        .and_then(|t| crate::target::parse_node(&t.value).ok())
 }
 
 fn range(n: &Node) -> Option<(Option<f64>, Option<f64>)> {
@@ -350,29 +530,6 @@ fn items<'a>(node: &'a Node, key: &str) -> impl Iterator<Item = &'a Node> {
         .filter(|n| n.as_map().is_some())
 }
 
-/// Number of KPI fields found by [`kpi_field`].
-const KPI_FIELDS: usize = 13;
-
-/// The index of a KPI key read by [`Kpi::from_node`] (other than `id`).
-fn kpi_field(key: &str) -> Option<usize> {
-    Some(match key {
-        "name" => 0,
-        "duty" => 1,
-        "owner" => 2,
-        "contributors" => 3,
-        "metric" => 4,
-        "target" => 5,
-        "baseline" => 6,
-        "range" => 7,
-        "period" => 8,
-        "due" => 9,
-        "weight" => 10,
-        "source" => 11,
-        "formula" => 12,
-        _ => return None,
-    })
-}
-
 /// The value under `key`, converted by `f`, with its spans.
 fn field<T>(node: &Node, key: &str, f: impl Fn(&Node) -> Option<T>) -> Option<Spanned<T>> {
     field_of(node.entry(key), f)
@@ -387,16 +544,15 @@ fn field_of<T>(e: Option<&Entry>, f: impl Fn(&Node) -> Option<T>) -> Option<Span
     })
 }
 
-/// The string value of an entry, with its spans.
-fn text_of(e: Option<&Entry>) -> Option<Spanned<Text>> {
-    field_of(e, |n| match &n.value {
+/// A string value as model text (only strings: a number where text belongs is a schema error).
+fn as_text(n: &Node) -> Option<Text> {
+    match &n.value {
         Value::Str(s) => Some(Text::new(s)),
         _ => None,
-    })
+    }
 }
 
-/// The string under `key`. Numbers are accepted as text (`period: 2026`) only where the schema
-/// also reports them, so that rules see the value the user meant.
+/// The string under `key`.
 fn text(node: &Node, key: &str) -> Option<Spanned<Text>> {
-    text_of(node.entry(key))
+    field(node, key, as_text)
 }

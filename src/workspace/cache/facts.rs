@@ -1,5 +1,5 @@
-//! The facts of a file that the other files depend on: the IDs it defines, the owners and
-//! duties its KPIs name, and every ID it references. The cache keeps them, keyed and sorted,
+//! The facts of a file that the other files depend on: the IDs it defines, the owners,
+//! duties and objectives its KPIs name, and every ID it references. The cache keeps them, keyed and sorted,
 //! for every file of the workspace; a check of given files looks up only what the given files
 //! need, and asks [`Elsewhere`] about the files it did not load.
 
@@ -25,20 +25,33 @@ pub(super) const MEASURES: u8 = 6;
 pub(super) const REF_OWNER: u8 = 7;
 /// A duty ID the file references.
 pub(super) const REF_DUTY: u8 = 8;
+/// An objective ID a file defines.
+pub(super) const OBJECTIVE: u8 = 9;
+/// An objective ID the file references (a KPI's `supports`, an objective's `parent`).
+pub(super) const REF_OBJECTIVE: u8 = 10;
+/// A team ID the file references (its team's `parent`).
+pub(super) const REF_TEAM: u8 = 11;
 
-/// The kind of fact that defines an ID of `kind` (`owner`, `duty`, `KPI`, `team`).
+/// The kind of fact that defines an ID of `kind` (`owner`, `duty`, `KPI`, `objective`,
+/// `team`).
 pub(super) fn definition(kind: &str) -> u8 {
     match kind {
         "owner" => OWNER,
         "duty" => DUTY,
         "KPI" => KPI,
+        "objective" => OBJECTIVE,
         _ => TEAM,
     }
 }
 
-/// The kind of fact that references an ID of `kind` (`owner` or `duty`).
+/// The kind of fact that references an ID of `kind` (`owner`, `duty`, `objective`, `team`).
 pub(super) fn reference(kind: &str) -> u8 {
-    if kind == "duty" { REF_DUTY } else { REF_OWNER }
+    match kind {
+        "duty" => REF_DUTY,
+        "objective" => REF_OBJECTIVE,
+        "team" => REF_TEAM,
+        _ => REF_OWNER,
+    }
 }
 
 /// Calls `push` with every fact of `spec` (kind and ID; a fact may come more than once).
@@ -49,6 +62,18 @@ pub(super) fn of<'a>(spec: &'a SpecFile, push: &mut impl FnMut(u8, &'a str)) {
         }
         if let Some(lead) = &team.lead {
             push(REF_OWNER, &lead.value);
+        }
+        if let Some(parent) = &team.parent {
+            push(REF_TEAM, &parent.value);
+        }
+    }
+    for o in &spec.objectives {
+        push(OBJECTIVE, &o.id.value);
+        if let Some(owner) = &o.owner {
+            push(REF_OWNER, &owner.value);
+        }
+        if let Some(parent) = &o.parent {
+            push(REF_OBJECTIVE, &parent.value);
         }
     }
     for o in &spec.owners {
@@ -68,8 +93,16 @@ pub(super) fn of<'a>(spec: &'a SpecFile, push: &mut impl FnMut(u8, &'a str)) {
         if let Some(d) = &k.duty {
             push(REF_DUTY, &d.value);
         }
-        for c in &k.contributors {
+        for c in k
+            .contributors
+            .iter()
+            .chain(k.consulted())
+            .chain(k.informed())
+        {
             push(REF_OWNER, &c.value);
+        }
+        for o in k.supports() {
+            push(REF_OBJECTIVE, &o.value);
         }
         if let Some(o) = filled(&k.owner) {
             push(OWNS, o.value.trim());
@@ -160,7 +193,7 @@ impl Table {
         (key.hash(super::domain::MODEL, &bytes) == sum).then_some(bytes)
     }
 
-    /// The owner and duty IDs of the entries (kind, entry, ID), read on first use.
+    /// The owner, duty and objective IDs of the entries (kind, entry, ID), read on first use.
     pub fn ids(&self) -> &[(u8, u32, String)] {
         self.ids.get_or_init(|| self.read_ids().unwrap_or_default())
     }
@@ -223,7 +256,13 @@ impl Elsewhere {
         self.any(MEASURES, duty)
     }
 
-    /// The IDs of `kind` (`owner` or `duty`) that the files not loaded define.
+    /// Whether a file not loaded serves the objective `objective`: a KPI supports it, or an
+    /// objective names it as its parent.
+    pub(crate) fn serves(&self, objective: &str) -> bool {
+        self.any(REF_OBJECTIVE, objective)
+    }
+
+    /// The IDs of `kind` (`owner`, `duty` or `objective`) that the files not loaded define.
     pub(crate) fn ids(&self, kind: &str) -> impl Iterator<Item = &str> {
         let kind = definition(kind);
         self.table

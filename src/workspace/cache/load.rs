@@ -9,7 +9,8 @@
 //!    that hold KPIs of the owners their KPIs name, now or before (R003, A004; and the owner's
 //!    definition, when the owner has more KPIs than the A004 limit), that define the duty of
 //!    a KPI without an owner (O001's help), that reference an ID the given files no longer
-//!    define, or that define a duty their KPIs no longer measure. A file that turns out to
+//!    define, that define a duty their KPIs no longer measure, or that define the parent of
+//!    a team or objective on the way up from theirs (E005). A file that turns out to
 //!    have changed is parsed, and what it needs is looked up in turn.
 //! 4. The other files are in the workspace by name only; what they define is asked of the
 //!    cache ([`Elsewhere`]).
@@ -86,8 +87,10 @@ pub(crate) fn load(
     let mut needs = Needs::new(cache, &slots, cached.owner_max_kpis);
     let mut fresh: Vec<FileId> = todo;
     let mut first = true;
+    // The files that define the parents of the teams and objectives loaded from the cache.
+    let mut parents: Vec<FileId> = Vec::new();
     loop {
-        let mut wanted: Vec<FileId> = Vec::new();
+        let mut wanted: Vec<FileId> = std::mem::take(&mut parents);
         let seen = Seen::of(&slots);
         for &i in &fresh {
             if let Slot::Parsed(p) = &slots[i]
@@ -118,6 +121,7 @@ pub(crate) fn load(
         for (i, result) in loaded {
             match result {
                 Ok((spec, text)) => {
+                    needs.parents(&spec, &mut parents);
                     let input = inputs[i].take().expect("each input is taken once");
                     let entry = slots[i].entry();
                     let meta = slots[i].new_meta();
@@ -438,10 +442,14 @@ impl<'a> Needs<'a> {
     fn of_file(&self, spec: &SpecFile, reported: bool, seen: &Seen<'_>, out: &mut Vec<FileId>) {
         // Other definitions of its IDs (E003).
         facts::of(spec, &mut |kind, id| {
-            if matches!(kind, facts::TEAM | facts::OWNER | facts::DUTY | facts::KPI) {
+            if matches!(
+                kind,
+                facts::TEAM | facts::OWNER | facts::DUTY | facts::KPI | facts::OBJECTIVE
+            ) {
                 self.with(kind, id, out);
             }
         });
+        self.parents(spec, out);
         if !reported {
             return;
         }
@@ -465,6 +473,17 @@ impl<'a> Needs<'a> {
         }
         for duty in duties {
             self.with(facts::DUTY, duty, out);
+        }
+    }
+
+    /// The files that define the parent of the file's team and of its objectives: a chain of
+    /// parents is followed to its end, or back to where it started (E005).
+    fn parents(&self, spec: &SpecFile, out: &mut Vec<FileId>) {
+        if let Some(p) = spec.team.as_ref().and_then(|t| t.parent.as_ref()) {
+            self.with(facts::TEAM, &p.value, out);
+        }
+        for p in spec.objectives.iter().filter_map(|o| o.parent.as_ref()) {
+            self.with(facts::OBJECTIVE, &p.value, out);
         }
     }
 

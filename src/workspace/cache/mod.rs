@@ -50,7 +50,7 @@ const FILE: &str = "models";
 /// written by another version is not read). The format number must change with any change to
 /// the model, the facts or how they are built from a file, since a development build keeps
 /// the version.
-const MAGIC: &str = concat!("kpic model cache 3 ", env!("CARGO_PKG_VERSION"), "\n");
+const MAGIC: &str = concat!("kpic model cache 4 ", env!("CARGO_PKG_VERSION"), "\n");
 
 /// The largest cache read: this many times the size of the workspace's spec files (the models
 /// and facts of a workspace take a little more than its text), and never less than
@@ -402,7 +402,10 @@ impl ModelCache {
                     });
                     for ((kind, id), count) in found {
                         facts.push((key.hash(kind, id.as_bytes()), facts::pack(n, count)));
-                        if kind == facts::OWNER || kind == facts::DUTY {
+                        if matches!(
+                            kind,
+                            facts::OWNER | facts::DUTY | facts::OBJECTIVE | facts::TEAM
+                        ) {
                             ids.push((kind, n, id));
                         }
                     }

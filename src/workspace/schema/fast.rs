@@ -51,6 +51,7 @@ enum Pattern {
     Id,
     Cadence,
     Due,
+    Date,
 }
 
 /// A constant of `const` or `enum`.
@@ -356,6 +357,8 @@ fn pattern(p: &str) -> Option<Pattern> {
         Some(Pattern::Cadence)
     } else if p == format!("^(\\d{{4}}-\\d{{2}}-\\d{{2}}|{DURATION})$") {
         Some(Pattern::Due)
+    } else if p == "^\\d{4}-\\d{2}-\\d{2}$" {
+        Some(Pattern::Date)
     } else {
         None
     }
@@ -374,6 +377,7 @@ impl Pattern {
             }
             Pattern::Cadence => CADENCES.split('|').any(|c| c == s) || duration(s),
             Pattern::Due => crate::date::is_date_shaped(s) || duration(s),
+            Pattern::Date => crate::date::is_date_shaped(s),
         }
     }
 }

@@ -148,6 +148,7 @@ fn pruned_json(root: &Node) -> Json {
             .iter()
             .map(|e| {
                 let def = match e.key_str() {
+                    "objectives" => "objective",
                     "owners" => "owner",
                     "duties" => "duty",
                     "kpis" => "kpi",
@@ -174,7 +175,7 @@ fn pruned_json(root: &Node) -> Json {
     )
 }
 
-/// `{id, name}`: an owner, a duty and a KPI the schema accepts, or `None` if it does not.
+/// `{id, name}`: an objective, an owner, a duty and a KPI the schema accepts, or `None` if it does not.
 fn stand_in() -> Option<&'static Json> {
     static STAND_IN: OnceLock<Option<Json>> = OnceLock::new();
     STAND_IN
@@ -183,6 +184,7 @@ fn stand_in() -> Option<&'static Json> {
             let doc = serde_json::json!({
                 "version": 1,
                 "team": {"id": "t", "name": "t"},
+                "objectives": [item],
                 "owners": [item],
                 "duties": [item],
                 "kpis": [item],
@@ -334,6 +336,9 @@ mod tests {
             kpi("    target: {op: \">=\", value: 2, unit: 份}\n"),
             kpi("    target: 3\n    range: [0, null]\n    weight: 100\n"),
             kpi("    contributors: [a, b_c, D-9]\n"),
+            kpi("    supports: [o1]\n    consulted: [a]\n    informed: [b]\n    kind: leading\n"),
+            kpi("    threshold: 85%以上\n    effective: 2027-01-01\n    until: 2027-12-31\n"),
+            "version: 1\nteam: {id: t, name: T, parent: ops}\nobjectives:\n  - {id: o, name: O, owner: a, parent: p}\n".into(),
             "version: 1\nowners:\n  - {id: li-na, name: 李娜, email: a@b.c}\n".into(),
         ];
         for text in &valid {
@@ -370,6 +375,15 @@ mod tests {
             kpi("    owner: li na\n"),
             kpi(&format!("    owner: {}\n", "a".repeat(65))),
             kpi("    contributors: [li, 李]\n"),
+            kpi("    kind: sometimes\n"),
+            kpi("    effective: 2027-1-01\n"),
+            kpi("    until: P5D\n"),
+            kpi("    supports: grow\n"),
+            kpi("    informed: [li na]\n"),
+            kpi("    threshold: [1]\n"),
+            "version: 1\nobjectives:\n  - {id: o}\n".into(),
+            "version: 1\nobjectives:\n  - {id: o, name: O, parnet: p}\n".into(),
+            "version: 1\nteam: {id: t, name: T, parent: 李}\n".into(),
             kpi("    target: {op: \"!=\", value: 2}\n"),
             kpi("    target: {op: \">=\"}\n"),
             kpi("    target: {op: \">=\", value: 2, units: x}\n"),
