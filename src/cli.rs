@@ -92,6 +92,16 @@ pub struct CheckArgs {
     /// Use this configuration file instead of discovering `kpic.yaml`.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// Report only the findings that are not in this baseline file (default: `baseline` in
+    /// `kpic.yaml`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Write the findings to this baseline file (pruning what no longer occurs) instead of
+    /// reporting them.
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 /// Arguments of `kpic build`.

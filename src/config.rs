@@ -33,6 +33,7 @@ pub const KEYS: &[&str] = &[
     "vague-words",
     "locale",
     "max-file-size",
+    "baseline",
 ];
 
 /// The locales a handbook can be written in.
@@ -58,6 +59,8 @@ pub struct Config {
     pub locale: Option<String>,
     /// Largest spec file read, in bytes.
     pub max_file_size: u64,
+    /// `baseline`: the findings file `kpic check` compares with (relative to `root`).
+    pub baseline: Option<PathBuf>,
 }
 
 impl Config {
@@ -72,6 +75,7 @@ impl Config {
             options: RuleOptions::default(),
             locale: None,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            baseline: None,
         }
     }
 
@@ -269,6 +273,12 @@ impl Reader<'_> {
                 "max-file-size" => match parse_size(v) {
                     Ok(n) => self.config.max_file_size = n,
                     Err(p) => self.problems.push(p),
+                },
+                "baseline" => match v.as_str() {
+                    Some(b) if !b.trim().is_empty() => {
+                        self.config.baseline = Some(PathBuf::from(b));
+                    }
+                    _ => self.type_problem(v, "baseline", "a file name"),
                 },
                 key => self.unknown_key(e.key.span, key, "`kpic.yaml`", KEYS),
             }

@@ -3,6 +3,7 @@
 //! Data flows one way: files → YAML with spans → typed spec → resolved workspace → rules →
 //! diagnostics → reporters; and workspace → emitters.
 
+pub mod baseline;
 pub mod check;
 pub mod cli;
 pub mod commands;

@@ -1,18 +1,20 @@
 //! `kpic check`.
 
 use std::io::{IsTerminal, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use crate::baseline::{self, Baseline, Fingerprint};
 use crate::check::{self, CheckRequest, StdinSpec};
 use crate::cli::CheckArgs;
 use crate::commands::{
     EXIT_FINDINGS, EXIT_OK, Stdout, check_request, cwd, say, stdout_error, terminal_width,
 };
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::error::{Error, Result};
 use crate::fsutil::{lexical, write_atomic_with};
-use crate::report::{self, Format, Report, Style};
+use crate::report::{self, BaselineReport, Format, Report, Style};
+use crate::workspace::discover;
 
 /// One requested output: a format and where it goes (stdout when `None`).
 #[derive(Debug, Clone)]
@@ -109,17 +111,40 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
         cache: !args.no_cache,
         ..check_request(cwd, paths, args.config, args.today.as_deref())?
     };
-    let outcome = check::run(&req)?;
+    let mut outcome = check::run(&req)?;
     for note in &outcome.notes {
         say(&format!("kpic: note: {note}\n"));
     }
-    let report = Report::new(&outcome.ws, &outcome.diagnostics, outcome.files_checked())
+    if let Some(file) = &args.write_baseline {
+        return write_baseline(&outcome, &req.cwd, file);
+    }
+    let baseline_file = baseline::path_in_use(
+        args.baseline.as_deref(),
+        outcome.config.baseline.as_deref(),
+        &req.cwd,
+        &outcome.config.root,
+    );
+    let (unchanged, stale) = match &baseline_file {
+        Some(file) => {
+            let (new, unchanged, stale) = compare_with_baseline(&mut outcome, &req.cwd, file)?;
+            outcome.diagnostics = new;
+            (unchanged, stale)
+        }
+        None => (Vec::new(), 0),
+    };
+    let mut report = Report::new(&outcome.ws, &outcome.diagnostics, outcome.files_checked())
         .rooted_at(report::repository_root(&req.cwd.join(&outcome.config.root)))
         .failing_at(if args.deny_warnings {
             Severity::Warning
         } else {
             Severity::Error
         });
+    if baseline_file.is_some() {
+        report = report.with_baseline(BaselineReport {
+            unchanged: &unchanged,
+            stale,
+        });
+    }
     let mut stdout = Stdout::new();
     let on_terminal = std::io::stdout().is_terminal();
     for out in &outputs {
@@ -156,9 +181,10 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
         let kpis: usize = outcome.ws.reported_specs().map(|s| s.kpis.len()).sum();
         writeln!(
             stdout,
-            "All checks passed: {}, {}",
+            "All checks passed: {}, {}{}",
             count(summary.files, "file", "files"),
-            count(kpis, "KPI", "KPIs")
+            count(kpis, "KPI", "KPIs"),
+            report::baseline_note(&report)
         )
         .map_err(stdout_error)?;
     }
@@ -183,6 +209,78 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     // The process ends next: freeing a large workspace piece by piece would be wasted time.
     std::mem::forget(outcome);
     Ok(ExitCode::from(if fails { EXIT_FINDINGS } else { EXIT_OK }))
+}
+
+/// The findings of `outcome` split by the baseline `file`: the new ones, those it holds, and
+/// how many of its entries no finding matches.
+fn compare_with_baseline(
+    outcome: &mut check::CheckOutcome,
+    cwd: &Path,
+    file: &Path,
+) -> Result<(Vec<Diagnostic>, Vec<Diagnostic>, usize)> {
+    let shown = discover::display_name(file, cwd);
+    let accepted = Baseline::load(file, &shown)?;
+    let names = baseline::file_names(&outcome.ws, &cwd.join(&outcome.config.root));
+    let prints = fingerprints_of(outcome, &names);
+    let reported = baseline::reported_files(&names, &outcome.ws);
+    let comparison = accepted.compare(&prints, &reported);
+    let (mut new, mut unchanged) = (Vec::new(), Vec::new());
+    for (d, known) in std::mem::take(&mut outcome.diagnostics)
+        .into_iter()
+        .zip(comparison.unchanged)
+    {
+        if known {
+            unchanged.push(d);
+        } else {
+            new.push(d);
+        }
+    }
+    Ok((new, unchanged, comparison.stale))
+}
+
+/// The fingerprints of the findings of `outcome`.
+fn fingerprints_of(outcome: &check::CheckOutcome, names: &[String]) -> Vec<Fingerprint> {
+    baseline::fingerprints(
+        &outcome.ws,
+        names,
+        &outcome.diagnostics,
+        crate::workspace::yaml::Limits::for_file_size(outcome.config.max_file_size),
+    )
+}
+
+/// `--write-baseline FILE`: the findings of the files checked replace theirs in the baseline
+/// (the entries of other files are kept).
+fn write_baseline(outcome: &check::CheckOutcome, cwd: &Path, file: &Path) -> Result<ExitCode> {
+    let path = cwd.join(file);
+    let shown = discover::display_name(&path, cwd);
+    let old = if path.exists() {
+        Baseline::load(&path, &shown)?
+    } else {
+        Baseline::default()
+    };
+    let names = baseline::file_names(&outcome.ws, &cwd.join(&outcome.config.root));
+    let prints = fingerprints_of(outcome, &names);
+    let reported = baseline::reported_files(&names, &outcome.ws);
+    let pruned = old.compare(&prints, &reported).stale;
+    let updated = old.updated(prints, &reported);
+    updated.save(&path).map_err(|e| {
+        Error::new(format!(
+            "cannot write `{shown}`: {}",
+            discover::io_reason(&e)
+        ))
+    })?;
+    let mut line = format!(
+        "kpic: wrote {} to `{shown}`",
+        count(updated.len(), "finding", "findings")
+    );
+    if pruned > 0 {
+        line.push_str(&format!(
+            " ({} no longer found, pruned)",
+            count(pruned, "entry", "entries")
+        ));
+    }
+    say(&format!("{line}\n"));
+    Ok(ExitCode::from(EXIT_OK))
 }
 
 /// `1 file`, `3 files`.

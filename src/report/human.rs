@@ -278,11 +278,26 @@ pub fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Resu
     }
     writeln!(
         out,
-        "kpic: {} in {} file{} checked",
+        "kpic: {} in {} file{} checked{}",
         parts.join(", "),
         s.files,
-        if s.files == 1 { "" } else { "s" }
+        if s.files == 1 { "" } else { "s" },
+        baseline_note(report)
     )
+}
+
+/// ` (3 more in the baseline, 1 stale entry)` after the summary of a check with a baseline.
+pub(crate) fn baseline_note(report: &Report<'_>) -> String {
+    let Some(b) = report.baseline else {
+        return String::new();
+    };
+    let mut note = format!(" ({} more in the baseline", b.unchanged.len());
+    if b.stale > 0 {
+        let s = if b.stale == 1 { "entry" } else { "entries" };
+        note.push_str(&format!(", {} stale {s}", b.stale));
+    }
+    note.push(')');
+    note
 }
 
 /// One finding as miette draws it, with the places it cannot draw named in the help.

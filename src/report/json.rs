@@ -11,7 +11,16 @@ use super::{Report, Seq, Summary};
 struct JsonReport<'a, D: Iterator<Item = JsonDiagnostic<'a>>> {
     version: u32,
     summary: Summary,
+    /// With a baseline: how many findings it holds and how many of its entries are stale.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<JsonBaseline>,
     diagnostics: Seq<D>,
+}
+
+#[derive(Serialize)]
+struct JsonBaseline {
+    unchanged: usize,
+    stale: usize,
 }
 
 #[derive(Serialize)]
@@ -48,6 +57,10 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     let doc = JsonReport {
         version: 1,
         summary: report.summary(),
+        baseline: report.baseline.map(|b| JsonBaseline {
+            unchanged: b.unchanged.len(),
+            stale: b.stale,
+        }),
         diagnostics: Seq::new(diagnostics),
     };
     serde_json::to_writer(&mut *out, &doc)?;

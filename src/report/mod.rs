@@ -4,6 +4,7 @@
 mod compact;
 mod github;
 pub(crate) mod human;
+pub(crate) use human::baseline_note;
 mod json;
 mod junit;
 mod sarif;
@@ -117,6 +118,19 @@ pub struct Report<'a> {
     /// The lowest severity that fails the run (`warning` with `--deny-warnings`): JUnit
     /// reports only those findings as failures.
     pub fails_at: Severity,
+    /// How the findings compare with a baseline, when the check has one.
+    pub baseline: Option<BaselineReport<'a>>,
+}
+
+/// What a check with a baseline (`--baseline FILE`) found in it. The report's findings are
+/// then the new ones.
+#[derive(Debug, Clone, Copy)]
+pub struct BaselineReport<'a> {
+    /// The findings the baseline holds: SARIF lists them as `unchanged`, the other formats
+    /// only count them.
+    pub unchanged: &'a [Diagnostic],
+    /// Entries of the baseline that no finding matches any more.
+    pub stale: usize,
 }
 
 /// How the human format looks.
@@ -140,7 +154,14 @@ impl<'a> Report<'a> {
             reported: &ws.reported,
             root: None,
             fails_at: Severity::Error,
+            baseline: None,
         }
+    }
+
+    /// The report of the new findings of a check with a baseline.
+    pub fn with_baseline(mut self, baseline: BaselineReport<'a>) -> Self {
+        self.baseline = Some(baseline);
+        self
     }
 
     /// The report with SARIF and GitHub paths relative to `root`.

@@ -99,6 +99,9 @@ struct SarifResult<'a> {
     locations: [Location; 1],
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<Location>,
+    /// `new` or `unchanged` against the baseline, when the check has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -143,10 +146,18 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     let files: Vec<ArtifactLocation> = (0..report.files.len())
         .map(|f| artifact(report, f))
         .collect();
+    // With a baseline, the new findings and then those it holds, each marked.
+    let state = |s: &'static str| report.baseline.map(|_| s);
+    let unchanged = report.baseline.map_or(&[][..], |b| b.unchanged);
     let results = report
         .diagnostics
         .iter()
-        .map(|d| result(report, &files, &metas, d));
+        .map(|d| (d, state("new")))
+        .chain(unchanged.iter().map(|d| (d, state("unchanged"))))
+        .map(|(d, s)| SarifResult {
+            baseline_state: s,
+            ..result(report, &files, &metas, d)
+        });
     let mut original_uri_base_ids = BTreeMap::new();
     if let Some(root) = &report.root {
         original_uri_base_ids.insert(
@@ -240,6 +251,7 @@ fn result<'a>(
             message: None,
         }],
         related_locations,
+        baseline_state: None,
     }
 }
 
