@@ -493,7 +493,7 @@ fn csv_fields_with_a_semicolon_or_a_tab_are_quoted() {
     assert!(csv.contains(",\"orders; returns\","), "{csv}");
     assert!(csv.contains(",\"system\tA\","), "{csv}");
     // Split at commas, semicolons and tabs outside quotes (LibreOffice's import defaults), the
-    // row is as wide as the header: `actual` stays the last column.
+    // row is as wide as the header, so `actual` stays in its column.
     let split = |line: &str| {
         let mut n = 1;
         let mut quoted = false;
@@ -507,7 +507,11 @@ fn csv_fields_with_a_semicolon_or_a_tab_are_quoted() {
         n
     };
     let widths: Vec<usize> = csv.lines().map(split).collect();
-    assert_eq!(widths, [15, 15], "{csv}");
+    assert_eq!(widths, [16, 16], "{csv}");
+    assert_eq!(
+        csv.lines().next().unwrap().split(',').nth(14),
+        Some("actual")
+    );
 }
 
 /// The workbook with `actuals` typed into its actual cells, as a spreadsheet saves it: the

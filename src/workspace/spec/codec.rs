@@ -408,7 +408,11 @@ mod tests {
         longer.push(0);
         assert!(decode(&longer, 0, Some(&text)).is_none());
         // Spans past the end of a shorter text.
-        assert!(decode(&bytes, 0, Some(&text[..text.len() / 2])).is_none());
+        let half = (0..=text.len() / 2)
+            .rev()
+            .find(|&i| text.is_char_boundary(i))
+            .unwrap();
+        assert!(decode(&bytes, 0, Some(&text[..half])).is_none());
         // A count far beyond the bytes that follow reserves nothing for it.
         let mut huge = vec![0u8, 0, 0, 0, 0, 0, 0, 0, 0, 0];
         huge.extend_from_slice(&u32::MAX.to_le_bytes());
