@@ -4,6 +4,7 @@ pub mod build;
 pub mod check;
 pub mod completions;
 pub mod explain;
+pub mod fix;
 pub mod init;
 pub mod schema;
 pub mod score;
