@@ -438,7 +438,8 @@ pub fn unified_diff(name: &str, text: &str, edits: &[Edit]) -> String {
         let first = line_of(lo);
         let last = if hi > lo { line_of(hi - 1) } else { first };
         match regions.last_mut() {
-            Some(r) if first <= r.1 => {
+            // Edits on one line, or on lines next to each other, make one change.
+            Some(r) if first <= r.1 + 1 => {
                 r.1 = r.1.max(last);
                 r.2.push(e);
             }
