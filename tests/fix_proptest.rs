@@ -88,9 +88,10 @@ fn kpi() -> impl Strategy<Value = Kpi> {
 
 /// A value in one of three quotings.
 fn quoted(value: &str, quote: u8, flow: bool) -> String {
-    let plain_ok = !value.contains(['#', ':', '\'', ','])
-        && !value.starts_with(['>', '<'])
-        && !(flow && value.contains(['[', ']', '{', '}']));
+    let special = value.contains(['#', ':', '\'', ','])
+        || value.starts_with(['>', '<'])
+        || (flow && value.contains(['[', ']', '{', '}']));
+    let plain_ok = !special;
     match quote {
         0 if plain_ok => value.to_owned(),
         1 => format!("'{}'", value.replace('\'', "''")),
