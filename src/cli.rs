@@ -102,6 +102,25 @@ pub struct CheckArgs {
     /// reporting them.
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     pub write_baseline: Option<PathBuf>,
+
+    /// Apply the safe fixes (a key or reference with exactly one close did-you-mean) to the
+    /// files, then report what remains.
+    #[arg(long, conflicts_with = "write_baseline")]
+    pub fix: bool,
+
+    /// Print the edits of `--fix` (or `--add-ignore`) as a unified diff instead of writing
+    /// them; exits 1 when there are some.
+    #[arg(long, conflicts_with = "write_baseline")]
+    pub diff: bool,
+
+    /// Silence every finding with `# kpic: ignore[CODE] -- REASON` on the line above it (for
+    /// adopting kpic on existing specs).
+    #[arg(
+        long,
+        value_name = "REASON",
+        conflicts_with_all = ["fix", "write_baseline"]
+    )]
+    pub add_ignore: Option<String>,
 }
 
 /// Arguments of `kpic build`.

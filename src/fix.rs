@@ -12,7 +12,7 @@ use crate::source::{SourceFile, Span};
 use crate::suppress;
 use crate::workspace::Index;
 use crate::workspace::schema::allowed_keys;
-use crate::workspace::yaml::{self, Node, Value};
+use crate::workspace::yaml::{self, Entry, Node, Value};
 
 /// A replacement of the bytes `span` of a file's text by `new_text` (an insertion when the
 /// span is empty).
@@ -85,9 +85,25 @@ pub fn did_you_mean_fixes(
         } else {
             None
         };
-        if let Some(edit) = edit.filter(|e| keeps_yaml(text, std::slice::from_ref(e))) {
+        // Two findings at one place (the same span reported twice) make one edit.
+        if let Some(edit) = edit.filter(|e| !out.iter().any(|(_, o)| o == e)) {
             out.push((i, edit));
         }
+    }
+    // One parse of the text with every edit; only when that adds a YAML error are the edits
+    // taken one by one, each kept if it adds none to those kept before it (a file with
+    // thousands of typos is parsed twice, not once per typo).
+    let edits: Vec<Edit> = out.iter().map(|(_, e)| e.clone()).collect();
+    if !edits.is_empty() && !keeps_yaml(text, &edits) {
+        let mut kept: Vec<Edit> = Vec::new();
+        out.retain(|(_, e)| {
+            kept.push(e.clone());
+            let keep = keeps_yaml(text, &kept);
+            if !keep {
+                kept.pop();
+            }
+            keep
+        });
     }
     out
 }
@@ -95,12 +111,16 @@ pub fn did_you_mean_fixes(
 /// An unknown key at `span` replaced by the one allowed key of its mapping close to it.
 fn key_fix(text: &str, root: &Node, span: Span) -> Option<Edit> {
     let mut path = Vec::new();
-    let (mapping, key) = key_at(root, span, &mut path)?;
+    let (mapping, key, siblings) = key_at(root, span, &mut path)?;
     let allowed = allowed_keys(&mapping);
     if allowed.iter().any(|k| k == key) {
         return None;
     }
     let best = single_candidate(key, allowed.iter().map(String::as_str))?;
+    // `ownr:` beside an `owner:` would become a duplicate key.
+    if siblings.iter().any(|e| e.key_str() == best) {
+        return None;
+    }
     Some(replace_word(text, span, best))
 }
 
@@ -161,17 +181,18 @@ fn replace_word(text: &str, span: Span, word: &str) -> Edit {
     }
 }
 
-/// The mapping (as a path from the root) holding the key whose span is `span`, and the key.
+/// The mapping (as a path from the root) holding the key whose span is `span`, the key, and
+/// the mapping's entries.
 fn key_at<'a>(
     node: &'a Node,
     span: Span,
     path: &mut Vec<String>,
-) -> Option<(Vec<String>, &'a str)> {
+) -> Option<(Vec<String>, &'a str, &'a [Entry])> {
     match &node.value {
         Value::Map(entries) => {
             for e in entries {
                 if e.key.span == span {
-                    return Some((path.clone(), e.key_str()));
+                    return Some((path.clone(), e.key_str(), entries));
                 }
                 path.push(e.key_str().to_owned());
                 let found = key_at(&e.value, span, path);
@@ -233,44 +254,11 @@ fn value_at<'a>(node: &'a Node, span: Span, path: &mut Vec<String>) -> Option<&'
 /// line.
 pub fn suppression(text: &str, at: usize, code: &str, reason: &str) -> Option<Edit> {
     let source = SourceFile::new(String::new(), PathBuf::new(), text.to_owned());
-    let line = source.line_of(at);
     let meta = rules::find(code)?;
     let existing = suppress::parse(&source);
+    let line = source.line_of(at);
     let above = existing.list.iter().find(|s| s.line + 1 == line);
-    let (edit, comment_line) = match above {
-        Some(s) if s.entries.iter().any(|e| e.rule == Some(meta)) => return None,
-        Some(s) => (
-            Edit {
-                span: Span::new(s.span.hi() - 1, s.span.hi() - 1),
-                new_text: format!(", {code}"),
-            },
-            line - 1,
-        ),
-        None => {
-            let start = source.line_start(line);
-            let text_of_line = source.line_text(line);
-            let indent: String = text_of_line.chars().take_while(|c| *c == ' ').collect();
-            let newline = if text[start..].starts_with(&format!("{text_of_line}\r\n")) {
-                "\r\n"
-            } else {
-                "\n"
-            };
-            let reason: String = reason
-                .chars()
-                .map(|c| if c.is_control() { ' ' } else { c })
-                .collect();
-            (
-                Edit {
-                    span: Span::new(start, start),
-                    new_text: format!(
-                        "{indent}# kpic: ignore[{code}] -- {}{newline}",
-                        reason.trim()
-                    ),
-                },
-                line,
-            )
-        }
-    };
+    let (edit, comment_line) = suppression_edit(&source, line, &[meta], above, reason)?;
     // The comment must be read as a suppression of `code` on the line right above the finding.
     let after = apply(text, std::slice::from_ref(&edit));
     let check = SourceFile::new(String::new(), PathBuf::new(), after);
@@ -279,6 +267,131 @@ pub fn suppression(text: &str, at: usize, code: &str, reason: &str) -> Option<Ed
         .iter()
         .any(|s| s.line == comment_line && s.entries.iter().any(|e| e.rule == Some(meta)));
     (works && keeps_yaml(text, std::slice::from_ref(&edit))).then_some(edit)
+}
+
+/// The edits that silence every one of `findings` (`(byte offset, rule code)`) in `text`, as
+/// [`suppression`] does for one: one comment per line with findings, listing their codes, or
+/// the codes added to the suppression already above. Lines where the comment would not work
+/// (a block scalar, a quoted string over lines) get none, and nothing is returned when the
+/// edits together would add a YAML error. The text is read a fixed number of times, however
+/// many findings it has.
+pub fn suppressions(text: &str, findings: &[(usize, &str)], reason: &str) -> Vec<Edit> {
+    let source = SourceFile::new(String::new(), PathBuf::new(), text.to_owned());
+    let existing = suppress::parse(&source);
+    let mut by_line: std::collections::BTreeMap<usize, Vec<&'static rules::RuleMeta>> =
+        std::collections::BTreeMap::new();
+    for &(at, code) in findings {
+        if let Some(meta) = rules::find(code) {
+            let metas = by_line.entry(source.line_of(at)).or_default();
+            if !metas.iter().any(|m| m.code == meta.code) {
+                metas.push(meta);
+            }
+        }
+    }
+    let above: std::collections::HashMap<usize, &suppress::Suppression> =
+        existing.list.iter().map(|s| (s.line + 1, s)).collect();
+    // Each planned edit with the line its comment is on (in the text before the edits), and
+    // the codes it must silence.
+    let mut planned: Vec<(Edit, usize, bool, Vec<&'static rules::RuleMeta>)> = Vec::new();
+    for (line, mut metas) in by_line {
+        metas.sort_by_key(|m| m.code);
+        let sup = above.get(&line).copied();
+        if let Some((edit, comment_line)) = suppression_edit(&source, line, &metas, sup, reason) {
+            planned.push((edit, comment_line, sup.is_none(), metas));
+        }
+    }
+    // Whether each comment is read as a suppression of its codes once every edit is made: the
+    // text is parsed again, and a comment inserted on its own line moves the lines below it.
+    for _ in 0..2 {
+        let edits: Vec<Edit> = planned.iter().map(|p| p.0.clone()).collect();
+        let after = SourceFile::new(String::new(), PathBuf::new(), apply(text, &edits));
+        let parsed = suppress::parse(&after);
+        let at_line: std::collections::HashMap<usize, &suppress::Suppression> =
+            parsed.list.iter().map(|s| (s.line, s)).collect();
+        let mut inserted_before = 0;
+        let before_count = planned.len();
+        planned.retain(|(_, comment_line, inserted, metas)| {
+            let line = comment_line + inserted_before;
+            if *inserted {
+                inserted_before += 1;
+            }
+            at_line.get(&line).is_some_and(|s| {
+                metas
+                    .iter()
+                    .all(|m| s.entries.iter().any(|e| e.rule == Some(*m)))
+            })
+        });
+        if planned.len() == before_count {
+            break;
+        }
+    }
+    let edits: Vec<Edit> = planned.into_iter().map(|p| p.0).collect();
+    if edits.is_empty() || !keeps_yaml(text, &edits) {
+        return Vec::new();
+    }
+    edits
+}
+
+/// The edit that silences `metas` on `line` of `source`: the codes added to `above` (the
+/// suppression on the line before, if any) or a new comment line; with the line the comment is
+/// on in the text before the edit. `None` when `above` silences them already.
+fn suppression_edit(
+    source: &SourceFile,
+    line: usize,
+    metas: &[&'static rules::RuleMeta],
+    above: Option<&suppress::Suppression>,
+    reason: &str,
+) -> Option<(Edit, usize)> {
+    let text = source.text.as_str();
+    match above {
+        Some(s) => {
+            let missing: Vec<&str> = metas
+                .iter()
+                .filter(|m| !s.entries.iter().any(|e| e.rule == Some(**m)))
+                .map(|m| m.code)
+                .collect();
+            if missing.is_empty() {
+                return None;
+            }
+            Some((
+                Edit {
+                    span: Span::new(s.span.hi() - 1, s.span.hi() - 1),
+                    new_text: format!(", {}", missing.join(", ")),
+                },
+                line - 1,
+            ))
+        }
+        None => {
+            let start = source.line_start(line);
+            let text_of_line = source.line_text(line);
+            let indent: String = text_of_line.chars().take_while(|c| *c == ' ').collect();
+            let rest = &text[start..];
+            let newline = if rest
+                .strip_prefix(text_of_line)
+                .is_some_and(|r| r.starts_with("\r\n"))
+            {
+                "\r\n"
+            } else {
+                "\n"
+            };
+            let reason: String = reason
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
+            let codes: Vec<&str> = metas.iter().map(|m| m.code).collect();
+            Some((
+                Edit {
+                    span: Span::new(start, start),
+                    new_text: format!(
+                        "{indent}# kpic: ignore[{}] -- {}{newline}",
+                        codes.join(", "),
+                        reason.trim()
+                    ),
+                },
+                line,
+            ))
+        }
+    }
 }
 
 /// `text` with `edits` applied (they must not overlap; any order).
@@ -294,6 +407,147 @@ pub fn apply(text: &str, edits: &[Edit]) -> String {
         at = e.span.hi().clamp(lo, text.len());
     }
     out.push_str(&text[at..]);
+    out
+}
+
+/// Lines of context around each change in [`unified_diff`].
+const CONTEXT: usize = 3;
+
+/// A unified diff of `text` against `text` with `edits` applied, as `git apply` and
+/// `patch -p1` read it: headers `a/NAME` and `b/NAME`, three lines of context, hunks in file
+/// order. Empty when the edits change nothing. Only the lines the edits touch are compared, so
+/// the time is the size of the text plus the size of the changes.
+pub fn unified_diff(name: &str, text: &str, edits: &[Edit]) -> String {
+    let mut starts = vec![0];
+    starts.extend(
+        text.bytes()
+            .enumerate()
+            .filter(|(_, b)| *b == b'\n')
+            .map(|(i, _)| i + 1)
+            .filter(|i| *i < text.len()),
+    );
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let line_of = |at: usize| starts.partition_point(|s| *s <= at).saturating_sub(1);
+    let end_of = |line: usize| starts.get(line + 1).copied().unwrap_or(text.len());
+    let mut sorted: Vec<&Edit> = edits.iter().collect();
+    sorted.sort_by_key(|e| (e.span.start, e.span.end));
+    // The edits grouped by the lines they touch: (first line, last line, the edits).
+    let mut regions: Vec<(usize, usize, Vec<&Edit>)> = Vec::new();
+    for e in sorted {
+        let lo = e.span.lo().min(text.len());
+        let hi = e.span.hi().clamp(lo, text.len());
+        let first = line_of(lo);
+        let last = if hi > lo { line_of(hi - 1) } else { first };
+        match regions.last_mut() {
+            // Edits on one line, or on lines next to each other, make one change.
+            Some(r) if first <= r.1 + 1 => {
+                r.1 = r.1.max(last);
+                r.2.push(e);
+            }
+            _ => regions.push((first, last, vec![e])),
+        }
+    }
+    // Each region as (first old line, old lines removed, new lines added), without the lines
+    // it starts and ends with unchanged.
+    let mut changes: Vec<(usize, Vec<&str>, Vec<String>)> = Vec::new();
+    for (first, last, region_edits) in regions {
+        let start = starts.get(first).copied().unwrap_or(text.len());
+        let old_text = &text[start..end_of(last).max(start)];
+        let shifted: Vec<Edit> = region_edits
+            .iter()
+            .map(|e| Edit {
+                span: Span::new(
+                    e.span.lo().clamp(start, start + old_text.len()) - start,
+                    e.span.hi().clamp(start, start + old_text.len()) - start,
+                ),
+                new_text: e.new_text.clone(),
+            })
+            .collect();
+        let new_text = apply(old_text, &shifted);
+        let old: Vec<&str> = old_text.split_inclusive('\n').collect();
+        let new: Vec<String> = new_text.split_inclusive('\n').map(String::from).collect();
+        let prefix = old
+            .iter()
+            .zip(&new)
+            .take_while(|(a, b)| **a == b.as_str())
+            .count();
+        let suffix = old[prefix..]
+            .iter()
+            .rev()
+            .zip(new[prefix..].iter().rev())
+            .take_while(|(a, b)| **a == b.as_str())
+            .count();
+        if old.len() == new.len() && prefix == old.len() {
+            continue;
+        }
+        changes.push((
+            first + prefix,
+            old[prefix..old.len() - suffix].to_vec(),
+            new[prefix..new.len() - suffix].to_vec(),
+        ));
+    }
+    if changes.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("--- a/{name}\n+++ b/{name}\n");
+    let push_line = |out: &mut String, mark: char, line: &str| {
+        out.push(mark);
+        out.push_str(line);
+        if !line.ends_with('\n') {
+            out.push_str("\n\\ No newline at end of file\n");
+        }
+    };
+    // Lines added minus lines removed by the hunks written so far.
+    let mut delta: isize = 0;
+    let mut i = 0;
+    while i < changes.len() {
+        // A hunk: the changes whose context overlaps or touches.
+        let mut j = i + 1;
+        while j < changes.len() {
+            let prev_end = changes[j - 1].0 + changes[j - 1].1.len();
+            if changes[j].0 > prev_end + 2 * CONTEXT {
+                break;
+            }
+            j += 1;
+        }
+        let from = changes[i].0.saturating_sub(CONTEXT);
+        let last_end = changes[j - 1].0 + changes[j - 1].1.len();
+        let to = (last_end + CONTEXT).min(lines.len());
+        let mut body = String::new();
+        let (mut old_count, mut new_count) = (0usize, 0usize);
+        let mut at = from;
+        for (line, removed, added) in &changes[i..j] {
+            for l in &lines[at..*line] {
+                push_line(&mut body, ' ', l);
+            }
+            old_count += line - at + removed.len();
+            new_count += line - at + added.len();
+            for l in removed {
+                push_line(&mut body, '-', l);
+            }
+            for l in added {
+                push_line(&mut body, '+', l);
+            }
+            at = line + removed.len();
+        }
+        for l in &lines[at..to] {
+            push_line(&mut body, ' ', l);
+        }
+        old_count += to - at;
+        new_count += to - at;
+        let old_start = if old_count == 0 { from } else { from + 1 };
+        let new_from = (from as isize + delta) as usize;
+        let new_start = if new_count == 0 {
+            new_from
+        } else {
+            new_from + 1
+        };
+        out.push_str(&format!(
+            "@@ -{old_start},{old_count} +{new_start},{new_count} @@\n{body}"
+        ));
+        delta += new_count as isize - old_count as isize;
+        i = j;
+    }
     out
 }
 
@@ -387,6 +641,104 @@ mod tests {
             "kpis:\n  - id: k\n    # kpic: ignore[M002, S001] -- one\n    metric: x\n"
         );
         assert_eq!(suppression(text, at, "M002", "again"), None);
+    }
+
+    #[test]
+    fn two_typos_of_one_key_fix_one() {
+        let text =
+            format!("{OWNERS}kpis:\n  - id: k\n    name: K\n    ownr: li-na\n    onwer: li-na\n");
+        let out = fixed(&text);
+        assert_eq!(out.matches("\n    owner: li-na").count(), 1, "{out}");
+        assert!(yaml::load(&out, yaml::Limits::default()).errors.is_empty());
+        // Nor beside the key already there.
+        let text = format!("{OWNERS}kpis:\n  - id: k\n    owner: li-na\n    ownr: li-na\n");
+        assert_eq!(fixed(&text), text);
+    }
+
+    #[test]
+    fn suppressions_list_the_codes_of_a_line_once() {
+        let text = "kpis:\r\n  - id: k\r\n    # kpic: ignore[M002] -- one\r\n    metric: x\r\n    name: 提升\r\n";
+        let metric = text.find("metric").unwrap();
+        let id = text.find("id:").unwrap();
+        let name = text.find("name").unwrap();
+        let edits = suppressions(
+            text,
+            &[
+                (id, "T001"),
+                (id, "O001"),
+                (metric, "S001"),
+                (name, "S002"),
+                (id, "T001"),
+            ],
+            "agreed",
+        );
+        assert_eq!(
+            apply(text, &edits),
+            "kpis:\r\n  # kpic: ignore[O001, T001] -- agreed\r\n  - id: k\r\n    # kpic: ignore[M002, S001] -- one\r\n    metric: x\r\n    # kpic: ignore[S002] -- agreed\r\n    name: 提升\r\n"
+        );
+        // Nothing twice.
+        let after = apply(text, &edits);
+        let shift = |at: usize, lines: usize| {
+            at + lines * "  # kpic: ignore[O001, T001] -- agreed\r\n".len()
+        };
+        assert!(
+            suppressions(
+                &after,
+                &[(shift(id, 1), "T001"), (shift(metric, 1) + 8, "S001")],
+                "x"
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn no_suppressions_where_they_would_be_text() {
+        let text = "kpis:\n  - id: k\n    metric: |\n      one\n      two\n    name: x\n";
+        let two = text.find("two").unwrap();
+        let name = text.find("name").unwrap();
+        let edits = suppressions(text, &[(two, "S002"), (name, "S002")], "r");
+        assert_eq!(
+            apply(text, &edits),
+            "kpis:\n  - id: k\n    metric: |\n      one\n      two\n    # kpic: ignore[S002] -- r\n    name: x\n"
+        );
+    }
+
+    #[test]
+    fn a_unified_diff_applies_and_shows_only_what_changed() {
+        let text = (1..=20).map(|i| format!("line {i}\n")).collect::<String>();
+        let at = |n: usize| text.find(&format!("line {n}\n")).unwrap();
+        let edits = vec![
+            Edit {
+                span: Span::new(at(2), at(2)),
+                new_text: "new\n".into(),
+            },
+            Edit {
+                span: Span::new(at(5) + 5, at(5) + 6),
+                new_text: "five".into(),
+            },
+            Edit {
+                span: Span::new(at(18), at(19)),
+                new_text: String::new(),
+            },
+        ];
+        assert_eq!(
+            unified_diff("a.yaml", &text, &edits),
+            "--- a/a.yaml\n+++ b/a.yaml\n@@ -1,8 +1,9 @@\n line 1\n+new\n line 2\n line 3\n line 4\n-line 5\n+line five\n line 6\n line 7\n line 8\n@@ -15,6 +16,5 @@\n line 15\n line 16\n line 17\n-line 18\n line 19\n line 20\n"
+        );
+        assert_eq!(unified_diff("a.yaml", &text, &[]), "");
+        // The last line without a newline.
+        let d = unified_diff(
+            "a",
+            "x: 1",
+            &[Edit {
+                span: Span::new(3, 4),
+                new_text: "2".into(),
+            }],
+        );
+        assert_eq!(
+            d,
+            "--- a/a\n+++ b/a\n@@ -1,1 +1,1 @@\n-x: 1\n\\ No newline at end of file\n+x: 2\n\\ No newline at end of file\n"
+        );
     }
 
     #[test]

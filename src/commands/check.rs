@@ -8,7 +8,7 @@ use crate::baseline::{self, Baseline, Fingerprint};
 use crate::check::{self, CheckRequest, StdinSpec};
 use crate::cli::CheckArgs;
 use crate::commands::{
-    EXIT_FINDINGS, EXIT_OK, Stdout, check_request, cwd, say, stdout_error, terminal_width,
+    EXIT_FINDINGS, EXIT_OK, Stdout, check_request, cwd, fix, say, stdout_error, terminal_width,
 };
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::error::{Error, Result};
@@ -64,6 +64,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
         outputs = default_outputs();
     }
     one_reader_per_stream(&outputs, &cwd)?;
+    let edit = fix::Mode::of(&args)?;
     let mut paths = Vec::new();
     let mut stdin = None;
     for p in args.paths {
@@ -114,6 +115,12 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     let mut outcome = check::run(&req)?;
     for note in &outcome.notes {
         say(&format!("kpic: note: {note}\n"));
+    }
+    if let Some(mode) = &edit {
+        match fix::edit(mode, args.diff, outcome, || check::run(&req))? {
+            Ok(after) => outcome = after,
+            Err(code) => return Ok(code),
+        }
     }
     if let Some(file) = &args.write_baseline {
         return write_baseline(&outcome, &req.cwd, file);

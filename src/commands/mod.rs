@@ -5,6 +5,7 @@ pub mod check;
 pub mod completions;
 pub mod diff;
 pub mod explain;
+pub mod fix;
 pub mod init;
 pub mod schema;
 pub mod score;
