@@ -328,8 +328,8 @@ fn owner_findings(cx: &Context<'_>, given: &[(FileId, &SpecFile)]) -> Vec<Diagno
             .collect();
         before.sort_by_key(|o| o.file);
         let (mut found_now, mut found_before) = (Vec::new(), Vec::new());
-        weights_not_100::check_owner(owner, now, &mut found_now);
-        weights_not_100::check_owner(owner, &before, &mut found_before);
+        weights_not_100::check_owner_over_time(owner, now, &mut found_now);
+        weights_not_100::check_owner_over_time(owner, &before, &mut found_before);
         found_now.extend(owner_overloaded::check_owner(cx, owner, now));
         found_before.extend(owner_overloaded::check_owner(cx, owner, &before));
         let was: HashSet<(&str, &str)> = found_before

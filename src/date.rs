@@ -54,6 +54,28 @@ impl Date {
         Date::from_days((secs / 86_400) as i64)
     }
 
+    /// The day after this one.
+    pub fn next(self) -> Date {
+        if self.day < days_in_month(self.year, self.month) {
+            Date {
+                day: self.day + 1,
+                ..self
+            }
+        } else if self.month < 12 {
+            Date {
+                month: self.month + 1,
+                day: 1,
+                ..self
+            }
+        } else {
+            Date {
+                year: self.year.saturating_add(1),
+                month: 1,
+                day: 1,
+            }
+        }
+    }
+
     /// The date `days` days after 1970-01-01 (Howard Hinnant's civil_from_days).
     pub fn from_days(days: i64) -> Date {
         let z = days + 719_468;

@@ -649,3 +649,111 @@ fn with_error_rules_off_ids_still_cannot_name_paths() {
     assert_eq!(v["kpis"][3]["target"], serde_json::Value::Null);
     assert_safe_markdown(&read(&out.join("handbook.md")));
 }
+
+/// Two files: the objective tree in one, a team whose KPIs support it in the other; one KPI
+/// retired at the end of 2026, one in force from 2027.
+fn aligned_workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    common::write(
+        dir.path(),
+        "kpi-specs/objectives.yaml",
+        "version: 1
+owners:
+  - {id: wang-fang, name: Wang Fang}
+  - {id: sun-hao, name: Sun Hao}
+  - {id: li-na, name: Li Na}
+objectives:
+  - {id: growth, name: Company growth, owner: wang-fang}
+  - {id: repeat-buyers, name: Repeat buyers, owner: sun-hao, parent: growth}
+",
+    );
+    common::write(
+        dir.path(),
+        "kpi-specs/care.yaml",
+        "version: 1
+team: {id: care, name: Care, locale: en, review: quarterly}
+duties:
+  - {id: d, name: Customer care, owner: sun-hao}
+kpis:
+  - {id: satisfaction, name: Satisfaction, duty: d, owner: sun-hao, metric: m, target: \">= 90 %\", threshold: \">= 85 %\", kind: lagging, period: monthly, weight: 50, source: s, supports: [repeat-buyers], consulted: [li-na], informed: [wang-fang]}
+  - {id: old-survey, name: Old survey, duty: d, owner: sun-hao, metric: m, target: \">= 2 surveys\", period: monthly, weight: 50, source: s, supports: [repeat-buyers], until: 2026-12-31}
+  - {id: new-survey, name: New survey, duty: d, owner: sun-hao, metric: m, target: \">= 3 surveys\", period: monthly, weight: 50, source: s, supports: [repeat-buyers], effective: 2027-01-01}
+",
+    );
+    dir
+}
+
+#[test]
+fn the_handbook_shows_the_objective_tree_raci_thresholds_and_kinds() {
+    let dir = aligned_workspace();
+    let out = build(
+        dir.path(),
+        &["--today", "2026-11-26", "--as-of", "2026-11-26"],
+    );
+    let md = read(&out.join("handbook.md"));
+    for part in [
+        "## Objectives\n\n- **Company growth** (Wang Fang)\n  - **Repeat buyers** (Sun Hao); KPIs: Satisfaction, Old survey\n",
+        "| Satisfaction (lagging) |",
+        "at least 90%; amber at: at least 85%",
+        "| Li Na | C |",
+        "| Wang Fang | I |",
+        "C = consulted",
+    ] {
+        assert!(md.contains(part), "no {part:?} in:\n{md}");
+    }
+    assert!(!md.contains("New survey"), "{md}");
+    let json: serde_json::Value = serde_json::from_str(&read(&out.join("kpis.json"))).unwrap();
+    assert_eq!(json["version"], 1);
+    assert_eq!(json["objectives"][1]["parent"], "growth");
+    assert_eq!(
+        json["objectives"][1]["kpis"],
+        serde_json::json!(["satisfaction", "old-survey"])
+    );
+    let k = &json["kpis"][0];
+    assert_eq!(k["threshold"]["op"], ">=");
+    assert_eq!(k["threshold"]["value"], 85);
+    assert_eq!(k["consulted"], serde_json::json!(["li-na"]));
+    assert_eq!(k["kind"], "lagging");
+    let csv = read(&out.join("scorecards.csv"));
+    let first = csv.lines().next().unwrap();
+    assert!(first.ends_with(",actual,threshold"), "{first}");
+    assert!(csv.lines().nth(1).unwrap().ends_with(",,>= 85 %"), "{csv}");
+}
+
+#[test]
+fn as_of_builds_only_the_kpis_in_force_that_day() {
+    let dir = aligned_workspace();
+    let ids = |day: &str| -> Vec<String> {
+        let out = build(dir.path(), &["--today", "2026-11-26", "--as-of", day]);
+        let json: serde_json::Value = serde_json::from_str(&read(&out.join("kpis.json"))).unwrap();
+        json["kpis"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(ids("2026-12-31"), ["satisfaction", "old-survey"]);
+    assert_eq!(ids("2027-01-01"), ["satisfaction", "new-survey"]);
+    let run = kpic(
+        dir.path(),
+        &[
+            "build",
+            "--out",
+            "out",
+            "--today",
+            "2026-11-26",
+            "--as-of",
+            "2027-01-01",
+        ],
+    );
+    assert!(
+        run.stderr
+            .contains("--as-of 2027-01-01: 1 KPI not in force that day left out"),
+        "{}",
+        run.stderr
+    );
+    // Without --as-of every KPI is built.
+    let out = build(dir.path(), &["--today", "2026-11-26"]);
+    assert!(read(&out.join("handbook.md")).contains("New survey"));
+}

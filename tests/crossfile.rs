@@ -600,3 +600,78 @@ fn removing_thousands_of_referenced_owners_is_reported_without_a_hang() {
     assert_eq!(helps[0], "did you mean `person-10000`?");
     assert!(helps[9_999].starts_with("define owner"), "{}", helps[9_999]);
 }
+
+/// Teams and objectives whose parents run through other files, an objective served only from
+/// another file, and a `supports` with a typo of an objective defined elsewhere: a check of
+/// one file finds the same with the cache (which then loads the files on the parent chain) as
+/// without it.
+#[test]
+fn a_given_file_gets_cycles_alignment_and_references_across_files() {
+    let kpi = |id: &str, supports: &str| {
+        format!(
+            "  - {{id: {id}, name: K, duty: d-{id}, owner: o-{id}, metric: m, target: \">= 2 reports\", period: monthly, weight: 100, source: s, supports: [{supports}]}}\n"
+        )
+    };
+    let team = |id: &str, parent: &str, objectives: &str, k: &str, supports: &str| {
+        format!(
+            "version: 1\nteam: {{id: {id}, name: T, review: quarterly, parent: {parent}}}\nowners:\n  - {{id: o-{k}, name: O}}\nobjectives:\n{objectives}duties:\n  - {{id: d-{k}, name: D, owner: o-{k}}}\nkpis:\n{}",
+            kpi(k, supports)
+        )
+    };
+    let dir = workspace(&[
+        (
+            "a.yaml",
+            &team(
+                "team-a",
+                "team-b",
+                "  - {id: top, name: Top}\n  - {id: loop-1, name: L1, parent: loop-2}\n",
+                "ka",
+                "grow-repeat",
+            ),
+        ),
+        (
+            "b.yaml",
+            &team(
+                "team-b",
+                "team-c",
+                "  - {id: loop-2, name: L2, parent: loop-1}\n",
+                "kb",
+                "loop-2",
+            ),
+        ),
+        (
+            "c.yaml",
+            &team(
+                "team-c",
+                "team-a",
+                "  - {id: grow-repeat-buyers, name: G, parent: top}\n",
+                "kc",
+                "grow-repeat-buyers",
+            ),
+        ),
+    ]);
+    let (code, found) = check_given(dir.path(), "kpi-specs/a.yaml");
+    assert_eq!(code, 1);
+    let got: Vec<(&str, &str)> = found
+        .iter()
+        .map(|d| (d.code.as_str(), d.message.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "E005",
+                "team `team-a` is its own ancestor: team-a → team-b → team-c → team-a"
+            ),
+            (
+                "E005",
+                "objective `loop-1` is its own ancestor: loop-1 → loop-2 → loop-1"
+            ),
+            (
+                "E004",
+                "KPI `ka` has unknown supported objective `grow-repeat`"
+            ),
+        ],
+        "{found:#?}"
+    );
+}

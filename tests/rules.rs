@@ -600,3 +600,29 @@ fn a_vague_word_in_a_block_scalar_is_pointed_at_itself() {
         json_lines(&found)
     );
 }
+
+/// R003 sums the weights of the KPIs in force together: a successor is not added to the KPI it
+/// replaces, but two KPIs whose dates overlap are.
+#[test]
+fn weights_are_summed_over_the_kpis_in_force_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let kpis = |until: &str| {
+        format!(
+            "  - {{id: a, name: A, duty: market-analysis, owner: li-na, metric: m, target: \">= 2 reports\", period: monthly, source: s, weight: 100, until: {until}}}
+  - {{id: b, name: B, duty: market-analysis, owner: li-na, metric: m, target: \">= 2 reports\", period: monthly, source: s, weight: 100, effective: 2027-01-01}}
+"
+        )
+    };
+    assert_eq!(check_team(dir.path(), &kpis("2026-12-31")), []);
+    let found = check_team(dir.path(), &kpis("2027-01-01"));
+    let got: Vec<(&str, &str)> = found.iter().map(|f| (f.code, f.message.as_str())).collect();
+    assert_eq!(
+        got,
+        [(
+            "R003",
+            "the KPI weights of owner `li-na` sum to 200, not 100"
+        )],
+        "{}",
+        json_lines(&found)
+    );
+}

@@ -1,5 +1,6 @@
 //! R003 `weights-not-100`: an owner's KPI weights do not sum to 100.
 
+use crate::date::Date;
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::rules::common::OwnedKpi;
@@ -55,7 +56,60 @@ impl Rule for WeightsNot100 {
 
     fn check_workspace(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for &(id, ref list) in cx.kpis_by_owner() {
-            check_owner(id, list, out);
+            check_owner_over_time(id, list, out);
+        }
+    }
+}
+
+/// Most days on which one owner's weights are summed.
+const MAX_DAYS: usize = 64;
+
+/// [`check_owner`] on the KPIs in force together: with `effective` and `until` dates, a KPI
+/// that retires and the one that replaces it are never summed. The sums are checked on each
+/// day the set of KPIs in force changes, and the findings of the first day that has any are
+/// reported.
+pub(crate) fn check_owner_over_time(owner: &str, kpis: &[OwnedKpi<'_>], out: &mut Vec<Diagnostic>) {
+    let mut days: Vec<Date> = kpis
+        .iter()
+        .flat_map(|o| [o.kpi.effective_date(), o.kpi.until_date().map(Date::next)])
+        .flatten()
+        .collect();
+    if days.is_empty() {
+        return check_owner(owner, kpis, out);
+    }
+    days.push(Date {
+        year: i32::MIN,
+        month: 1,
+        day: 1,
+    });
+    days.sort_unstable();
+    days.dedup();
+    // Each day costs a pass over the owner's KPIs: the first days are enough to find a sum
+    // that is off, and no spec can make this quadratic.
+    days.truncate(MAX_DAYS);
+    let first_date = days.get(1).copied();
+    for day in days {
+        let now: Vec<OwnedKpi<'_>> = kpis
+            .iter()
+            .filter(|o| o.kpi.in_force_on(day))
+            .copied()
+            .collect();
+        if now.is_empty() {
+            continue;
+        }
+        let before = out.len();
+        check_owner(owner, &now, out);
+        if out.len() > before {
+            if now.len() < kpis.len() {
+                let when = match first_date {
+                    Some(first) if day.year == i32::MIN => format!("before {first}"),
+                    _ => format!("on {day}"),
+                };
+                for d in &mut out[before..] {
+                    d.message = format!("{} (the KPIs in force {when})", d.message);
+                }
+            }
+            return;
         }
     }
 }

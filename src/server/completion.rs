@@ -1,5 +1,5 @@
-//! Completion: owner and duty IDs at `owner`, `duty`, `contributors` and `lead` (with their
-//! names as detail), the keys the JSON Schema allows at the cursor, the values of `period`,
+//! Completion: owner, duty, objective and team IDs at `owner`, `duty`, `contributors`,
+//! `consulted`, `informed`, `lead`, `supports` and `parent` (with their names as detail), the keys the JSON Schema allows at the cursor, the values of `period`,
 //! `review` and `locale`, and rule codes and names inside `ignore[...]`.
 //!
 //! The text being typed is often not valid YAML yet, so the place is read from the lines
@@ -23,6 +23,10 @@ pub enum Want {
     Owners,
     /// Duty IDs.
     Duties,
+    /// Objective IDs.
+    Objectives,
+    /// Team IDs.
+    Teams,
     /// A value from a fixed list (`period`, `review`, `locale`).
     Values(Vec<String>),
     /// A key of the mapping at this path (keys and list indices from the root).
@@ -77,6 +81,9 @@ pub fn context(text: &str, offset: usize) -> Option<(Want, usize)> {
     // `key: ` before the word: a value of that key.
     if let Some(key_part) = trimmed.strip_suffix(':') {
         let key = last_word(key_part);
+        if key == "parent" {
+            return Some((parent_kind(text, line_start), word_start));
+        }
         return value_of(key).map(|w| (w, word_start));
     }
     // In a flow list: `contributors: [a, `.
@@ -86,7 +93,7 @@ pub fn context(text: &str, offset: usize) -> Option<(Want, usize)> {
             && trimmed.rfind('{').is_none_or(|b| b < open)
         {
             let key = last_word(trimmed[..open].trim_end().strip_suffix(':')?);
-            return (key == "contributors").then_some((Want::Owners, word_start));
+            return list_of(key).map(|w| (w, word_start));
         }
         // In a flow mapping `{id: x, `: a key of the mapping the line's item is.
         if trimmed.contains('{') {
@@ -122,8 +129,11 @@ pub fn context(text: &str, offset: usize) -> Option<(Want, usize)> {
         },
         dashed,
     )?;
-    if dashed && path.len() >= 2 && path[path.len() - 2] == "contributors" {
-        return Some((Want::Owners, word_start));
+    if dashed
+        && path.len() >= 2
+        && let Some(w) = list_of(&path[path.len() - 2])
+    {
+        return Some((w, word_start));
     }
     let present = if dashed {
         Vec::new()
@@ -172,6 +182,41 @@ pub fn items(ws: &Workspace, want: &Want, typed: &str) -> (Vec<Item>, bool) {
                 kind: K::VALUE,
             })
             .collect(),
+        Want::Objectives => ws
+            .index
+            .ids_of("objective")
+            .filter(|id| starts_with(id, typed))
+            .map(|id| Item {
+                label: id.to_owned(),
+                insert: id.to_owned(),
+                detail: ws
+                    .index
+                    .objectives
+                    .get(id)
+                    .and_then(|&(f, i)| ws.specs.get(f)?.as_ref()?.objectives.get(i))
+                    .and_then(|o| o.name.as_ref())
+                    .map(|n| flatten(n.as_str())),
+                kind: K::VALUE,
+            })
+            .collect(),
+        Want::Teams => ws
+            .index
+            .teams
+            .keys()
+            .filter(|id| starts_with(id, typed))
+            .map(|id| Item {
+                label: id.clone(),
+                insert: id.clone(),
+                detail: ws
+                    .index
+                    .teams
+                    .get(id)
+                    .and_then(|&f| ws.team_of(f))
+                    .and_then(|t| t.name.as_ref())
+                    .map(|n| flatten(n.as_str())),
+                kind: K::VALUE,
+            })
+            .collect(),
         Want::Values(values) => values
             .iter()
             .map(|v| Item {
@@ -215,7 +260,10 @@ pub fn items(ws: &Workspace, want: &Want, typed: &str) -> (Vec<Item>, bool) {
             .collect(),
     };
     // IDs come from hash maps: a stable order.
-    if matches!(want, Want::Owners | Want::Duties) {
+    if matches!(
+        want,
+        Want::Owners | Want::Duties | Want::Objectives | Want::Teams
+    ) {
         out.sort_by(|a, b| a.label.cmp(&b.label));
     }
     let incomplete = out.len() > MAX_ITEMS;
@@ -228,6 +276,32 @@ fn starts_with(id: &str, typed: &str) -> bool {
     id.len() >= typed.len()
         && id.is_char_boundary(typed.len())
         && id[..typed.len()].eq_ignore_ascii_case(typed)
+}
+
+/// What fits as an item of the list under `key`.
+fn list_of(key: &str) -> Option<Want> {
+    match key {
+        "contributors" | "consulted" | "informed" => Some(Want::Owners),
+        "supports" => Some(Want::Objectives),
+        _ => None,
+    }
+}
+
+/// What a `parent` on the line at `line_start` names: a team under `team`, else an
+/// objective (the top-level key above it, or on the line itself, says which).
+fn parent_kind(text: &str, line_start: usize) -> Want {
+    let line_end = text[line_start..]
+        .find('\n')
+        .map_or(text.len(), |i| line_start + i);
+    let top = text[..line_end]
+        .lines()
+        .rev()
+        .find(|l| !l.is_empty() && !l.starts_with([' ', '\t', '#', '-']));
+    if top.is_some_and(|l| l.starts_with("team:")) {
+        Want::Teams
+    } else {
+        Want::Objectives
+    }
 }
 
 /// What fits as the value of `key`.
@@ -436,6 +510,27 @@ mod tests {
         let offset = text.find('|').unwrap();
         let text = text.replace('|', "");
         context(&text, offset).map(|(w, _)| w)
+    }
+
+    #[test]
+    fn the_ids_of_alignment_and_raci() {
+        assert_eq!(at("kpis:\n  - supports: [a, |]\n"), Some(Want::Objectives));
+        assert_eq!(
+            at("kpis:\n  - id: a\n    supports:\n      - |\n"),
+            Some(Want::Objectives)
+        );
+        assert_eq!(at("kpis:\n  - consulted: [|]\n"), Some(Want::Owners));
+        assert_eq!(
+            at("kpis:\n  - id: a\n    informed:\n      - |\n"),
+            Some(Want::Owners)
+        );
+        assert_eq!(at("team:\n  id: t\n  parent: |\n"), Some(Want::Teams));
+        assert_eq!(at("team: {id: t, parent: |}\n"), Some(Want::Teams));
+        assert_eq!(
+            at("team:\n  id: t\nobjectives:\n  - id: o\n    parent: |\n"),
+            Some(Want::Objectives)
+        );
+        assert_eq!(at("objectives:\n  - {id: o, parent: |}\n"), Some(Want::Objectives));
     }
 
     fn keys(path: &[&str], present: &[&str]) -> Option<Want> {

@@ -23,6 +23,8 @@ pub enum Kind {
     Kpi,
     /// A team.
     Team,
+    /// An objective.
+    Objective,
 }
 
 impl Kind {
@@ -33,6 +35,7 @@ impl Kind {
             Kind::Duty => "duty",
             Kind::Kpi => "KPI",
             Kind::Team => "team",
+            Kind::Objective => "objective",
         }
     }
 }
@@ -68,6 +71,18 @@ pub fn ids_in(spec: &SpecFile) -> Vec<IdAt<'_>> {
         if let Some(lead) = &team.lead {
             push(&mut out, Kind::Owner, lead, false);
         }
+        if let Some(parent) = &team.parent {
+            push(&mut out, Kind::Team, parent, false);
+        }
+    }
+    for o in &spec.objectives {
+        push(&mut out, Kind::Objective, &o.id, true);
+        if let Some(owner) = &o.owner {
+            push(&mut out, Kind::Owner, owner, false);
+        }
+        if let Some(parent) = &o.parent {
+            push(&mut out, Kind::Objective, parent, false);
+        }
     }
     for o in &spec.owners {
         push(&mut out, Kind::Owner, &o.id, true);
@@ -86,8 +101,16 @@ pub fn ids_in(spec: &SpecFile) -> Vec<IdAt<'_>> {
         if let Some(d) = &k.duty {
             push(&mut out, Kind::Duty, d, false);
         }
-        for c in &k.contributors {
+        for c in k
+            .contributors
+            .iter()
+            .chain(k.consulted())
+            .chain(k.informed())
+        {
             push(&mut out, Kind::Owner, c, false);
+        }
+        for o in k.supports() {
+            push(&mut out, Kind::Objective, o, false);
         }
     }
     out
@@ -107,6 +130,7 @@ pub fn definitions(ws: &Workspace, kind: Kind, id: &str) -> Vec<(FileId, Span)> 
         Kind::Duty => ws.index.duties.get(id).copied(),
         Kind::Kpi => ws.index.kpis.get(id).copied(),
         Kind::Team => ws.index.teams.get(id).map(|&f| (f, 0)),
+        Kind::Objective => ws.index.objectives.get(id).copied(),
     };
     if first.is_none() {
         return Vec::new();
@@ -247,6 +271,26 @@ pub fn describe(ws: &Workspace, at: &IdAt<'_>) -> String {
                     spec.kpis.len()
                 );
             }
+        }
+        Kind::Objective => {
+            let objective = ws
+                .index
+                .objectives
+                .get(at.id)
+                .and_then(|&(f, i)| ws.specs.get(f)?.as_ref()?.objectives.get(i));
+            let _ = write!(out, "**objective {id}**");
+            if let Some(name) = objective.and_then(|o| text(&o.name)) {
+                let _ = write!(out, ": {name}");
+            }
+            if let Some(owner) = objective.and_then(|o| text(&o.owner)) {
+                let _ = write!(out, "\n\nowner {owner}");
+            }
+            let supported = places(ws, Kind::Objective, at.id, false).len();
+            let _ = write!(
+                out,
+                "\n\nreferred to {supported} time{} (KPIs' `supports`, objectives' `parent`)",
+                if supported == 1 { "" } else { "s" }
+            );
         }
     }
     let _ = write!(out, "\n\ndefined in {}", place(file, span));
