@@ -530,7 +530,10 @@ mod tests {
             at("team:\n  id: t\nobjectives:\n  - id: o\n    parent: |\n"),
             Some(Want::Objectives)
         );
-        assert_eq!(at("objectives:\n  - {id: o, parent: |}\n"), Some(Want::Objectives));
+        assert_eq!(
+            at("objectives:\n  - {id: o, parent: |}\n"),
+            Some(Want::Objectives)
+        );
     }
 
     fn keys(path: &[&str], present: &[&str]) -> Option<Want> {
