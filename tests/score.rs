@@ -751,8 +751,8 @@ duties:
   - {id: d, name: D, owner: sun-hao}
 kpis:
   - {id: satisfaction, name: Satisfaction, duty: d, owner: sun-hao, metric: m, target: 90%以上, threshold: 85%以上, period: monthly, weight: 40, source: s}
-  - {id: reply-time, name: Reply time, duty: d, owner: sun-hao, metric: m, target: \"<= 24 h\", threshold: \"<= 36 h\", period: monthly, weight: 30, source: s, until: 2026-12-31}
-  - {id: refunds, name: Refunds, duty: d, owner: sun-hao, metric: m, target: \"< 2 %\", threshold: \"< 3 %\", period: monthly, weight: 30, source: s, effective: 2027-01-01}
+  - {id: reply-time, name: Reply time, duty: d, owner: sun-hao, metric: m, target: \"<= 24 h\", threshold: \"<= 36 h\", period: monthly, weight: 60, source: s, until: 2026-12-31}
+  - {id: refunds, name: Refunds, duty: d, owner: sun-hao, metric: m, target: \"< 2 %\", threshold: \"< 3 %\", period: monthly, weight: 60, source: s, effective: 2027-01-01}
 ",
     );
     write(
