@@ -1147,10 +1147,7 @@ fn libreoffice_computes_what_kpic_score_computes_and_reads_back_what_it_saves() 
         widths.iter().all(|w| w.as_u64() <= widths[0].as_u64()),
         "{red_lo:#}"
     );
-    assert_eq!(
-        red_lo["csv_header"][14],
-        "actual"
-    );
+    assert_eq!(red_lo["csv_header"][14], "actual");
     let actual = red_lo["csv_actual_column"].as_array().unwrap();
     assert_eq!(actual.len(), hostile().len());
     assert!(actual.iter().all(|a| a == ""), "{red_lo:#}");
