@@ -2,8 +2,9 @@
 //! there that the given files cause. Each given file is compared with what it was before (its
 //! version at `HEAD`, or its model in the model cache):
 //!
-//! - an owner or duty ID it defined that is now defined nowhere: every reference to it in
-//!   another file is E004, naming the file it was removed from (or renamed in);
+//! - an owner, duty, objective or team ID it defined that is now defined nowhere: every
+//!   reference to it in another file is E004, naming the file it was removed from (or renamed
+//!   in);
 //! - a duty in another file that its KPIs measured and that no KPI measures now: R002;
 //! - an owner whose KPIs it holds, now or before: the R003 (weights) and A004 (too many KPIs)
 //!   findings in other files that the same owner did not have before.
@@ -75,8 +76,11 @@ struct Gone<'a> {
     renamed: Option<&'a Spanned<Text>>,
 }
 
-/// E004 for every reference in a file not reported on to an owner or duty ID that a given
-/// file defined before and that nothing defines now.
+/// The kinds of ID that references name, as [`Index::defines`](crate::workspace) knows them.
+const KINDS: [&str; 4] = ["owner", "duty", "objective", "team"];
+
+/// E004 for every reference in a file not reported on to an ID (of one of [`KINDS`]) that a
+/// given file defined before and that nothing defines now.
 fn broken_references<'a>(
     ws: &'a Workspace,
     given: &[(FileId, &'a SpecFile)],
@@ -88,10 +92,12 @@ fn broken_references<'a>(
             match (spec, kind) {
                 (None, _) => Vec::new(),
                 (Some(s), "owner") => s.owners.iter().map(|o| &o.id).collect(),
-                (Some(s), _) => s.duties.iter().map(|d| &d.id).collect(),
+                (Some(s), "duty") => s.duties.iter().map(|d| &d.id).collect(),
+                (Some(s), "objective") => s.objectives.iter().map(|o| &o.id).collect(),
+                (Some(s), _) => s.team.iter().filter_map(|t| t.id.as_ref()).collect(),
             }
         };
-        for kind in ["owner", "duty"] {
+        for kind in KINDS {
             let (ids_before, ids_now) = (ids(Some(old), kind), ids(now, kind));
             let before_set: HashSet<&str> = ids_before.iter().map(|i| i.as_str()).collect();
             for (i, id) in ids_before.iter().enumerate() {
@@ -126,13 +132,15 @@ fn broken_references<'a>(
             .filter(move |(_, k, _, g)| *k == kind && g.renamed.is_none())
             .map(|(_, _, r, _)| r.as_str())
     };
-    let owners = ws.index.suggestions("owner", removed("owner"));
-    let duties = ws.index.suggestions("duty", removed("duty"));
+    let meant: HashMap<&str, HashMap<&str, &str>> = KINDS
+        .iter()
+        .map(|&kind| (kind, ws.index.suggestions(kind, removed(kind))))
+        .collect();
     found
         .iter()
         .map(|&(file, kind, r, g)| {
-            let meant = if kind == "duty" { &duties } else { &owners };
-            let d = broken(ws, file, kind, r, g, meant.get(r.as_str()).copied());
+            let meant = meant.get(kind).and_then(|m| m.get(r.as_str())).copied();
+            let d = broken(ws, file, kind, r, g, meant);
             (r.value.clone(), d)
         })
         .collect()
@@ -186,14 +194,24 @@ fn broken(
     }
 }
 
-/// Calls `f` with every reference of a file (the kind of ID, `owner` or `duty`, and the
+/// Calls `f` with every reference of a file (the kind of ID, one of [`KINDS`], and the
 /// value), as resolution checks them.
 fn references<'a>(spec: &'a SpecFile, f: &mut impl FnMut(&'static str, &'a Spanned<Text>)) {
-    if let Some(lead) = spec.team.as_ref().and_then(|t| t.lead.as_ref()) {
-        f("owner", lead);
+    if let Some(team) = &spec.team {
+        if let Some(lead) = &team.lead {
+            f("owner", lead);
+        }
+        if let Some(parent) = &team.parent {
+            f("team", parent);
+        }
     }
-    for o in spec.objectives.iter().filter_map(|o| o.owner.as_ref()) {
-        f("owner", o);
+    for o in &spec.objectives {
+        if let Some(owner) = &o.owner {
+            f("owner", owner);
+        }
+        if let Some(parent) = &o.parent {
+            f("objective", parent);
+        }
     }
     for d in &spec.duties {
         if let Some(o) = &d.owner {
@@ -206,6 +224,9 @@ fn references<'a>(spec: &'a SpecFile, f: &mut impl FnMut(&'static str, &'a Spann
         }
         if let Some(d) = &k.duty {
             f("duty", d);
+        }
+        for o in k.supports() {
+            f("objective", o);
         }
         for c in k
             .contributors

@@ -675,3 +675,75 @@ fn a_given_file_gets_cycles_alignment_and_references_across_files() {
         "{found:#?}"
     );
 }
+
+/// Objectives and a team that KPIs, objectives and teams in other files reference: removing
+/// one objective, renaming another and renaming the parent team are reported where the
+/// references are, as for owners and duties, with the model cache (which must load the
+/// referencing file) as without it.
+#[test]
+fn removing_or_renaming_objectives_and_teams_is_reported_where_they_are_referenced() {
+    let goals = "version: 1
+team: {id: company, name: Company, review: yearly}
+owners:
+  - {id: boss, name: Boss}
+objectives:
+  - {id: growth, name: Growth, owner: boss}
+  - {id: quality, name: Quality, owner: boss}
+";
+    let sales = "version: 1
+team: {id: sales, name: Sales, review: quarterly, parent: company}
+objectives:
+  - {id: more-orders, name: More orders, owner: boss, parent: growth}
+duties:
+  - {id: selling, name: Selling, owner: boss}
+kpis:
+  - {id: orders, name: Orders, duty: selling, owner: boss, metric: m, target: \">= 2 orders\", period: monthly, source: s, weight: 100, supports: [more-orders, quality]}
+";
+    let dir = repository(&[("goals.yaml", goals), ("sales.yaml", sales)]);
+    let (code, found) = check(dir.path(), &[]);
+    assert_eq!((code, found.len()), (0, 0), "{found:#?}");
+    let (code, found) = change(
+        dir.path(),
+        "goals.yaml",
+        goals
+            .replace("id: company", "id: head-office")
+            .replace("id: growth", "id: expansion")
+            .replace("  - {id: quality, name: Quality, owner: boss}\n", ""),
+    );
+    assert_eq!(code, 1);
+    let got: Vec<(&str, &str, u64, &str)> = found
+        .iter()
+        .map(|d| (d.code.as_str(), d.file.as_str(), d.line, d.message.as_str()))
+        .collect();
+    // (The renamed objective serves nothing now: R005 in the given file itself.)
+    assert_eq!(
+        got,
+        [
+            (
+                "R005",
+                "kpi-specs/goals.yaml",
+                6,
+                "objective `expansion` has no KPI that supports it"
+            ),
+            (
+                "E004",
+                "kpi-specs/sales.yaml",
+                2,
+                "team `company` is no longer defined: it was renamed to `head-office` in kpi-specs/goals.yaml"
+            ),
+            (
+                "E004",
+                "kpi-specs/sales.yaml",
+                4,
+                "objective `growth` is no longer defined: it was renamed to `expansion` in kpi-specs/goals.yaml"
+            ),
+            (
+                "E004",
+                "kpi-specs/sales.yaml",
+                8,
+                "objective `quality` is no longer defined: it was removed from kpi-specs/goals.yaml"
+            ),
+        ],
+        "{found:#?}"
+    );
+}

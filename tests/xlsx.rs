@@ -134,10 +134,12 @@ const TARGET: u32 = 2;
 const ACTUAL: u32 = 3;
 const UNIT: u32 = 4;
 const DIRECTION: u32 = 5;
-const MET: u32 = 6;
-const ATTAINMENT: u32 = 7;
-const WEIGHT: u32 = 8;
-const KPI_ID: u32 = 12;
+const THRESHOLD: u32 = 6;
+const MET: u32 = 7;
+const STATUS: u32 = 8;
+const ATTAINMENT: u32 = 9;
+const WEIGHT: u32 = 10;
+const KPI_ID: u32 = 14;
 
 #[test]
 fn a_sheet_per_team_grouped_by_owner_and_a_summary() {
@@ -145,7 +147,7 @@ fn a_sheet_per_team_grouped_by_owner_and_a_summary() {
     let (names, values, _) = cells(&build(dir.path()));
     assert_eq!(names, ["电商运营部", "Customer Support", "Summary"]);
     let ops = &values["电商运营部"];
-    let header: Vec<String> = (0..13).map(|c| text(ops.get(&(0, c)))).collect();
+    let header: Vec<String> = (0..15).map(|c| text(ops.get(&(0, c)))).collect();
     assert_eq!(
         header,
         [
@@ -155,7 +157,9 @@ fn a_sheet_per_team_grouped_by_owner_and_a_summary() {
             "实际值\nactual",
             "单位",
             "方向",
+            "预警线",
             "是否达成",
+            "状态",
             "达成率",
             "权重",
             "周期 / 截止",
@@ -255,7 +259,7 @@ fn formulas_only_where_kpic_computes_and_empty_until_an_actual_is_in() {
             let allowed = if sheet == "Summary" {
                 c == 5
             } else {
-                c == MET || c == ATTAINMENT
+                c == MET || c == STATUS || c == ATTAINMENT
             };
             assert!(allowed, "{sheet}!{r},{c}: {formula}");
             // Only kpic's functions, cell references and its own words: no text of the specs.
@@ -276,11 +280,11 @@ fn formulas_only_where_kpic_computes_and_empty_until_an_actual_is_in() {
     // li-na's score (row 7), weighted; cy's (row 3) across both sheets.
     assert_eq!(
         text(ops.get(&(6, ATTAINMENT))),
-        "IF((SUMPRODUCT($I$4:$I$6,--ISNUMBER($H$4:$H$6)))=0,\"\",(SUMPRODUCT($I$4:$I$6,$H$4:$H$6))/(SUMPRODUCT($I$4:$I$6,--ISNUMBER($H$4:$H$6))))"
+        "IF((SUMPRODUCT($K$4:$K$6,--ISNUMBER($J$4:$J$6)))=0,\"\",(SUMPRODUCT($K$4:$K$6,$J$4:$J$6))/(SUMPRODUCT($K$4:$K$6,--ISNUMBER($J$4:$J$6))))"
     );
     assert!(
         text(ops.get(&(2, ATTAINMENT)))
-            .contains("+SUMPRODUCT('Customer Support'!$I$13:$I$13,'Customer Support'!$H$13:$H$13)"),
+            .contains("+SUMPRODUCT('Customer Support'!$K$13:$K$13,'Customer Support'!$J$13:$J$13)"),
         "{}",
         text(ops.get(&(2, ATTAINMENT)))
     );
@@ -288,13 +292,27 @@ fn formulas_only_where_kpic_computes_and_empty_until_an_actual_is_in() {
     let support = &formulas["Customer Support"];
     assert_eq!(
         text(support.get(&(11, ATTAINMENT))),
-        "IF(COUNT($H$9:$H$11)=0,\"\",SUM($H$9:$H$11)/COUNT($H$9:$H$11))"
+        "IF(COUNT($J$9:$J$11)=0,\"\",SUM($J$9:$J$11)/COUNT($J$9:$J$11))"
     );
     // Cached results are those of an empty sheet, for programs that show without computing.
     assert_eq!(text(values["电商运营部"].get(&(1, MET))), "未填写");
     assert_eq!(text(values["Customer Support"].get(&(1, MET))), "missing");
     assert_eq!(text(values["Customer Support"].get(&(1, ATTAINMENT))), "");
-    assert_eq!(text(formulas["Summary"].get(&(1, 5))), "'电商运营部'!$H$3");
+    assert_eq!(text(formulas["Summary"].get(&(1, 5))), "'电商运营部'!$J$3");
+    // The threshold beside the met column, in the handbook's words; the status compares with
+    // the target, then the threshold (z-errors: lower is better, amber below 3 %), and is
+    // green or red for a KPI without a threshold.
+    assert_eq!(text(values["电商运营部"].get(&(4, THRESHOLD))), "低于 3%");
+    assert_eq!(text(values["电商运营部"].get(&(3, THRESHOLD))), "");
+    assert_eq!(
+        text(ops.get(&(4, STATUS))),
+        "IF(ISNUMBER(D5),IF(D5<2,\"绿\",IF(D5<3,\"黄\",\"红\")),\"\")"
+    );
+    assert_eq!(
+        text(ops.get(&(3, STATUS))),
+        "IF(ISNUMBER(D4),IF(D4>=2,\"绿\",\"红\"),\"\")"
+    );
+    assert_eq!(text(values["Customer Support"].get(&(1, STATUS))), "");
 }
 
 #[test]
@@ -335,7 +353,7 @@ fn protection_validation_freezing_and_print_setup() {
     // The header row repeats on every printed page; the KPI ID column is not printed.
     let wb = entry(&bytes, "xl/workbook.xml");
     assert!(wb.contains("<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"0\">电商运营部!$1:$1</definedName>"), "{wb}");
-    assert!(wb.contains("<definedName name=\"_xlnm.Print_Area\" localSheetId=\"0\">电商运营部!$A$1:$L$10</definedName>"), "{wb}");
+    assert!(wb.contains("<definedName name=\"_xlnm.Print_Area\" localSheetId=\"0\">电商运营部!$A$1:$N$10</definedName>"), "{wb}");
     // Only the actual cells' format is unlocked.
     let styles = entry(&bytes, "xl/styles.xml");
     assert_eq!(
@@ -343,12 +361,18 @@ fn protection_validation_freezing_and_print_setup() {
         1,
         "{styles}"
     );
-    // Conditional formatting of met, not met and missing.
-    assert!(sheet.contains("<formula>$G2=\"达成\"</formula>"), "{sheet}");
+    // Conditional formatting of met, not met and missing, and of green, amber and red.
+    assert!(sheet.contains("<formula>$H2=\"达成\"</formula>"), "{sheet}");
     assert!(
-        sheet.contains("<formula>$G2=\"未填写\"</formula>"),
+        sheet.contains("<formula>$H2=\"未填写\"</formula>"),
         "{sheet}"
     );
+    for word in ["绿", "黄", "红"] {
+        assert!(
+            sheet.contains(&format!("<formula>$I2=\"{word}\"</formula>")),
+            "{sheet}"
+        );
+    }
 }
 
 #[test]
@@ -950,6 +974,7 @@ fn labels() -> Value {
         "kpi_id": ["kpi_id"],
         "actual": ["actual"],
         "met": all(&|t| t.met_header),
+        "status": all(&|t| t.status_header),
         "attainment": all(&|t| t.attainment),
         "owner_id": all(&|t| t.summary_header[2]),
         "score": all(&|t| t.summary_header[5]),
@@ -1039,9 +1064,47 @@ fn libreoffice_computes_what_kpic_score_computes_and_reads_back_what_it_saves() 
             close(&lo["attainment"], attainment.as_f64().unwrap()),
             "{id}: {lo} vs {attainment}"
         );
+        // Green, amber or red as `kpic score` decided, in the sheet's words.
+        let status = baseline["kpis"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["kpi_id"] == id.as_str())
+            .map(|k| k["status"].clone())
+            .unwrap();
+        let status_words: Vec<&str> = kpic::emit::i18n::Lang::ALL
+            .iter()
+            .map(|l| {
+                let [g, a, r] = l.sheet_text().status;
+                match status.as_str() {
+                    Some("green") => g,
+                    Some("amber") => a,
+                    Some("red") => r,
+                    _ => "",
+                }
+            })
+            .collect();
+        assert!(
+            status_words.contains(&lo["status"].as_str().unwrap()),
+            "{id}: {lo} vs {status}"
+        );
         assert_eq!(lo["validation"]["type"], "DECIMAL", "{id}");
         assert_eq!(lo["validation"]["show_input"], true, "{id}");
     }
+    // The fixture's thresholds: amber in both directions, red below one.
+    let status_of = |id: &str| {
+        baseline["kpis"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["kpi_id"] == id)
+            .map(|k| k["status"].as_str().unwrap_or("").to_owned())
+            .unwrap()
+    };
+    assert_eq!(
+        ["k-lower", "b-articles", "z-errors", "c-en", "k-higher"].map(status_of),
+        ["amber", "amber", "amber", "red", "green"]
+    );
     for missing in ["z-hours", "b-rate"] {
         assert!(words(&Value::Null).contains(&lo_kpis[missing]["met"].as_str().unwrap()));
         assert!(lo_kpis[missing]["attainment"].is_null());
@@ -1136,7 +1199,7 @@ fn libreoffice_computes_what_kpic_score_computes_and_reads_back_what_it_saves() 
             if on_summary {
                 col == 5
             } else {
-                col == MET || col == ATTAINMENT
+                col == MET || col == STATUS || col == ATTAINMENT
             },
             "{f}"
         );

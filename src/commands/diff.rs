@@ -30,15 +30,20 @@ pub fn run(args: DiffArgs) -> Result<ExitCode> {
     let cwd = cwd()?;
     let (top, prefix) = git::work_tree(&cwd)?;
     let base_rev = args.base.as_deref().unwrap_or("HEAD");
-    let base = revision(&top, &prefix, base_rev, args.today.as_deref(), lang)?;
-    let head = match args.head.as_deref() {
-        Some(rev) => revision(&top, &prefix, rev, args.today.as_deref(), lang)?,
-        None => {
-            let req = check_request(cwd.clone(), Vec::new(), None, args.today.as_deref())?;
-            let outcome = check::run(&req)?;
-            Snapshot::new("the working tree", &outcome, lang)
-        }
-    };
+    let today = args.today.as_deref();
+    // The two sides are independent: each is read by git and checked while the other is.
+    let (base, head) = rayon::join(
+        || revision(&top, &prefix, base_rev, today, lang),
+        || match args.head.as_deref() {
+            Some(rev) => revision(&top, &prefix, rev, today, lang),
+            None => {
+                let req = check_request(cwd.clone(), Vec::new(), None, today)?;
+                let outcome = check::run(&req)?;
+                Ok(Snapshot::new("the working tree", &outcome, lang))
+            }
+        },
+    );
+    let (base, head) = (base?, head?);
     let d = diff::compare(&base, &head);
     let text = match format {
         "human" => diff::human(&d),

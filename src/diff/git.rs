@@ -7,6 +7,8 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Component, Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use rayon::prelude::*;
+
 use crate::error::{Error, Result};
 
 /// Largest file of a revision written out; a larger one is left out (the loader would
@@ -99,6 +101,9 @@ pub fn write_tree(top: &Path, commit: &str, into: &Path) -> Result<usize> {
     });
     let mut out = BufReader::new(child.stdout.take().expect("piped"));
     let fail = |what: String| Error::new(format!("cannot read revision `{commit}`: {what}"));
+    // Read in order (git answers in order), then written in parallel: creating a thousand
+    // files costs more than reading them.
+    let mut files: Vec<(&Path, Vec<u8>)> = Vec::with_capacity(wanted.len());
     for (_, rel) in &wanted {
         let mut header = String::new();
         out.read_line(&mut header)
@@ -117,15 +122,21 @@ pub fn write_tree(top: &Path, commit: &str, into: &Path) -> Result<usize> {
         let mut newline = [0u8; 1];
         out.read_exact(&mut newline)
             .map_err(|e| fail(e.to_string()))?;
-        let path = into.join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| fail(e.to_string()))?;
-        }
-        std::fs::write(&path, &data).map_err(|e| fail(e.to_string()))?;
+        files.push((rel, data));
     }
     let _ = writer.join();
     let _ = child.wait();
-    Ok(wanted.len())
+    let mut folders: Vec<&Path> = files.iter().filter_map(|(rel, _)| rel.parent()).collect();
+    folders.sort_unstable();
+    folders.dedup();
+    for folder in folders {
+        std::fs::create_dir_all(into.join(folder)).map_err(|e| fail(e.to_string()))?;
+    }
+    files
+        .par_iter()
+        .try_for_each(|(rel, data)| std::fs::write(into.join(rel), data))
+        .map_err(|e| fail(e.to_string()))?;
+    Ok(files.len())
 }
 
 /// A path from git as a relative path of plain names (no `..`, no root, no `.git`), or

@@ -86,16 +86,6 @@ impl Snapshot {
             })
             .collect()
     }
-
-    /// An owner's display name, `None` when this side does not define it.
-    fn owner_name(&self, id: &str) -> Option<String> {
-        self.items("owners").get(id).map(|o| {
-            o.get("name")
-                .and_then(Value::as_str)
-                .unwrap_or(id)
-                .to_owned()
-        })
-    }
 }
 
 /// A finding of one side.
@@ -282,13 +272,20 @@ pub fn compare(base: &Snapshot, head: &Snapshot) -> PolicyDiff {
             by_person.entry((team, owner)).or_default().push(item);
         }
     }
+    let (base_owners, head_owners) = (base.items("owners"), head.items("owners"));
+    let name_of = |id: &str| {
+        let o = head_owners.get(id).or_else(|| base_owners.get(id))?;
+        Some(
+            o.get("name")
+                .and_then(Value::as_str)
+                .unwrap_or(id)
+                .to_owned(),
+        )
+    };
     for ((team, owner), kpis) in by_person {
         let t = team_entry(&mut teams, team, sides);
         let owner = owner.map(|id| Person {
-            name: head
-                .owner_name(&id)
-                .or_else(|| base.owner_name(&id))
-                .unwrap_or_else(|| id.clone()),
+            name: name_of(&id).unwrap_or_else(|| id.clone()),
             id,
         });
         t.people.push(PersonDiff { owner, kpis });
@@ -299,7 +296,6 @@ pub fn compare(base: &Snapshot, head: &Snapshot) -> PolicyDiff {
             .sort_by(|a, b| (a.owner.is_none(), &a.owner).cmp(&(b.owner.is_none(), &b.owner)));
     }
     // Owners.
-    let (base_owners, head_owners) = (base.items("owners"), head.items("owners"));
     let person = |id: &str, o: &serde_json::Map<String, Value>| Person {
         id: id.to_owned(),
         name: o
@@ -404,6 +400,7 @@ fn item_diff(
     let (status, changes) = match (base, head) {
         (None, Some(h)) => ("added", field_changes(&empty(), &summary(h), skip)),
         (Some(b), None) => ("removed", field_changes(&summary(b), &empty(), skip)),
+        (Some(b), Some(h)) if b == h => return None,
         (Some(b), Some(h)) => {
             let changes = field_changes(b, h, skip);
             if changes.is_empty() {
@@ -448,11 +445,15 @@ fn field_changes(
         .into_iter()
         .filter(|f| !skip.contains(&f.as_str()))
         .filter_map(|f| {
-            let from = base.get(f).cloned().unwrap_or(Value::Null);
-            let to = head.get(f).cloned().unwrap_or(Value::Null);
-            if same(&from, &to) {
+            let (from, to) = (base.get(f), head.get(f));
+            let null = Value::Null;
+            if same(from.unwrap_or(&null), to.unwrap_or(&null)) {
                 return None;
             }
+            let (from, to) = (
+                from.cloned().unwrap_or(Value::Null),
+                to.cloned().unwrap_or(Value::Null),
+            );
             let effect = (f == "target" || f == "threshold")
                 .then(|| target_effect(&from, &to))
                 .flatten();

@@ -306,8 +306,14 @@ pub struct SheetText {
     pub unit: &'static str,
     /// Header of the direction column.
     pub direction: &'static str,
+    /// Header of the threshold column (the amber level).
+    pub threshold: &'static str,
     /// Header of the met column.
     pub met_header: &'static str,
+    /// Header of the status column.
+    pub status_header: &'static str,
+    /// Shown in the status column: green, amber, red (the words of `kpic score`).
+    pub status: [&'static str; 3],
     /// Header of the attainment column.
     pub attainment: &'static str,
     /// Whether the `kpi_id` and `actual` headers carry the machine name on a second line
@@ -367,7 +373,10 @@ pub static SHEET_EN: SheetText = SheetText {
     kpi_id: "KPI ID",
     unit: "Unit",
     direction: "Direction",
+    threshold: "Threshold (amber)",
     met_header: "Met",
+    status_header: "Status",
+    status: ["green", "amber", "red"],
     attainment: "Attainment",
     key_lines: false,
     directions: [
@@ -410,7 +419,10 @@ pub static SHEET_ZH_CN: SheetText = SheetText {
     kpi_id: "KPI 编号",
     unit: "单位",
     direction: "方向",
+    threshold: "预警线",
     met_header: "是否达成",
+    status_header: "状态",
+    status: ["绿", "黄", "红"],
     attainment: "达成率",
     key_lines: true,
     directions: [

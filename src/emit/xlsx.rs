@@ -19,7 +19,7 @@ use rust_xlsxwriter::{
 };
 
 use super::i18n::{Lang, SheetText, Text};
-use super::{KpiView, TargetView, View, kpi_name};
+use super::{KpiView, TargetView, View, kpi_name, threshold_view};
 use crate::score::DEFAULT_CAP;
 use crate::score::render::display_width;
 use crate::target::{Direction, Op, Target, format_number};
@@ -34,7 +34,8 @@ const MAX_CELL_CHARS: usize = 32_767;
 const MAX_FORMULA_CHARS: usize = 8_192;
 
 /// The columns of a team sheet, in order: the KPI name is frozen on the left with its owner,
-/// and `actual` comes right after the target, with the unit beside it.
+/// and `actual` comes right after the target, with the unit beside it; the threshold (the
+/// amber level) before `met`, and the green / amber / red status after it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Col {
     Owner,
@@ -43,7 +44,9 @@ enum Col {
     Actual,
     Unit,
     Direction,
+    Threshold,
     Met,
+    Status,
     Attainment,
     Weight,
     When,
@@ -53,14 +56,16 @@ enum Col {
 }
 
 /// Every column of a team sheet.
-const COLS: [Col; 13] = [
+const COLS: [Col; 15] = [
     Col::Owner,
     Col::Kpi,
     Col::Target,
     Col::Actual,
     Col::Unit,
     Col::Direction,
+    Col::Threshold,
     Col::Met,
+    Col::Status,
     Col::Attainment,
     Col::Weight,
     Col::When,
@@ -89,7 +94,9 @@ impl Col {
             Col::Actual => st.actual,
             Col::Unit => st.unit,
             Col::Direction => st.direction,
+            Col::Threshold => st.threshold,
             Col::Met => st.met_header,
+            Col::Status => st.status_header,
             Col::Attainment => st.attainment,
             Col::Weight => tx.kpi_header[4],
             Col::When => tx.kpi_header[3],
@@ -117,7 +124,9 @@ impl Col {
             Col::Actual => (12.0, 12.0),
             Col::Unit => (6.0, 10.0),
             Col::Direction => (8.0, 18.0),
+            Col::Threshold => (10.0, 20.0),
             Col::Met => (8.0, 12.0),
+            Col::Status => (7.0, 10.0),
             Col::Attainment => (9.0, 12.0),
             Col::Weight => (7.0, 8.0),
             Col::When => (8.0, 20.0),
@@ -161,6 +170,8 @@ struct Formats {
     not_met: Format,
     missing: Format,
     suspect: Format,
+    /// The status column: green, amber, red (the fills of met, missing, not met).
+    status: [Format; 3],
 }
 
 impl Formats {
@@ -209,6 +220,17 @@ impl Formats {
                 .set_font_color(Color::RGB(0x7F6000))
                 .set_background_color(Color::RGB(0xFFEB9C)),
             suspect: Format::new().set_background_color(Color::RGB(0xF8CBAD)),
+            status: [
+                Format::new()
+                    .set_font_color(Color::RGB(0x006100))
+                    .set_background_color(Color::RGB(0xC6EFCE)),
+                Format::new()
+                    .set_font_color(Color::RGB(0x7F6000))
+                    .set_background_color(Color::RGB(0xFFEB9C)),
+                Format::new()
+                    .set_font_color(Color::RGB(0x9C0006))
+                    .set_background_color(Color::RGB(0xFFC7CE)),
+            ],
         }
     }
 }
@@ -540,6 +562,20 @@ fn attainment_formula(target: &Target, a: &str, cap: f64) -> String {
     format!("IF(ISNUMBER({a}),MIN({ratio},{cap}),\"\")")
 }
 
+/// The status, as [`crate::score::Status::of`] decides it: green when the target is met, amber
+/// when only the threshold is, else red; empty while the actual is not a number.
+fn status_formula(target: &Target, threshold: Option<&Target>, a: &str, st: &SheetText) -> String {
+    let [green, amber, red] = st.status.map(literal);
+    let below = match threshold {
+        Some(t) => format!("IF({},{amber},{red})", comparison(t, a)),
+        None => red,
+    };
+    format!(
+        "IF(ISNUMBER({a}),IF({},{green},{below}),\"\")",
+        comparison(target, a)
+    )
+}
+
 /// Whether an actual typed as a fraction (`0.95`) would be suspicious: a percentage target
 /// above 1, where `kpic score` warns that a fraction was probably meant as a percentage.
 pub fn expects_percent_above_one(target: &Target) -> bool {
@@ -766,6 +802,7 @@ fn team_sheet(
     // Texts of wrapped cells per row, to size the rows once the widths are known.
     let mut wrapped: Vec<(u32, Col, String)> = Vec::new();
     let wrap_cols = [
+        Col::Threshold,
         Col::Kpi,
         Col::Metric,
         Col::Source,
@@ -816,6 +853,12 @@ fn team_sheet(
             text(ws, row, Col::Unit, unit, &mut widths)?;
             let direction = parsed.map_or("", |t| st.direction_words(t.direction()));
             text(ws, row, Col::Direction, direction, &mut widths)?;
+            let threshold = match threshold_view(kpi) {
+                TargetView::Parsed { target, .. } => tx.target_words(&target),
+                TargetView::Unparsed(t) => t,
+                TargetView::Missing => String::new(),
+            };
+            text(ws, row, Col::Threshold, &threshold, &mut widths)?;
             match parsed {
                 Some(t) => {
                     let met = format!(
@@ -840,7 +883,16 @@ fn team_sheet(
                         Formula::new(attainment_formula(t, &a, cap)),
                         &f.percent,
                     )?;
+                    ws.write_formula_with_format(
+                        row,
+                        Col::Status.n(),
+                        Formula::new(status_formula(t, kpi.parsed_threshold(), &a, st)),
+                        &f.text,
+                    )?;
                     widths.see(Col::Met, st.not_a_number);
+                    for s in st.status {
+                        widths.see(Col::Status, s);
+                    }
                     if expects_percent_above_one(t) {
                         let suspect = ConditionalFormatFormula::new()
                             .set_rule(format!("=AND(ISNUMBER({a}),{a}<>0,ABS({a})<=1)").as_str())
@@ -856,6 +908,7 @@ fn team_sheet(
                 }
                 None => {
                     text(ws, row, Col::Met, tx.none, &mut widths)?;
+                    ws.write_blank(row, Col::Status.n(), &f.text)?;
                     ws.write_blank(row, Col::Attainment.n(), &f.percent)?;
                 }
             }
@@ -938,6 +991,13 @@ fn team_sheet(
                 .set_rule(format!("=${m}2={}", literal(word)).as_str())
                 .set_format(format);
             ws.add_conditional_format(1, Col::Met.n(), last_row, Col::Met.n(), &rule)?;
+        }
+        let s = Col::Status.letter();
+        for (word, format) in st.status.iter().zip(&f.status) {
+            let rule = ConditionalFormatFormula::new()
+                .set_rule(format!("=${s}2={}", literal(word)).as_str())
+                .set_format(format);
+            ws.add_conditional_format(1, Col::Status.n(), last_row, Col::Status.n(), &rule)?;
         }
     }
     for c in COLS {
@@ -1124,7 +1184,7 @@ mod tests {
         assert_eq!(quoted("it's"), "'it''s'");
         assert_eq!(
             column_range(Some("a b"), Col::Attainment, 1, 3),
-            "'a b'!$H$2:$H$4"
+            "'a b'!$J$2:$J$4"
         );
         assert_eq!(literal("say \"x\""), "\"say \"\"x\"\"\"");
         assert_eq!(header_text("R&D & Co", 60), "R&&D && Co");

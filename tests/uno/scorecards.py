@@ -10,7 +10,7 @@ Run with Debian's /usr/bin/python3 (the one with `import uno`) against a running
 
 CONFIG holds: "pipe" (the pipe name), "workbooks" (a list of jobs), "out" (where the result
 JSON goes). A job is {"path", "actuals": {kpi_id: number|null}|null, "save": folder|null,
-"labels": {"kpi_id": [...], "actual": [...], "met": [...], "attainment": [...],
+"labels": {"kpi_id": [...], "actual": [...], "met": [...], "status": [...], "attainment": [...],
 "owner_id": [...], "score": [...]}, "hostile": [strings]}. It prints nothing; errors go to
 stderr and the exit code.
 """
@@ -136,6 +136,9 @@ def run_job(desktop, job):
                     att = sheet.getCellByPosition(cols["attainment"], row)
                     entry = result["kpis"].setdefault(kpi, {})
                     entry["met"] = sheet.getCellByPosition(cols["met"], row).getString()
+                    if "status" in cols:
+                        entry["status"] = sheet.getCellByPosition(
+                            cols["status"], row).getString()
                     entry["attainment"] = None if att.getString() == "" else att.getValue()
                     entry["sheet"] = sheet.getName()
                 elif "attainment" in cols:

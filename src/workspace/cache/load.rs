@@ -498,7 +498,7 @@ impl<'a> Needs<'a> {
     }
 
     /// The files that a given file's earlier model needs: its owners' KPIs; the references to
-    /// the IDs it defined that nothing defines now; the definitions of the duties its KPIs
+    /// the IDs (owners, duties, objectives, its team) it defined that nothing defines now; the definitions of the duties its KPIs
     /// measured that nothing measures now.
     fn of_before(&self, spec: &SpecFile, seen: &Seen<'_>, out: &mut Vec<FileId>) {
         let mut owners = HashSet::new();
@@ -519,6 +519,7 @@ impl<'a> Needs<'a> {
                 self.with(facts::DUTY, duty, out);
             }
         }
+        let team = spec.team.as_ref().and_then(|t| t.id.as_ref());
         for (kind, id, defined) in spec
             .owners
             .iter()
@@ -528,6 +529,12 @@ impl<'a> Needs<'a> {
                     .iter()
                     .map(|d| ("duty", d.id.as_str(), &seen.duties)),
             )
+            .chain(
+                spec.objectives
+                    .iter()
+                    .map(|o| ("objective", o.id.as_str(), &seen.objectives)),
+            )
+            .chain(team.map(|t| ("team", t.as_str(), &seen.teams)))
         {
             if !defined.contains(id) && self.count(facts::definition(kind), id) == 0 {
                 self.with(facts::reference(kind), id, out);
@@ -542,6 +549,8 @@ struct Seen<'a> {
     owns: HashMap<&'a str, usize>,
     owners: HashSet<&'a str>,
     duties: HashSet<&'a str>,
+    objectives: HashSet<&'a str>,
+    teams: HashSet<&'a str>,
     measured: HashSet<&'a str>,
 }
 
@@ -551,6 +560,8 @@ impl<'a> Seen<'a> {
             owns: HashMap::new(),
             owners: HashSet::new(),
             duties: HashSet::new(),
+            objectives: HashSet::new(),
+            teams: HashSet::new(),
             measured: HashSet::new(),
         };
         let parsed = slots.iter().filter_map(|s| match s {
@@ -562,6 +573,14 @@ impl<'a> Seen<'a> {
                 .extend(spec.owners.iter().map(|o| o.id.as_str()));
             seen.duties
                 .extend(spec.duties.iter().map(|d| d.id.as_str()));
+            seen.objectives
+                .extend(spec.objectives.iter().map(|o| o.id.as_str()));
+            seen.teams.extend(
+                spec.team
+                    .iter()
+                    .filter_map(|t| t.id.as_ref())
+                    .map(|t| t.as_str()),
+            );
             for k in &spec.kpis {
                 if let Some(o) = filled(&k.owner) {
                     *seen.owns.entry(o.value.trim()).or_default() += 1;
