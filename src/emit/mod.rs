@@ -1,8 +1,10 @@
 //! Emitters: the documents `kpic build` writes, one file per document. They read a resolved
 //! [`View`] of the workspace and return bytes; writing them out is [`out_dir`]'s job.
 
+pub mod content;
 pub mod csv_guard;
 pub mod handbook;
+pub mod html;
 pub mod i18n;
 pub mod markdown;
 pub mod model;
