@@ -186,7 +186,7 @@ pub struct Scorecard {
 }
 
 /// What a node of the diagram is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NodeKind {
     /// An owner.
     Owner,

@@ -58,7 +58,8 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.role { text-align: center; font-weight: bold; }
 tr.total td { font-weight: bold; }
 code { font-family: ui-monospace, \"Cascadia Mono\", \"Noto Sans Mono\", monospace; background: #f0f0f0; padding: 0 .2em; }
-nav.toc ul { columns: 2; }
+nav.toc > ul { columns: 2; }
+nav.toc li { break-inside: avoid; }
 figure { margin: 1rem 0; }
 figure svg { max-width: 100%; height: auto; }
 .note { color: #4d4d4d; }
@@ -142,19 +143,6 @@ impl Table {
                 let _ = write!(self.out, "<td class=\"num\">{c}</td>");
             } else {
                 let _ = write!(self.out, "<td>{c}</td>");
-            }
-        }
-        self.out.push_str("</tr>\n");
-    }
-
-    /// Adds a row whose first cell is a row header (`<th scope="row">`).
-    pub fn row_with_header(&mut self, head: &str, cells: &[(String, &str)]) {
-        let _ = write!(self.out, "<tr><th scope=\"row\">{head}</th>");
-        for (c, class) in cells {
-            if class.is_empty() {
-                let _ = write!(self.out, "<td>{c}</td>");
-            } else {
-                let _ = write!(self.out, "<td class=\"{class}\">{c}</td>");
             }
         }
         self.out.push_str("</tr>\n");

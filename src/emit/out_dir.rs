@@ -13,6 +13,7 @@ use super::Document;
 /// refuse to replace the folder, so `--out src` cannot wipe a source tree.
 const OWN_FILES: &[&str] = &[
     "handbook.md",
+    "handbook.html",
     "scorecards.csv",
     "scorecards.xlsx",
     "kpis.json",
