@@ -872,3 +872,157 @@ fn as_of_scores_only_the_kpis_in_force_that_day() {
         bad.stderr
     );
 }
+
+// --- the HTML page and several periods -------------------------------------------------------
+
+/// A second period for the fixture: first response down to 20 h (80% → 120%, improved), help
+/// articles still 8 of 10 (kept failing, with listing readiness and the description error rate).
+fn second_period(dir: &Path) {
+    let q1 = std::fs::read_to_string(dir.join("actuals.csv")).unwrap();
+    let q2: String = q1
+        .lines()
+        .map(|l| {
+            if l.contains(",first-response,") {
+                format!("{},20", l.rsplit_once(',').unwrap().0)
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    write(dir, "q2.csv", q2 + "\n");
+}
+
+#[test]
+fn html_page_snapshot() {
+    let dir = fixture();
+    let run = score(
+        dir.path(),
+        &["--actuals", "actuals.csv", "--format", "html"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.starts_with("<!DOCTYPE html>"));
+    assert!(!run.stdout.contains("<script"));
+    // One chart of teams, and per team one of owners and one of KPIs.
+    assert_eq!(run.stdout.matches("<svg ").count(), 5);
+    insta::assert_snapshot!("html", run.stdout);
+}
+
+#[test]
+fn each_team_section_of_the_html_page_is_in_the_teams_language() {
+    let dir = fixture();
+    let run = score(
+        dir.path(),
+        &["--actuals", "actuals.csv", "--format", "html"],
+    );
+    assert!(
+        run.stdout
+            .contains("<section class=\"team\" id=\"team-1\" lang=\"zh-CN\">")
+    );
+    assert!(run.stdout.contains("<h3>个人得分</h3>"));
+    assert!(
+        run.stdout
+            .contains("<section class=\"team\" id=\"team-2\" lang=\"en\">")
+    );
+    assert!(run.stdout.contains("<h3>Owners</h3>"));
+    let forced = score(
+        dir.path(),
+        &[
+            "--actuals",
+            "actuals.csv",
+            "--format",
+            "html",
+            "--lang",
+            "en",
+        ],
+    );
+    assert!(!forced.stdout.contains("<h3>个人得分</h3>"));
+}
+
+#[test]
+fn several_periods_add_a_trend_in_every_format() {
+    let dir = fixture();
+    second_period(dir.path());
+    let two = ["--actuals", "actuals.csv", "--actuals", "q2.csv"];
+    let run = |format: &str, extra: &[&str]| {
+        let mut args: Vec<&str> = two.to_vec();
+        args.extend(["--format", format]);
+        args.extend(extra);
+        let r = score(dir.path(), &args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.stdout
+    };
+    let table = run("table", &[]);
+    assert!(
+        table.contains("first-response            80.0%  120.0%"),
+        "{table}"
+    );
+    assert!(
+        table.contains(
+            "kept failing (not met in any period): listing-readiness, description-error-rate, kb-articles"
+        ),
+        "{table}"
+    );
+    assert!(table.contains("improved (attainment up from actuals to q2): first-response"));
+
+    let md = run("markdown", &["--period", "Q1", "--period", "Q2"]);
+    assert!(md.contains("| KPI | Q1 | Q2 |"), "{md}");
+    assert!(
+        md.contains("| First response time (`first-response`) | 80.0% | 120.0% |"),
+        "{md}"
+    );
+    assert!(
+        md.contains(
+            "**Kept failing (not met in any period)**: Help articles published (`kb-articles`)\n"
+        ),
+        "{md}"
+    );
+    assert!(md.contains("**Improved (attainment up from the first period to the last)**: First response time (`first-response`)\n"), "{md}");
+
+    let v: Value = serde_json::from_str(&run("json", &[])).unwrap();
+    assert_eq!(v["trend"]["periods"], serde_json::json!(["actuals", "q2"]));
+    assert_eq!(
+        v["trend"]["improved"],
+        serde_json::json!(["first-response"])
+    );
+    assert_eq!(kpi(&v, "first-response")["attainment"], 120.0);
+
+    let csv = run("csv", &[]);
+    assert!(csv.starts_with("period,team_id,"), "{csv}");
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with(",kept_failing,improved")
+    );
+    assert_eq!(csv.lines().count(), 1 + 2 * 10);
+
+    let html = run("html", &["--period", "Q1", "--period", "Q2"]);
+    assert!(html.contains("<h3>Trend</h3>") && html.contains("<h3>趋势</h3>"));
+    // A series per KPI (10) and per owner (4), besides the 5 charts of the last period.
+    assert_eq!(html.matches("<svg ").count(), 5 + 10 + 4);
+    assert!(html.contains("Trend: Q1 → Q2"));
+}
+
+#[test]
+fn period_labels_must_match_the_actuals_files() {
+    let dir = fixture();
+    let run = score(
+        dir.path(),
+        &[
+            "--actuals",
+            "actuals.csv",
+            "--period",
+            "Q1",
+            "--period",
+            "Q2",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("2 `--period` labels for 1 `--actuals` file"),
+        "{}",
+        run.stderr
+    );
+}

@@ -104,7 +104,8 @@ pub fn page(lang: &str, title: &str, body: &str) -> String {
     out
 }
 
-/// A table written row by row: header cells are fixed text, body cells already-escaped HTML.
+/// A table written row by row: header cells are plain text (escaped here), body cells
+/// already-escaped HTML.
 #[derive(Debug, Default)]
 pub struct Table {
     out: String,
