@@ -10,7 +10,7 @@ use std::io::{self, Write};
 
 use super::charts::{self, Mark, ShareRow, StatusRow, Words};
 use super::render::{Lang, Page, Texts, number, percent, scored_from, summary_lines, texts};
-use super::trend::{KpiTrend, Period, Trend};
+use super::trend::{KpiTrend, OwnerTrend, Period, Trend};
 use super::{KpiScore, MissingReason, OwnerScore, Scores, TeamScore};
 use crate::emit::html::{self, Table, escape, fixed_with_code};
 use crate::target::format_number;
@@ -103,46 +103,12 @@ pub fn render(periods: &[Period], page: Page<'_>) -> String {
     }
     body.push_str("</header>\n");
 
-    // The share met per team.
-    let rows: Vec<ShareRow> = scores
-        .teams
-        .iter()
-        .map(|team| ShareRow {
-            label: display(team.team_name.as_deref(), &team.team_id),
-            share: team.share_met,
-            note: fill(
-                t.team_note,
-                &[
-                    ("met", team.met.to_string()),
-                    ("scored", team.scored.to_string()),
-                    ("missing", team.missing.to_string()),
-                ],
-            ),
-        })
-        .collect();
-    if !rows.is_empty() {
-        let desc = rows
-            .iter()
-            .map(|r| {
-                format!(
-                    "{}{} {} ({})",
-                    r.label,
-                    t.title_sep.trim_end(),
-                    percent(r.share),
-                    r.note
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("; ");
-        let words = Words {
-            title: t.chart_teams.to_owned(),
-            desc,
-        };
+    if let Some(chart) = teams_chart(scores, lang) {
         let _ = write!(
             body,
             "<section id=\"teams\">\n<h2>{}</h2>\n<figure>\n{}</figure>\n</section>\n",
-            escape(t.chart_teams),
-            charts::shares("chart-teams", &rows, &words)
+            escape(&chart.title),
+            chart.svg
         );
     }
 
@@ -206,51 +172,12 @@ fn team_section(
     out.push_str("</ul>\n");
 
     // Owners: the chart (sorted by score, highest first) and the table.
-    let mut owners: Vec<&OwnerScore> = Vec::new();
-    let mut seen = HashSet::new();
-    for k in &kpis {
-        if let Some(o) = k
-            .owner_id
-            .as_deref()
-            .and_then(|o| scores.owners.iter().find(|x| x.owner_id == o))
-            && seen.insert(o.owner_id.as_str())
-        {
-            owners.push(o);
-        }
-    }
+    let owners = team_owners(scores, &kpis);
     if !owners.is_empty() {
         let _ = writeln!(out, "<h3>{}</h3>", escape(t.owners));
-        let mut sorted = owners.clone();
-        sorted.sort_by(|a, b| {
-            b.score
-                .unwrap_or(f64::NEG_INFINITY)
-                .total_cmp(&a.score.unwrap_or(f64::NEG_INFINITY))
-        });
-        let rows: Vec<(String, Option<f64>)> = sorted
-            .iter()
-            .map(|o| (display(o.owner_name.as_deref(), &o.owner_id), o.score))
-            .collect();
-        let desc = rows
-            .iter()
-            .map(|(name, s)| format!("{name}{} {}", t.title_sep.trim_end(), percent(*s)))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let words = Words {
-            title: t.chart_owners.to_owned(),
-            desc,
-        };
-        let scale = rows.iter().filter_map(|r| r.1).fold(scores.cap, f64::max);
-        let _ = write!(
-            out,
-            "<figure>\n{}</figure>\n",
-            charts::bars(
-                &format!("chart-{n}-owners"),
-                &rows,
-                scale,
-                t.no_actual,
-                &words
-            )
-        );
+        if let Some(chart) = owners_chart(scores, team, n, lang) {
+            let _ = write!(out, "<figure>\n{}</figure>\n", chart.svg);
+        }
         let mut table = Table::new(&t.owner_header, &[1, 2, 3]);
         for o in &owners {
             table.row(
@@ -268,46 +195,12 @@ fn team_section(
     }
 
     // KPIs: every KPI's status and attainment, then the table of those with an actual.
-    if !kpis.is_empty() {
-        let _ = writeln!(out, "<h3>{}</h3>", escape(t.kpis));
-        let rows: Vec<StatusRow> = kpis
-            .iter()
-            .map(|k| StatusRow {
-                label: display(k.kpi_name.as_deref(), &k.kpi_id),
-                mark: mark(k),
-                attainment: k.actual.and(k.attainment),
-            })
-            .collect();
-        let desc = rows
-            .iter()
-            .map(|r| {
-                let mut s = format!(
-                    "{}{} {}",
-                    r.label,
-                    t.title_sep.trim_end(),
-                    t.marks[r.mark as usize]
-                );
-                if let Some(a) = r.attainment {
-                    let _ = write!(s, ", {}", percent(Some(a)));
-                }
-                s
-            })
-            .collect::<Vec<_>>()
-            .join("; ");
-        let words = Words {
-            title: t.chart_kpis.to_owned(),
-            desc,
-        };
+    if let Some(chart) = kpis_chart(scores, team, n, lang) {
         let _ = write!(
             out,
-            "<figure>\n{}</figure>\n",
-            charts::statuses(
-                &format!("chart-{n}-kpis"),
-                &rows,
-                scores.cap,
-                t.marks,
-                &words
-            )
+            "<h3>{}</h3>\n<figure>\n{}</figure>\n",
+            escape(t.kpis),
+            chart.svg
         );
     }
     let scored: Vec<&&KpiScore> = kpis.iter().filter(|k| k.actual.is_some()).collect();
@@ -402,60 +295,25 @@ fn trend_section(out: &mut String, trend: &Trend, team: &TeamScore, n: usize, ca
     header.extend(trend.periods.iter().map(String::as_str));
     header.push(t.trend);
     let numeric: Vec<usize> = (1..=trend.periods.len()).collect();
-    let series_desc = |name: &str, values: &[Option<f64>]| {
-        let parts: Vec<String> = trend
-            .periods
-            .iter()
-            .zip(values)
-            .map(|(p, v)| format!("{p}{} {}", t.title_sep.trim_end(), percent(*v)))
-            .collect();
-        format!("{name}{} {}", t.title_sep.trim_end(), parts.join("; "))
-    };
     let _ = writeln!(out, "<h4>{}</h4>", escape(t.trend_kpis));
     let mut table = Table::new(&header, &numeric);
     for (i, k) in kpis.iter().enumerate() {
-        let name = display(k.kpi_name.as_deref(), &k.kpi_id);
         let mut cells = vec![named(k.kpi_name.as_deref(), &k.kpi_id)];
         cells.extend(k.attainment.iter().map(|v| escape(&percent(*v))));
-        let words = Words {
-            title: name.clone(),
-            desc: series_desc(&name, &k.attainment),
-        };
-        cells.push(charts::series(
-            &format!("trend-{n}-k{}", i + 1),
-            &k.attainment,
-            cap,
-            &words,
-        ));
+        cells.push(kpi_series(trend, k, n, i + 1, cap, t).svg);
         table.row(&cells, None);
     }
     out.push_str(&table.finish());
 
-    let mut seen = HashSet::new();
-    let owners: Vec<_> = kpis
-        .iter()
-        .filter_map(|k| k.owner_id.as_deref())
-        .filter(|o| seen.insert(*o))
-        .filter_map(|o| trend.owners.iter().find(|x| x.owner_id == o))
-        .collect();
+    let owners = trend_owners(trend, &kpis);
     if !owners.is_empty() {
         let _ = writeln!(out, "<h4>{}</h4>", escape(t.trend_owners));
         header[0] = t.owner_header[0];
         let mut table = Table::new(&header, &numeric);
         for (i, o) in owners.iter().enumerate() {
-            let name = display(o.owner_name.as_deref(), &o.owner_id);
             let mut cells = vec![named(o.owner_name.as_deref(), &o.owner_id)];
             cells.extend(o.score.iter().map(|v| escape(&percent(*v))));
-            let words = Words {
-                title: name.clone(),
-                desc: series_desc(&name, &o.score),
-            };
-            cells.push(charts::series(
-                &format!("trend-{n}-o{}", i + 1),
-                &o.score,
-                cap,
-                &words,
-            ));
+            cells.push(owner_series(trend, o, n, i + 1, cap, t).svg);
             table.row(&cells, None);
         }
         out.push_str(&table.finish());
@@ -488,4 +346,270 @@ fn trend_section(out: &mut String, trend: &Trend, team: &TeamScore, n: usize, ca
         }
         out.push_str("</ul>\n");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The charts, shared with the Markdown page's `--charts DIR`
+
+/// One chart: its file stem (`teams`, `team-1-owners`; its element ID is `chart-` and the
+/// stem), title and SVG.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    /// The file stem and element ID, kpic's own ASCII name.
+    pub name: String,
+    /// The title (plain text; the Markdown page's alt text).
+    pub title: String,
+    /// The SVG element.
+    pub svg: String,
+}
+
+/// The owners of `kpis`, in order of first appearance.
+fn team_owners<'a>(scores: &'a Scores, kpis: &[&KpiScore]) -> Vec<&'a OwnerScore> {
+    let mut owners: Vec<&OwnerScore> = Vec::new();
+    let mut seen = HashSet::new();
+    for k in kpis {
+        if let Some(o) = k
+            .owner_id
+            .as_deref()
+            .and_then(|o| scores.owners.iter().find(|x| x.owner_id == o))
+            && seen.insert(o.owner_id.as_str())
+        {
+            owners.push(o);
+        }
+    }
+    owners
+}
+
+/// The KPIs of a team.
+fn team_kpis<'a>(scores: &'a Scores, team: &TeamScore) -> Vec<&'a KpiScore> {
+    scores
+        .kpis
+        .iter()
+        .filter(|k| k.team_id.as_deref() == Some(team.team_id.as_str()))
+        .collect()
+}
+
+/// The share met of every team.
+pub(super) fn teams_chart(scores: &Scores, lang: Lang) -> Option<Chart> {
+    let t = texts(lang);
+    let rows: Vec<ShareRow> = scores
+        .teams
+        .iter()
+        .map(|team| ShareRow {
+            label: display(team.team_name.as_deref(), &team.team_id),
+            share: team.share_met,
+            note: fill(
+                t.team_note,
+                &[
+                    ("met", team.met.to_string()),
+                    ("scored", team.scored.to_string()),
+                    ("missing", team.missing.to_string()),
+                ],
+            ),
+        })
+        .collect();
+    if rows.is_empty() {
+        return None;
+    }
+    let desc = rows
+        .iter()
+        .map(|r| {
+            format!(
+                "{}{} {} ({})",
+                r.label,
+                t.title_sep.trim_end(),
+                percent(r.share),
+                r.note
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let words = Words {
+        title: t.chart_teams.to_owned(),
+        desc,
+    };
+    let name = "teams".to_owned();
+    Some(Chart {
+        svg: charts::shares(&format!("chart-{name}"), &rows, &words),
+        title: words.title,
+        name,
+    })
+}
+
+/// Team `n`'s owners, by weighted score (highest first).
+pub(super) fn owners_chart(
+    scores: &Scores,
+    team: &TeamScore,
+    n: usize,
+    lang: Lang,
+) -> Option<Chart> {
+    let t = texts(lang);
+    let mut sorted = team_owners(scores, &team_kpis(scores, team));
+    if sorted.is_empty() {
+        return None;
+    }
+    sorted.sort_by(|a, b| {
+        b.score
+            .unwrap_or(f64::NEG_INFINITY)
+            .total_cmp(&a.score.unwrap_or(f64::NEG_INFINITY))
+    });
+    let rows: Vec<(String, Option<f64>)> = sorted
+        .iter()
+        .map(|o| (display(o.owner_name.as_deref(), &o.owner_id), o.score))
+        .collect();
+    let desc = rows
+        .iter()
+        .map(|(name, s)| format!("{name}{} {}", t.title_sep.trim_end(), percent(*s)))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let words = Words {
+        title: t.chart_owners.to_owned(),
+        desc,
+    };
+    let scale = rows.iter().filter_map(|r| r.1).fold(scores.cap, f64::max);
+    let name = format!("team-{n}-owners");
+    Some(Chart {
+        svg: charts::bars(&format!("chart-{name}"), &rows, scale, t.no_actual, &words),
+        title: words.title,
+        name,
+    })
+}
+
+/// Team `n`'s KPIs: status and attainment.
+pub(super) fn kpis_chart(scores: &Scores, team: &TeamScore, n: usize, lang: Lang) -> Option<Chart> {
+    let t = texts(lang);
+    let kpis = team_kpis(scores, team);
+    if kpis.is_empty() {
+        return None;
+    }
+    let rows: Vec<StatusRow> = kpis
+        .iter()
+        .map(|k| StatusRow {
+            label: display(k.kpi_name.as_deref(), &k.kpi_id),
+            mark: mark(k),
+            attainment: k.actual.and(k.attainment),
+        })
+        .collect();
+    let desc = rows
+        .iter()
+        .map(|r| {
+            let mut s = format!(
+                "{}{} {}",
+                r.label,
+                t.title_sep.trim_end(),
+                t.marks[r.mark as usize]
+            );
+            if let Some(a) = r.attainment {
+                let _ = write!(s, ", {}", percent(Some(a)));
+            }
+            s
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let words = Words {
+        title: t.chart_kpis.to_owned(),
+        desc,
+    };
+    let name = format!("team-{n}-kpis");
+    Some(Chart {
+        svg: charts::statuses(&format!("chart-{name}"), &rows, scores.cap, t.marks, &words),
+        title: words.title,
+        name,
+    })
+}
+
+/// The text alternative of a series: each period's value.
+fn series_desc(trend: &Trend, name: &str, values: &[Option<f64>], t: &Texts) -> String {
+    let sep = t.title_sep.trim_end();
+    let parts: Vec<String> = trend
+        .periods
+        .iter()
+        .zip(values)
+        .map(|(p, v)| format!("{p}{sep} {}", percent(*v)))
+        .collect();
+    format!("{name}{sep} {}", parts.join("; "))
+}
+
+/// The KPIs of a team's trend that have owners, and those owners' trends.
+fn trend_owners<'a>(trend: &'a Trend, kpis: &[&KpiTrend]) -> Vec<&'a OwnerTrend> {
+    let mut seen = HashSet::new();
+    kpis.iter()
+        .filter_map(|k| k.owner_id.as_deref())
+        .filter(|o| seen.insert(o.to_owned()))
+        .filter_map(|o| trend.owners.iter().find(|x| x.owner_id == o))
+        .collect()
+}
+
+/// The `i`-th KPI of team `n` over the periods.
+pub(super) fn kpi_series(
+    trend: &Trend,
+    k: &KpiTrend,
+    n: usize,
+    i: usize,
+    cap: f64,
+    t: &Texts,
+) -> Chart {
+    let title = display(k.kpi_name.as_deref(), &k.kpi_id);
+    let words = Words {
+        desc: series_desc(trend, &title, &k.attainment, t),
+        title,
+    };
+    let name = format!("team-{n}-trend-kpi-{i}");
+    Chart {
+        svg: charts::series(&format!("chart-{name}"), &k.attainment, cap, &words),
+        title: words.title,
+        name,
+    }
+}
+
+/// The `i`-th owner of team `n` over the periods.
+pub(super) fn owner_series(
+    trend: &Trend,
+    o: &OwnerTrend,
+    n: usize,
+    i: usize,
+    cap: f64,
+    t: &Texts,
+) -> Chart {
+    let title = display(o.owner_name.as_deref(), &o.owner_id);
+    let words = Words {
+        desc: series_desc(trend, &title, &o.score, t),
+        title,
+    };
+    let name = format!("team-{n}-trend-owner-{i}");
+    Chart {
+        svg: charts::series(&format!("chart-{name}"), &o.score, cap, &words),
+        title: words.title,
+        name,
+    }
+}
+
+/// Every chart of the page in `lang`, for `--charts DIR` (the trend's with several periods).
+pub fn all_charts(periods: &[Period], lang: Lang) -> Vec<Chart> {
+    let Some(last) = periods.last() else {
+        return Vec::new();
+    };
+    let scores = &last.scores;
+    let t = texts(lang);
+    let trend = (periods.len() > 1).then(|| Trend::of(periods));
+    let mut out: Vec<Chart> = teams_chart(scores, lang).into_iter().collect();
+    for (i, team) in scores.teams.iter().enumerate() {
+        let n = i + 1;
+        out.extend(owners_chart(scores, team, n, lang));
+        out.extend(kpis_chart(scores, team, n, lang));
+        if let Some(trend) = &trend {
+            let kpis: Vec<&KpiTrend> = trend
+                .kpis
+                .iter()
+                .filter(|k| k.team_id.as_deref() == Some(team.team_id.as_str()))
+                .collect();
+            for (j, k) in kpis.iter().enumerate() {
+                out.push(kpi_series(trend, k, n, j + 1, scores.cap, t));
+            }
+            for (j, o) in trend_owners(trend, &kpis).iter().enumerate() {
+                out.push(owner_series(trend, o, n, j + 1, scores.cap, t));
+            }
+        }
+    }
+    out
 }
