@@ -1026,3 +1026,115 @@ fn period_labels_must_match_the_actuals_files() {
         run.stderr
     );
 }
+
+#[test]
+fn markdown_with_charts_writes_the_svg_files_it_links() {
+    let dir = fixture();
+    second_period(dir.path());
+    let run = score(
+        dir.path(),
+        &[
+            "--actuals",
+            "actuals.csv",
+            "--actuals",
+            "q2.csv",
+            "--format",
+            "markdown",
+            "--charts",
+            "out/my charts",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let folder = dir.path().join("out/my charts");
+    let mut files: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    // The teams' chart, per team owners and KPIs, and a series per KPI (4 + 6) and owner (2 + 2).
+    assert_eq!(files.len(), 1 + 2 * 2 + 10 + 4, "{files:?}");
+    let mut linked: Vec<String> = run
+        .stdout
+        .match_indices("](out/my%20charts/")
+        .map(|(at, m)| {
+            let rest = &run.stdout[at + m.len()..];
+            rest[..rest.find(')').unwrap()].to_owned()
+        })
+        .collect();
+    linked.sort();
+    assert_eq!(linked, files);
+    for f in &files {
+        let svg = std::fs::read_to_string(folder.join(f)).unwrap();
+        assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\""));
+        assert!(svg.contains("<title id=") && svg.contains("<desc id="));
+    }
+    // The page's own HTML chart is the same chart.
+    let html = score(
+        dir.path(),
+        &[
+            "--actuals",
+            "actuals.csv",
+            "--actuals",
+            "q2.csv",
+            "--format",
+            "html",
+            "--lang",
+            "en",
+        ],
+    );
+    let owners = std::fs::read_to_string(folder.join("team-2-owners.svg")).unwrap();
+    assert!(html.stdout.contains(&owners));
+    // A second run replaces the charts.
+    let again = score(
+        dir.path(),
+        &[
+            "--actuals",
+            "actuals.csv",
+            "--format",
+            "markdown",
+            "--charts",
+            "out/my charts",
+        ],
+    );
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 5);
+}
+
+#[test]
+fn charts_are_refused_outside_the_working_directory_or_over_other_files() {
+    let dir = fixture();
+    for (to, says) in [
+        ("../charts", "is not a folder below the working directory"),
+        (".", "is not a folder below the working directory"),
+        ("kpi-specs", "which is not a chart"),
+        ("actuals.csv", "is a file, not a folder"),
+    ] {
+        let run = score(
+            dir.path(),
+            &[
+                "--actuals",
+                "actuals.csv",
+                "--format",
+                "markdown",
+                "--charts",
+                to,
+            ],
+        );
+        assert_eq!(run.code, 2, "{to}: {}", run.stderr);
+        assert!(run.stderr.contains(says), "{to}: {}", run.stderr);
+    }
+    assert!(dir.path().join("kpi-specs/ops.yaml").exists());
+    let run = score(
+        dir.path(),
+        &[
+            "--actuals",
+            "actuals.csv",
+            "--format",
+            "table",
+            "--charts",
+            "c",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(!dir.path().join("c").exists());
+}

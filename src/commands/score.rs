@@ -10,6 +10,7 @@ use crate::commands::{
 };
 use crate::diagnostic::Severity;
 use crate::diagnostic::printable;
+use crate::emit::{Document, out_dir};
 use crate::error::{Error, Result};
 use crate::report::Report;
 use crate::score::render::{self, Format, Lang, Page};
@@ -62,7 +63,7 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
         files.push((name, label, actuals.sheet));
     }
 
-    let req = check_request(cwd, args.paths, args.config, None)?;
+    let req = check_request(cwd.clone(), args.paths, args.config, None)?;
     let mut outcome = check::run(&req)?;
     let errors: Vec<_> = outcome
         .diagnostics
@@ -128,13 +129,45 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
     let Some(last) = periods.last() else {
         return Ok(ExitCode::from(EXIT_OK));
     };
+    let page_lang = Lang::pick(lang, &last.scores, outcome.config.locale.as_deref());
+    let prefix = match &args.charts {
+        Some(dir) => Some(write_charts(dir, &cwd, &periods, page_lang)?),
+        None => None,
+    };
     let page = Page {
         source: &last.source,
-        lang: Lang::pick(lang, &last.scores, outcome.config.locale.as_deref()),
+        lang: page_lang,
         lang_forced: lang.is_some(),
+        charts: prefix.as_deref(),
     };
     let mut out = Stdout::new();
     render::write_periods(format, &periods, page, &mut out).map_err(stdout_error)?;
     out.finish()?;
     Ok(ExitCode::from(EXIT_OK))
+}
+
+/// Writes every chart of the page into `--charts DIR` (atomically, replacing the charts of an
+/// earlier run) and returns the folder as the page links it.
+fn write_charts(
+    dir: &std::path::Path,
+    cwd: &std::path::Path,
+    periods: &[Period],
+    lang: Lang,
+) -> Result<String> {
+    let abs = crate::fsutil::lexical(&cwd.join(dir));
+    out_dir::check_charts(&abs, cwd).map_err(|r| Error {
+        message: r.message,
+        detail: Some(format!("help: {}", r.help)),
+    })?;
+    let documents: Vec<Document> = crate::score::html::all_charts(periods, lang)
+        .into_iter()
+        .map(|c| Document {
+            path: format!("{}.svg", c.name).into(),
+            bytes: c.svg.into_bytes(),
+        })
+        .collect();
+    out_dir::write(&abs, &documents)
+        .map_err(|e| Error::new(format!("cannot write `{}`: {e}", dir.display())))?;
+    let relative = abs.strip_prefix(cwd).unwrap_or(&abs);
+    Ok(render::chart_link_prefix(relative))
 }

@@ -104,6 +104,41 @@ pub struct Page<'a> {
     /// Whether `--lang` chose the language (else each team's section of the HTML page is in
     /// the team's `locale`).
     pub lang_forced: bool,
+    /// `--charts DIR`: the folder the Markdown page links its charts from, as a URL path
+    /// relative to the working directory (see [`chart_link_prefix`]).
+    pub charts: Option<&'a str>,
+}
+
+/// The URL path of a charts folder relative to the working directory: its parts joined by
+/// `/`, every byte but ASCII letters, digits, `-`, `_`, `.` and `~` percent-encoded, so that
+/// no folder name can end a Markdown link or open markup.
+pub fn chart_link_prefix(relative: &std::path::Path) -> String {
+    let parts: Vec<String> = relative
+        .components()
+        .map(|c| {
+            let s = c.as_os_str().to_string_lossy();
+            let mut out = String::new();
+            for b in s.bytes() {
+                if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+                    out.push(b as char);
+                } else {
+                    out.push_str(&format!("%{b:02X}"));
+                }
+            }
+            out
+        })
+        .collect();
+    parts.join("/")
+}
+
+/// A Markdown image of a chart written by `--charts`.
+fn chart_image(out: &mut dyn Write, prefix: &str, chart: &super::html::Chart) -> io::Result<()> {
+    writeln!(
+        out,
+        "![{}]({prefix}/{}.svg)\n",
+        inline(&chart.title),
+        chart.name
+    )
 }
 
 impl Page<'_> {
@@ -654,16 +689,29 @@ fn markdown_with(
     }
     let (before, source, after) = scored_from(lang, page.source, &cap);
     writeln!(out, "{before}{}{after}\n", code_span(&source))?;
+    if let Some(prefix) = page.charts
+        && let Some(chart) = super::html::teams_chart(scores, lang)
+    {
+        chart_image(out, prefix, &chart)?;
+    }
     let h = if single { "##" } else { "###" };
     let index = Index::new(scores);
-    for team in &scores.teams {
+    for (i, team) in scores.teams.iter().enumerate() {
         if !single {
             let name = team.team_name.as_deref().unwrap_or(&team.team_id);
             writeln!(out, "## {}\n", named(Some(name), &team.team_id, lang))?;
         }
         team_section(&index, team, page, h, out)?;
+        if let Some(prefix) = page.charts {
+            let charts = super::html::owners_chart(scores, team, i + 1, lang)
+                .into_iter()
+                .chain(super::html::kpis_chart(scores, team, i + 1, lang));
+            for chart in charts {
+                chart_image(out, prefix, &chart)?;
+            }
+        }
         if let Some(trend) = trend {
-            trend_markdown(trend, &team.team_id, lang, h, out)?;
+            trend_markdown(trend, &team.team_id, i + 1, page, h, out)?;
         }
     }
     writeln!(out, "## {}\n", t.method)?;
@@ -936,11 +984,23 @@ fn trend_table(trend: &Trend, out: &mut dyn Write) -> io::Result<()> {
 fn trend_markdown(
     trend: &Trend,
     team_id: &str,
-    lang: Lang,
+    n: usize,
+    page: Page<'_>,
     h: &str,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    let lang = page.lang;
     let t = texts(lang);
+    // With `--charts`, a last column links each row's series (named as `html::all_charts`
+    // names them).
+    let series = |kind: &str, i: usize, title: &str| {
+        page.charts.map(|prefix| {
+            format!(
+                "![{}]({prefix}/team-{n}-trend-{kind}-{i}.svg)",
+                inline(title)
+            )
+        })
+    };
     let kpis: Vec<&super::trend::KpiTrend> = trend
         .kpis
         .iter()
@@ -953,14 +1013,21 @@ fn trend_markdown(
     writeln!(out, "{h} {}\n", t.trend)?;
     let mut header = vec![t.kpi_header[0]];
     header.extend(periods.iter().map(String::as_str));
-    let right: Vec<bool> = std::iter::once(false)
+    let mut right: Vec<bool> = std::iter::once(false)
         .chain(periods.iter().map(|_| true))
         .collect();
+    if page.charts.is_some() {
+        header.push(t.trend);
+        right.push(false);
+    }
     let rows: Vec<Vec<String>> = kpis
         .iter()
-        .map(|k| {
+        .enumerate()
+        .map(|(i, k)| {
             let mut row = vec![named(k.kpi_name.as_deref(), &k.kpi_id, lang)];
             row.extend(per_period(&k.attainment));
+            let title = k.kpi_name.as_deref().unwrap_or(&k.kpi_id);
+            row.extend(series("kpi", i + 1, title));
             row
         })
         .collect();
@@ -977,9 +1044,12 @@ fn trend_markdown(
         header[0] = t.owner_header[0];
         let rows: Vec<Vec<String>> = owners
             .iter()
-            .map(|o| {
+            .enumerate()
+            .map(|(i, o)| {
                 let mut row = vec![named(o.owner_name.as_deref(), &o.owner_id, lang)];
                 row.extend(per_period(&o.score));
+                let title = o.owner_name.as_deref().unwrap_or(&o.owner_id);
+                row.extend(series("owner", i + 1, title));
                 row
             })
             .collect();
