@@ -321,6 +321,33 @@ fn hostile_text_makes_no_markup_in_the_score_page() {
     }
 }
 
+#[test]
+fn snapshots_of_the_bundled_specs_pages() {
+    let (tmp, out) = bundled_build(&[]);
+    let handbook = std::fs::read_to_string(out.join("handbook.html")).unwrap();
+    insta::assert_snapshot!("bundled_handbook_html", handbook);
+    two_periods(&out, tmp.path());
+    // Scored in a copy of the specs, so that the page names the files as `q2.csv`.
+    common::copy_dir(
+        &common::repo_root().join("kpi-specs"),
+        &tmp.path().join("kpi-specs"),
+    );
+    let run = kpic(
+        tmp.path(),
+        &[
+            "score",
+            "--actuals",
+            "q1.csv",
+            "--actuals",
+            "q2.csv",
+            "--format",
+            "html",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!("bundled_score_two_periods_html", run.stdout);
+}
+
 // --- the real consumer: headless Chromium ---------------------------------------------------
 
 /// Runs headless Chromium on `page` with `args` (a fresh profile, at most two minutes) and
