@@ -95,9 +95,9 @@ pub fn render(periods: &[Period], page: Page<'_>) -> String {
         let labels: Vec<String> = trend.periods.iter().map(|p| escape(p)).collect();
         let _ = writeln!(
             body,
-            "<p class=\"note\">{}{} {}</p>",
+            "<p class=\"note\">{}{}{}</p>",
             escape(t.trend),
-            escape(t.title_sep.trim_end()),
+            escape(t.title_sep),
             labels.join(" → ")
         );
     }
@@ -252,11 +252,11 @@ fn team_section(
                 .map_or_else(String::new, |o| owner_name(scores, o));
             let _ = writeln!(
                 out,
-                "<li><span class=\"status-missing\">{}</span> {}{} {owner}{} {}</li>",
+                "<li><span class=\"status-missing\">{}</span> {}{}{owner}{}{}</li>",
                 Mark::Missing.symbol(),
                 named(k.kpi_name.as_deref(), &k.kpi_id),
                 escape(t.list_sep),
-                escape(t.title_sep.trim_end()),
+                escape(t.title_sep),
                 fixed_with_code(why)
             );
         }
@@ -415,15 +415,15 @@ pub(super) fn teams_chart(scores: &Scores, lang: Lang) -> Option<Chart> {
         .iter()
         .map(|r| {
             format!(
-                "{}{} {} ({})",
+                "{}{}{} ({})",
                 r.label,
-                t.title_sep.trim_end(),
+                t.title_sep,
                 percent(r.share),
                 r.note
             )
         })
         .collect::<Vec<_>>()
-        .join("; ");
+        .join(t.desc_sep);
     let words = Words {
         title: t.chart_teams.to_owned(),
         desc,
@@ -459,9 +459,9 @@ pub(super) fn owners_chart(
         .collect();
     let desc = rows
         .iter()
-        .map(|(name, s)| format!("{name}{} {}", t.title_sep.trim_end(), percent(*s)))
+        .map(|(name, s)| format!("{name}{}{}", t.title_sep, percent(*s)))
         .collect::<Vec<_>>()
-        .join("; ");
+        .join(t.desc_sep);
     let words = Words {
         title: t.chart_owners.to_owned(),
         desc,
@@ -493,19 +493,14 @@ pub(super) fn kpis_chart(scores: &Scores, team: &TeamScore, n: usize, lang: Lang
     let desc = rows
         .iter()
         .map(|r| {
-            let mut s = format!(
-                "{}{} {}",
-                r.label,
-                t.title_sep.trim_end(),
-                t.marks[r.mark as usize]
-            );
+            let mut s = format!("{}{}{}", r.label, t.title_sep, t.marks[r.mark as usize]);
             if let Some(a) = r.attainment {
-                let _ = write!(s, ", {}", percent(Some(a)));
+                let _ = write!(s, "{}{}", t.comma, percent(Some(a)));
             }
             s
         })
         .collect::<Vec<_>>()
-        .join("; ");
+        .join(t.desc_sep);
     let words = Words {
         title: t.chart_kpis.to_owned(),
         desc,
@@ -520,14 +515,14 @@ pub(super) fn kpis_chart(scores: &Scores, team: &TeamScore, n: usize, lang: Lang
 
 /// The text alternative of a series: each period's value.
 fn series_desc(trend: &Trend, name: &str, values: &[Option<f64>], t: &Texts) -> String {
-    let sep = t.title_sep.trim_end();
+    let sep = t.title_sep;
     let parts: Vec<String> = trend
         .periods
         .iter()
         .zip(values)
-        .map(|(p, v)| format!("{p}{sep} {}", percent(*v)))
+        .map(|(p, v)| format!("{p}{sep}{}", percent(*v)))
         .collect();
-    format!("{name}{sep} {}", parts.join("; "))
+    format!("{name}{sep}{}", parts.join(t.desc_sep))
 }
 
 /// The KPIs of a team's trend that have owners, and those owners' trends.

@@ -454,6 +454,10 @@ pub(super) struct Texts {
     pub(super) none_listed: &'static str,
     /// Separator in a list of names.
     pub(super) list_sep: &'static str,
+    /// Separator between the items of a chart's text alternative.
+    pub(super) desc_sep: &'static str,
+    /// A comma inside a sentence.
+    pub(super) comma: &'static str,
 }
 
 const EN: Texts = Texts {
@@ -504,6 +508,8 @@ const EN: Texts = Texts {
     improved: "Improved (attainment up from the first period to the last)",
     none_listed: "none",
     list_sep: ", ",
+    desc_sep: "; ",
+    comma: ", ",
 };
 
 const ZH: Texts = Texts {
@@ -548,6 +554,8 @@ const ZH: Texts = Texts {
     improved: "有所改善（末期达成率高于首期）",
     none_listed: "无",
     list_sep: "、",
+    desc_sep: "；",
+    comma: "，",
 };
 
 pub(super) fn texts(lang: Lang) -> &'static Texts {
