@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use super::View;
 use super::content::{self, Diagram, Handbook, KpiRow, NodeKind, Rich, TeamContent};
 use super::html::{self, Table, escape, fixed_with_code};
-use super::i18n::{Lang, Text};
+use super::i18n::{Lang, Text, fill};
 use super::svg;
 
 /// The file name in the output folder.
@@ -348,30 +348,4 @@ fn diagram_desc(g: &Diagram, tx: &Text) -> String {
         ));
     }
     super::markdown::flatten(&out)
-}
-
-/// `template` with each `{name}` replaced by its value, in one pass (a value that holds
-/// `{name}` itself stays as it is).
-fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    let mut out = String::new();
-    let mut rest = template;
-    while let Some(at) = rest.find('{') {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + 1..];
-        match values
-            .iter()
-            .find(|(k, _)| after.starts_with(k) && after[k.len()..].starts_with('}'))
-        {
-            Some((k, v)) => {
-                out.push_str(v);
-                rest = &after[k.len() + 1..];
-            }
-            None => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }

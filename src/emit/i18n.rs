@@ -529,6 +529,32 @@ impl Text {
     }
 }
 
+/// `template` with each `{name}` replaced by its value, in one pass (a value that holds
+/// `{name}` itself stays as it is).
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(at) = rest.find('{') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        match values
+            .iter()
+            .find(|(k, _)| after.starts_with(k) && after[k.len()..].starts_with('}'))
+        {
+            Some((k, v)) => {
+                out.push_str(v);
+                rest = &after[k.len() + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -552,6 +578,15 @@ mod tests {
         assert_eq!(EN.due_value("2027-03-31"), "due 2027-03-31");
         assert_eq!(EN.due_value("PT4H"), "due PT4H");
         assert_eq!(ZH_CN.due_value("P"), "截止 P");
+    }
+
+    #[test]
+    fn templates_are_filled_in_one_pass() {
+        assert_eq!(
+            fill("{a} and {b}", &[("a", "{b}"), ("b", "x")]),
+            "{b} and x"
+        );
+        assert_eq!(fill("{c} {", &[("a", "1")]), "{c} {");
     }
 
     #[test]

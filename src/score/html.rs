@@ -13,6 +13,7 @@ use super::render::{Lang, Page, Texts, number, percent, scored_from, summary_lin
 use super::trend::{KpiTrend, OwnerTrend, Period, Trend};
 use super::{KpiScore, MissingReason, OwnerScore, Scores, TeamScore};
 use crate::emit::html::{self, Table, escape, fixed_with_code};
+use crate::emit::i18n::fill;
 use crate::target::format_number;
 
 /// Writes the page of `periods` (the last one in full; a trend with two or more).
@@ -52,14 +53,6 @@ fn named(name: Option<&str>, id: &str) -> String {
         Some(n) => format!("{} <code>{}</code>", escape(n), escape(id)),
         None => format!("<code>{}</code>", escape(id)),
     }
-}
-
-fn fill(template: &str, values: &[(&str, String)]) -> String {
-    let mut out = template.to_owned();
-    for (k, v) in values {
-        out = out.replace(&format!("{{{k}}}"), v);
-    }
-    out
 }
 
 /// The page.
@@ -401,9 +394,9 @@ pub(super) fn teams_chart(scores: &Scores, lang: Lang) -> Option<Chart> {
             note: fill(
                 t.team_note,
                 &[
-                    ("met", team.met.to_string()),
-                    ("scored", team.scored.to_string()),
-                    ("missing", team.missing.to_string()),
+                    ("met", &team.met.to_string()),
+                    ("scored", &team.scored.to_string()),
+                    ("missing", &team.missing.to_string()),
                 ],
             ),
         })
