@@ -441,6 +441,25 @@ fn chromium_renders_the_handbook_prints_it_to_a4_and_takes_screenshots() {
         ],
     );
     assert!(std::fs::metadata(&shot).unwrap().len() > 10_000);
+
+    // The first team's diagram (11 KPIs) on its own, as the handbook draws it.
+    let html = std::fs::read_to_string(&page).unwrap();
+    let svg = &html[html.find("<svg ").unwrap()..html.find("</svg>").unwrap() + "</svg>".len()];
+    let alone = out.join("diagram.html");
+    std::fs::write(
+        &alone,
+        format!("<!DOCTYPE html>\n<meta charset=\"utf-8\">\n<body style=\"margin:8px\">\n{svg}\n"),
+    )
+    .unwrap();
+    let shot = screenshots().join("handbook-diagram.png");
+    chromium(
+        &alone,
+        &[
+            &format!("--screenshot={}", shot.display()),
+            "--window-size=1000,480",
+        ],
+    );
+    assert!(std::fs::metadata(&shot).unwrap().len() > 5_000);
 }
 
 #[test]
@@ -554,4 +573,115 @@ fn in_chromium_hostile_text_makes_no_element_or_attribute() {
     std::fs::write(&page, hostile_score(dir.path())).unwrap();
     let dom = chromium(&page, &["--dump-dom"]);
     assert_only_kpic_markup(&dom, "hostile score DOM");
+}
+
+/// A team of 5 owners, 10 duties and 50 KPIs (some owned by someone other than their duty's
+/// owner, some with names too long for their box, half of them in Chinese).
+fn fifty_kpis() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let owners = ["王芳", "Li Na", "Zhang Wei", "Emma Clark", "赵磊"];
+    let mut spec = String::from(
+        "version: 1\nteam: {id: big, name: Operations, locale: en, review: quarterly, lead: o0}\nowners:\n",
+    );
+    for (i, name) in owners.iter().enumerate() {
+        spec.push_str(&format!("  - {{id: o{i}, name: {name}}}\n"));
+    }
+    spec.push_str("duties:\n");
+    for d in 0..10_usize {
+        let name = if d.is_multiple_of(3) {
+            "市场分析与竞争对手研究"
+        } else {
+            "operations"
+        };
+        spec.push_str(&format!(
+            "  - {{id: d{d}, name: \"Duty {d} {name}\", owner: o{}}}\n",
+            d % 5
+        ));
+    }
+    spec.push_str("kpis:\n");
+    let owner_of = |k: usize| (k / 10 + usize::from(k.is_multiple_of(7))) % 5;
+    for k in 0..50 {
+        let o = owner_of(k);
+        let count = (0..50).filter(|j| owner_of(*j) == o).count();
+        let first = (0..50).find(|j| owner_of(*j) == o) == Some(k);
+        let weight = 100 / count + if first { 100 % count } else { 0 };
+        let name = match k {
+            k if k.is_multiple_of(9) => {
+                format!("KPI {k}: a rather long name that does not fit in its box")
+            }
+            k if k % 2 == 1 => format!("指标 {k} 客户满意度"),
+            k => format!("KPI {k} on-time rate"),
+        };
+        spec.push_str(&format!(
+            "  - {{id: k{k}, name: \"{name}\", duty: d{}, owner: o{o}, metric: m, target: \">= 90 %\", \
+             period: monthly, weight: {weight}, source: s}}\n",
+            k / 5
+        ));
+    }
+    common::write(dir.path(), "kpi-specs/big.yaml", spec);
+    dir
+}
+
+#[test]
+fn a_diagram_of_fifty_kpis_gives_each_its_own_row() {
+    let dir = fifty_kpis();
+    let run = kpic(dir.path(), &["build", "--out", "out"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let html = std::fs::read_to_string(dir.path().join("out/handbook.html")).unwrap();
+    let svg = &html[html.find("<svg ").unwrap()..html.find("</svg>").unwrap()];
+    // 5 owners + 10 duties + 50 KPIs, each a box; the long names cut, with a tooltip.
+    assert_eq!(svg.matches("<rect ").count(), 1 + 65);
+    assert_eq!(svg.matches("<g><title>KPI ").count(), 6);
+    // No two boxes of a column overlap: each box's top is at least a box below the last one.
+    let mut columns: std::collections::BTreeMap<String, Vec<f64>> = Default::default();
+    for rect in svg.split("<rect x=\"").skip(1) {
+        let x = rect.split('"').next().unwrap().to_owned();
+        let y: f64 = rect
+            .split("y=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        columns.entry(x).or_default().push(y);
+    }
+    let mut sizes: Vec<usize> = columns.values().map(Vec::len).collect();
+    sizes.sort_unstable();
+    assert_eq!(sizes, [5, 10, 50], "{columns:?}");
+    for ys in columns.values_mut() {
+        ys.sort_by(f64::total_cmp);
+        assert!(ys.windows(2).all(|w| w[1] - w[0] >= 26.0), "{ys:?}");
+    }
+}
+
+#[test]
+#[ignore = "needs chromium: apt-get install chromium"]
+fn chromium_draws_a_diagram_of_fifty_kpis() {
+    let dir = fifty_kpis();
+    let run = kpic(dir.path(), &["build", "--out", "out"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = dir.path().join("out/handbook.html");
+    let html = std::fs::read_to_string(&page).unwrap();
+    let svg = &html[html.find("<svg ").unwrap()..html.find("</svg>").unwrap() + "</svg>".len()];
+    let alone = dir.path().join("diagram.html");
+    std::fs::write(
+        &alone,
+        format!("<!DOCTYPE html>\n<meta charset=\"utf-8\">\n<body style=\"margin:8px\">\n{svg}\n"),
+    )
+    .unwrap();
+    let dom = chromium(&alone, &["--dump-dom"]);
+    assert!(
+        dom.contains("<title id=\"team-1-diagram-svg-title\">Who owns what (Operations)</title>")
+    );
+    let shot = screenshots().join("diagram-50-kpis.png");
+    chromium(
+        &alone,
+        &[
+            &format!("--screenshot={}", shot.display()),
+            "--window-size=1000,1800",
+        ],
+    );
+    assert!(std::fs::metadata(&shot).unwrap().len() > 10_000);
 }
