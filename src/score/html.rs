@@ -42,7 +42,7 @@ fn target_words(k: &KpiScore, lang: Lang) -> String {
         .map_or_else(|| tx.none.to_owned(), |t| tx.target_words(t))
 }
 
-/// `name (id)` for text: the name, else the ID.
+/// A display name as plain text (a chart label): the name, else the ID.
 fn display(name: Option<&str>, id: &str) -> String {
     name.map_or_else(|| id.to_owned(), str::to_owned)
 }
