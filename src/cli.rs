@@ -159,8 +159,20 @@ pub struct BuildArgs {
 pub struct ScoreArgs {
     /// A filled-in scorecard with `kpi_id` and `actual` columns: CSV, or a workbook
     /// (`.xlsx`, `.xlsm`, `.ods`, `.xls`, such as the `scorecards.xlsx` that `build` writes).
-    #[arg(long, value_name = "FILE")]
-    pub actuals: PathBuf,
+    /// Repeatable, one file per period, oldest first: the results are the last period's, with
+    /// each KPI's and owner's trend.
+    #[arg(long, value_name = "FILE", required = true)]
+    pub actuals: Vec<PathBuf>,
+
+    /// The label of each period, one per `--actuals` in the same order (default: each file's
+    /// name without its extension).
+    #[arg(long = "period", value_name = "LABEL")]
+    pub periods: Vec<String>,
+
+    /// With `--format markdown`: write the charts as SVG files into this folder (below the
+    /// working directory) and link them from the page.
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
 
     /// The encoding of a CSV actuals file (`utf-8`, `utf-16le`, `utf-16be`, `gb18030`, `gbk`
     /// …); default: its byte-order mark, else UTF-8 when it is valid UTF-8, else GB18030.
@@ -170,7 +182,7 @@ pub struct ScoreArgs {
     /// Files or folders of the workspace; default: the whole workspace.
     pub paths: Vec<PathBuf>,
 
-    /// Output format: table, markdown, csv or json.
+    /// Output format: table, markdown, csv, json or html.
     #[arg(long, default_value = "table", value_name = "FORMAT")]
     pub format: String,
 
@@ -178,7 +190,8 @@ pub struct ScoreArgs {
     #[arg(long, default_value_t = 120.0, value_name = "PERCENT")]
     pub cap: f64,
 
-    /// Language of the Markdown output (`en` or `zh-CN`).
+    /// Language of the Markdown and HTML output (`en` or `zh-CN`), overriding each team's
+    /// locale.
     #[arg(long, value_name = "LANG")]
     pub lang: Option<String>,
 

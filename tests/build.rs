@@ -88,6 +88,13 @@ fn handbook_in_chinese() {
 }
 
 #[test]
+fn html_handbook_in_each_teams_language() {
+    let dir = fixture("ws");
+    let out = build(dir.path(), &[]);
+    insta::assert_snapshot!("handbook_html_by_locale", read(&out.join("handbook.html")));
+}
+
+#[test]
 fn scorecards_and_model() {
     let dir = fixture("ws");
     let out = build(dir.path(), &[]);
@@ -95,6 +102,7 @@ fn scorecards_and_model() {
     assert_eq!(
         files,
         [
+            "handbook.html",
             "handbook.md",
             "kpis.json",
             "scorecards.csv",
@@ -138,7 +146,7 @@ fn building_twice_gives_identical_bytes() {
     let dir = fixture("ws");
     let first = tree(&build(dir.path(), &["--csv-bom"]));
     let second = tree(&build(dir.path(), &["--csv-bom"]));
-    assert_eq!(first.len(), 8);
+    assert_eq!(first.len(), 9);
     assert_eq!(first, second);
     // No temporary or old folders are left beside the output.
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
@@ -561,7 +569,7 @@ fn warnings_are_printed_and_do_not_block() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("R001"), "{}", run.stderr);
     assert!(run.stderr.contains("R002"), "{}", run.stderr);
-    assert!(run.stderr.contains("wrote 8 files"), "{}", run.stderr);
+    assert!(run.stderr.contains("wrote 9 files"), "{}", run.stderr);
 }
 
 #[test]
@@ -629,6 +637,7 @@ fn with_error_rules_off_ids_still_cannot_name_paths() {
     assert_eq!(
         after,
         [
+            "out/handbook.html",
             "out/handbook.md",
             "out/kpis.json",
             "out/scorecards.csv",

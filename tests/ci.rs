@@ -1160,7 +1160,7 @@ fn the_readme_score_commands_work_after_the_quick_start() {
         .lines()
         .filter(|l| l.starts_with("kpic score"))
         .collect();
-    assert_eq!(lines.len(), 4, "{scoring}");
+    assert_eq!(lines.len(), 7, "{scoring}");
     for line in lines {
         let command = line.split(" #").next().unwrap();
         let args: Vec<&str> = command.split_whitespace().skip(1).collect();

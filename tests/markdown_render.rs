@@ -386,3 +386,84 @@ fn the_diff_renders_no_markup_from_user_text() {
     assert_only_kpic_markup(&html, "diff");
     assert_every_string_reads_as_written(&html, "diff");
 }
+
+#[test]
+#[ignore = "needs cmark-gfm: apt-get install cmark-gfm"]
+fn the_score_page_with_charts_links_only_its_svg_files() {
+    let dir = hostile_workspace();
+    let mut csv = String::from("kpi_id,actual\n");
+    for i in 0..hostile().len() {
+        csv.push_str(&format!("k{i},{}\n", i % 4));
+    }
+    common::write(dir.path(), "q1.csv", &csv);
+    common::write(dir.path(), "q2.csv", csv.replace(",0\n", ",3\n"));
+    // A folder name that would end a link or open markup if it were not encoded.
+    let folder = "charts (q2) <img src=x>";
+    let run = kpic(
+        dir.path(),
+        &[
+            "score",
+            "--actuals",
+            "q1.csv",
+            "--actuals",
+            "q2.csv",
+            "--format",
+            "markdown",
+            "--charts",
+            folder,
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    common::write(dir.path(), "score.md", &run.stdout);
+    let html = render(&dir.path().join("score.md"));
+    // Every image is a chart that was written, with a plain alt text.
+    let prefix = "charts%20%28q2%29%20%3Cimg%20src%3Dx%3E/";
+    let mut images = 0;
+    for tag in tags(&html).iter().filter(|t| t.name == "img") {
+        images += 1;
+        let src = &tag.attrs.iter().find(|(k, _)| k == "src").unwrap().1;
+        let file = src
+            .strip_prefix(prefix)
+            .unwrap_or_else(|| panic!("src=\"{src}\""));
+        assert!(
+            file.ends_with(".svg") && dir.path().join(folder).join(file).is_file(),
+            "{file}"
+        );
+        assert!(
+            tag.attrs.iter().all(|(k, _)| k == "src" || k == "alt"),
+            "{tag:?}"
+        );
+    }
+    assert_eq!(
+        images,
+        std::fs::read_dir(dir.path().join(folder)).unwrap().count()
+    );
+    // Without the images, the page is kpic's markup as always.
+    let mut rest = html.as_str();
+    let mut without = String::new();
+    while let Some(at) = rest.find("<img ") {
+        without.push_str(&rest[..at]);
+        rest = &rest[at + rest[at..].find('>').unwrap() + 1..];
+    }
+    without.push_str(rest);
+    assert_only_kpic_markup(&without, "score page with charts");
+    assert_every_string_reads_as_written(&without, "score page with charts");
+    // The SVG files hold only the chart's own elements.
+    for entry in std::fs::read_dir(dir.path().join(folder)).unwrap() {
+        let svg = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for tag in tags(&svg) {
+            let name = tag.name.trim_start_matches('/');
+            assert!(
+                [
+                    "svg", "title", "desc", "rect", "text", "g", "path", "line", "circle"
+                ]
+                .contains(&name),
+                "<{name}> in a chart"
+            );
+            assert!(
+                tag.attrs.iter().all(|(k, _)| !k.starts_with("on")),
+                "{tag:?}"
+            );
+        }
+    }
+}

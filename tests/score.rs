@@ -872,3 +872,269 @@ fn as_of_scores_only_the_kpis_in_force_that_day() {
         bad.stderr
     );
 }
+
+// --- the HTML page and several periods -------------------------------------------------------
+
+/// A second period for the fixture: first response down to 20 h (80% → 120%, improved), help
+/// articles still 8 of 10 (kept failing, with listing readiness and the description error rate).
+fn second_period(dir: &Path) {
+    let q1 = std::fs::read_to_string(dir.join("actuals.csv")).unwrap();
+    let q2: String = q1
+        .lines()
+        .map(|l| {
+            if l.contains(",first-response,") {
+                format!("{},20", l.rsplit_once(',').unwrap().0)
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    write(dir, "q2.csv", q2 + "\n");
+}
+
+#[test]
+fn html_page_snapshot() {
+    let dir = fixture();
+    let run = score(
+        dir.path(),
+        &["--actuals", "actuals.csv", "--format", "html"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.starts_with("<!DOCTYPE html>"));
+    assert!(!run.stdout.contains("<script"));
+    // One chart of teams, and per team one of owners and one of KPIs.
+    assert_eq!(run.stdout.matches("<svg ").count(), 5);
+    insta::assert_snapshot!("html", run.stdout);
+}
+
+#[test]
+fn each_team_section_of_the_html_page_is_in_the_teams_language() {
+    let dir = fixture();
+    let run = score(
+        dir.path(),
+        &["--actuals", "actuals.csv", "--format", "html"],
+    );
+    assert!(
+        run.stdout
+            .contains("<section class=\"team\" id=\"team-1\" lang=\"zh-CN\">")
+    );
+    assert!(run.stdout.contains("<h3>个人得分</h3>"));
+    assert!(
+        run.stdout
+            .contains("<section class=\"team\" id=\"team-2\" lang=\"en\">")
+    );
+    assert!(run.stdout.contains("<h3>Owners</h3>"));
+    let forced = score(
+        dir.path(),
+        &[
+            "--actuals",
+            "actuals.csv",
+            "--format",
+            "html",
+            "--lang",
+            "en",
+        ],
+    );
+    assert!(!forced.stdout.contains("<h3>个人得分</h3>"));
+}
+
+#[test]
+fn several_periods_add_a_trend_in_every_format() {
+    let dir = fixture();
+    second_period(dir.path());
+    let two = ["--actuals", "actuals.csv", "--actuals", "q2.csv"];
+    let run = |format: &str, extra: &[&str]| {
+        let mut args: Vec<&str> = two.to_vec();
+        args.extend(["--format", format]);
+        args.extend(extra);
+        let r = score(dir.path(), &args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.stdout
+    };
+    let table = run("table", &[]);
+    assert!(
+        table.contains("first-response            80.0%  120.0%"),
+        "{table}"
+    );
+    assert!(
+        table.contains(
+            "kept failing (not met in any period): listing-readiness, description-error-rate, kb-articles"
+        ),
+        "{table}"
+    );
+    assert!(table.contains("improved (attainment up from actuals to q2): first-response"));
+
+    let md = run("markdown", &["--period", "Q1", "--period", "Q2"]);
+    assert!(md.contains("| KPI | Q1 | Q2 |"), "{md}");
+    assert!(
+        md.contains("| First response time (`first-response`) | 80.0% | 120.0% |"),
+        "{md}"
+    );
+    assert!(
+        md.contains(
+            "**Kept failing (not met in any period)**: Help articles published (`kb-articles`)\n"
+        ),
+        "{md}"
+    );
+    assert!(md.contains("**Improved (attainment up from the first period to the last)**: First response time (`first-response`)\n"), "{md}");
+
+    let v: Value = serde_json::from_str(&run("json", &[])).unwrap();
+    assert_eq!(v["trend"]["periods"], serde_json::json!(["actuals", "q2"]));
+    assert_eq!(
+        v["trend"]["improved"],
+        serde_json::json!(["first-response"])
+    );
+    assert_eq!(kpi(&v, "first-response")["attainment"], 120.0);
+
+    let csv = run("csv", &[]);
+    assert!(csv.starts_with("period,team_id,"), "{csv}");
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with(",kept_failing,improved")
+    );
+    assert_eq!(csv.lines().count(), 1 + 2 * 10);
+
+    let html = run("html", &["--period", "Q1", "--period", "Q2"]);
+    assert!(html.contains("<h3>Trend</h3>") && html.contains("<h3>趋势</h3>"));
+    // A series per KPI (10) and per owner (4), besides the 5 charts of the last period.
+    assert_eq!(html.matches("<svg ").count(), 5 + 10 + 4);
+    assert!(html.contains("Trend: Q1 → Q2"));
+}
+
+#[test]
+fn period_labels_must_match_the_actuals_files() {
+    let dir = fixture();
+    let run = score(
+        dir.path(),
+        &[
+            "--actuals",
+            "actuals.csv",
+            "--period",
+            "Q1",
+            "--period",
+            "Q2",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("2 `--period` labels for 1 `--actuals` file"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn markdown_with_charts_writes_the_svg_files_it_links() {
+    let dir = fixture();
+    second_period(dir.path());
+    let run = score(
+        dir.path(),
+        &[
+            "--actuals",
+            "actuals.csv",
+            "--actuals",
+            "q2.csv",
+            "--format",
+            "markdown",
+            "--charts",
+            "out/my charts",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let folder = dir.path().join("out/my charts");
+    let mut files: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    // The teams' chart, per team owners and KPIs, and a series per KPI (4 + 6) and owner (2 + 2).
+    assert_eq!(files.len(), 1 + 2 * 2 + 10 + 4, "{files:?}");
+    let mut linked: Vec<String> = run
+        .stdout
+        .match_indices("](out/my%20charts/")
+        .map(|(at, m)| {
+            let rest = &run.stdout[at + m.len()..];
+            rest[..rest.find(')').unwrap()].to_owned()
+        })
+        .collect();
+    linked.sort();
+    assert_eq!(linked, files);
+    for f in &files {
+        let svg = std::fs::read_to_string(folder.join(f)).unwrap();
+        assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\""));
+        assert!(svg.contains("<title id=") && svg.contains("<desc id="));
+    }
+    // The page's own HTML chart is the same chart.
+    let html = score(
+        dir.path(),
+        &[
+            "--actuals",
+            "actuals.csv",
+            "--actuals",
+            "q2.csv",
+            "--format",
+            "html",
+            "--lang",
+            "en",
+        ],
+    );
+    let owners = std::fs::read_to_string(folder.join("team-2-owners.svg")).unwrap();
+    assert!(html.stdout.contains(&owners));
+    // A second run replaces the charts.
+    let again = score(
+        dir.path(),
+        &[
+            "--actuals",
+            "actuals.csv",
+            "--format",
+            "markdown",
+            "--charts",
+            "out/my charts",
+        ],
+    );
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 5);
+}
+
+#[test]
+fn charts_are_refused_outside_the_working_directory_or_over_other_files() {
+    let dir = fixture();
+    for (to, says) in [
+        ("../charts", "is not a folder below the working directory"),
+        (".", "is not a folder below the working directory"),
+        ("kpi-specs", "which is not a chart"),
+        ("actuals.csv", "is a file, not a folder"),
+    ] {
+        let run = score(
+            dir.path(),
+            &[
+                "--actuals",
+                "actuals.csv",
+                "--format",
+                "markdown",
+                "--charts",
+                to,
+            ],
+        );
+        assert_eq!(run.code, 2, "{to}: {}", run.stderr);
+        assert!(run.stderr.contains(says), "{to}: {}", run.stderr);
+    }
+    assert!(dir.path().join("kpi-specs/ops.yaml").exists());
+    let run = score(
+        dir.path(),
+        &[
+            "--actuals",
+            "actuals.csv",
+            "--format",
+            "table",
+            "--charts",
+            "c",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(!dir.path().join("c").exists());
+}

@@ -10,9 +10,11 @@ use crate::commands::{
 };
 use crate::diagnostic::Severity;
 use crate::diagnostic::printable;
+use crate::emit::{Document, out_dir};
 use crate::error::{Error, Result};
 use crate::report::Report;
 use crate::score::render::{self, Format, Lang, Page};
+use crate::score::trend::Period;
 use crate::score::{self, Options, location};
 
 /// Runs `kpic score`.
@@ -32,14 +34,36 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
         .map(score::read::encoding_for_label)
         .transpose()?;
     let cwd = cwd()?;
-    let name = args.actuals.display().to_string();
-    let actuals = score::read::read_file(&cwd.join(&args.actuals), &name, encoding)?;
-    for note in &actuals.notes {
-        say(&format!("kpic: note: {}\n", printable(note.clone())));
+    if !args.periods.is_empty() && args.periods.len() != args.actuals.len() {
+        return Err(Error::new(format!(
+            "{} `--period` label{} for {} `--actuals` file{}; give one label per file, in the same order, or none",
+            args.periods.len(),
+            if args.periods.len() == 1 { "" } else { "s" },
+            args.actuals.len(),
+            if args.actuals.len() == 1 { "" } else { "s" }
+        )));
     }
-    let mut sheet = actuals.sheet;
+    if args.charts.is_some() && format != Format::Markdown {
+        return Err(Error::new(
+            "`--charts DIR` goes with `--format markdown` (the HTML page has its charts inline)",
+        ));
+    }
+    let mut files = Vec::new();
+    for (i, path) in args.actuals.iter().enumerate() {
+        let name = path.display().to_string();
+        let actuals = score::read::read_file(&cwd.join(path), &name, encoding)?;
+        for note in &actuals.notes {
+            say(&format!("kpic: note: {}\n", printable(note.clone())));
+        }
+        let label = args
+            .periods
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| score::trend::label_of(path));
+        files.push((name, label, actuals.sheet));
+    }
 
-    let req = check_request(cwd, args.paths, args.config, None)?;
+    let req = check_request(cwd.clone(), args.paths, args.config, None)?;
     let mut outcome = check::run(&req)?;
     let errors: Vec<_> = outcome
         .diagnostics
@@ -63,36 +87,87 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
         // Rows of the KPIs left out are not scored (they are not unknown KPIs).
         let left_out: std::collections::HashSet<_> =
             keep_in_force(&mut outcome.ws, day).into_iter().collect();
-        sheet.rows.retain(|r| !left_out.contains(r.kpi_id.as_str()));
+        for (_, _, sheet) in &mut files {
+            sheet.rows.retain(|r| !left_out.contains(r.kpi_id.as_str()));
+        }
     }
 
-    let scores = match score::score(&outcome.ws, &sheet, &options) {
-        Ok(s) => s,
-        Err(bad) => {
-            let mut text = String::new();
-            for b in &bad {
-                let at = location(&name, b.sheet.as_deref(), b.row);
-                text += &format!("{at}: error: {}\n", printable(b.message()));
+    let mut periods = Vec::new();
+    let mut failed = false;
+    for (name, label, sheet) in files {
+        match score::score(&outcome.ws, &sheet, &options) {
+            Ok(scores) => {
+                for w in &scores.warnings {
+                    let at = location(&name, w.sheet.as_deref(), w.row);
+                    say(&format!("{at}: warning: {}\n", printable(w.message())));
+                }
+                periods.push(Period {
+                    label,
+                    source: name,
+                    scores,
+                });
             }
-            text += &format!(
-                "kpic: error: {} bad row{} in `{name}`; nothing was scored\n",
-                bad.len(),
-                if bad.len() == 1 { "" } else { "s" }
-            );
-            say(&text);
-            return Ok(ExitCode::from(EXIT_FINDINGS));
+            Err(bad) => {
+                let mut text = String::new();
+                for b in &bad {
+                    let at = location(&name, b.sheet.as_deref(), b.row);
+                    text += &format!("{at}: error: {}\n", printable(b.message()));
+                }
+                text += &format!(
+                    "kpic: error: {} bad row{} in `{name}`; nothing was scored\n",
+                    bad.len(),
+                    if bad.len() == 1 { "" } else { "s" }
+                );
+                say(&text);
+                failed = true;
+            }
         }
-    };
-    for w in &scores.warnings {
-        let at = location(&name, w.sheet.as_deref(), w.row);
-        say(&format!("{at}: warning: {}\n", printable(w.message())));
     }
+    if failed {
+        return Ok(ExitCode::from(EXIT_FINDINGS));
+    }
+    let Some(last) = periods.last() else {
+        return Ok(ExitCode::from(EXIT_OK));
+    };
+    let page_lang = Lang::pick(lang, &last.scores, outcome.config.locale.as_deref());
+    let prefix = match &args.charts {
+        Some(dir) => Some(write_charts(dir, &cwd, &periods, page_lang)?),
+        None => None,
+    };
     let page = Page {
-        source: &name,
-        lang: Lang::pick(lang, &scores, outcome.config.locale.as_deref()),
+        source: &last.source,
+        lang: page_lang,
+        lang_forced: lang.is_some(),
+        charts: prefix.as_deref(),
     };
     let mut out = Stdout::new();
-    render::write(format, &scores, page, &mut out).map_err(stdout_error)?;
+    render::write_periods(format, &periods, page, &mut out).map_err(stdout_error)?;
     out.finish()?;
     Ok(ExitCode::from(EXIT_OK))
+}
+
+/// Writes every chart of the page into `--charts DIR` (atomically, replacing the charts of an
+/// earlier run) and returns the folder as the page links it.
+fn write_charts(
+    dir: &std::path::Path,
+    cwd: &std::path::Path,
+    periods: &[Period],
+    lang: Lang,
+) -> Result<String> {
+    let abs = crate::fsutil::lexical(&cwd.join(dir));
+    out_dir::check_charts(&abs, cwd).map_err(|r| Error {
+        message: r.message,
+        detail: Some(format!("help: {}", r.help)),
+    })?;
+    let documents: Vec<Document> = crate::score::html::all_charts(periods, lang)
+        .into_iter()
+        .map(|c| Document {
+            path: format!("{}.svg", c.name).into(),
+            bytes: c.svg.into_bytes(),
+        })
+        .collect();
+    out_dir::write(&abs, &documents)
+        .map_err(|e| Error::new(format!("cannot write `{}`: {e}", dir.display())))?;
+    let relative = abs.strip_prefix(cwd).unwrap_or(&abs);
+    Ok(render::chart_link_prefix(relative))
 }

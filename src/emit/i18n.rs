@@ -145,6 +145,16 @@ pub struct Text {
     pub kinds: [&'static str; 2],
     /// What C and I mean in the responsibility matrix (shown when a KPI has them).
     pub matrix_legend_ci: &'static str,
+    /// HTML only: the headings of the diagram's columns (owners, duties, KPIs).
+    pub diagram_columns: [&'static str; 3],
+    /// HTML only: the diagram's text alternative; `{owners}`, `{duties}`, `{kpis}` are counts.
+    pub diagram_desc: &'static str,
+    /// HTML only: one duty in the text alternative; `{duty}`, `{owner}`, `{kpis}`.
+    pub diagram_desc_duty: &'static str,
+    /// HTML only: the label of the table of contents of one team.
+    pub team_sections: &'static str,
+    /// HTML only: separator between names in a list.
+    pub list_sep: &'static str,
 }
 
 /// English.
@@ -216,6 +226,11 @@ pub static EN: Text = Text {
     threshold: "amber at",
     kinds: ["leading", "lagging"],
     matrix_legend_ci: "C = consulted before a change to one of its KPIs, I = informed of their results.",
+    diagram_columns: ["Owners", "Duties", "KPIs"],
+    diagram_desc: "{owners} owners, {duties} duties and {kpis} KPIs.",
+    diagram_desc_duty: "{duty}, owned by {owner}, measured by: {kpis}.",
+    team_sections: "Sections",
+    list_sep: ", ",
 };
 
 /// Simplified Chinese.
@@ -293,6 +308,11 @@ pub static ZH_CN: Text = Text {
     threshold: "预警线",
     kinds: ["先行指标", "滞后指标"],
     matrix_legend_ci: "C = 咨询（其某项 KPI 变更前征求意见），I = 知会（告知其结果）。",
+    diagram_columns: ["责任人", "职责", "KPI"],
+    diagram_desc: "{owners} 位责任人、{duties} 项职责、{kpis} 项 KPI。",
+    diagram_desc_duty: "{duty}（责任人：{owner}），衡量的 KPI：{kpis}。",
+    team_sections: "章节",
+    list_sep: "、",
 };
 
 /// The fixed text of `scorecards.xlsx` that the handbook's [`Text`] does not already hold.
@@ -521,6 +541,32 @@ impl Text {
     }
 }
 
+/// `template` with each `{name}` replaced by its value, in one pass (a value that holds
+/// `{name}` itself stays as it is).
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(at) = rest.find('{') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        match values
+            .iter()
+            .find(|(k, _)| after.starts_with(k) && after[k.len()..].starts_with('}'))
+        {
+            Some((k, v)) => {
+                out.push_str(v);
+                rest = &after[k.len() + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -544,6 +590,15 @@ mod tests {
         assert_eq!(EN.due_value("2027-03-31"), "due 2027-03-31");
         assert_eq!(EN.due_value("PT4H"), "due PT4H");
         assert_eq!(ZH_CN.due_value("P"), "截止 P");
+    }
+
+    #[test]
+    fn templates_are_filled_in_one_pass() {
+        assert_eq!(
+            fill("{a} and {b}", &[("a", "{b}"), ("b", "x")]),
+            "{b} and x"
+        );
+        assert_eq!(fill("{c} {", &[("a", "1")]), "{c} {");
     }
 
     #[test]

@@ -1,13 +1,17 @@
 //! Emitters: the documents `kpic build` writes, one file per document. They read a resolved
 //! [`View`] of the workspace and return bytes; writing them out is [`out_dir`]'s job.
 
+pub mod content;
 pub mod csv_guard;
 pub mod handbook;
+pub mod handbook_html;
+pub mod html;
 pub mod i18n;
 pub mod markdown;
 pub mod model;
 pub mod out_dir;
 pub mod scorecards;
+pub mod svg;
 pub mod xlsx;
 
 use std::path::PathBuf;
@@ -53,9 +57,14 @@ pub struct Output {
 pub fn compile(ws: &Workspace, opts: &Options) -> Output {
     let view = View::new(ws, opts);
     let mut out = Output::default();
+    let book = content::handbook(&view, view.doc_lang);
     out.documents.push(Document {
         path: PathBuf::from("handbook.md"),
-        bytes: handbook::render(&view, view.doc_lang).into_bytes(),
+        bytes: handbook::render_content(&book).into_bytes(),
+    });
+    out.documents.push(Document {
+        path: PathBuf::from(handbook_html::FILE),
+        bytes: handbook_html::render_content(&book).into_bytes(),
     });
     let cards = scorecards::render(&view, opts.csv_bom);
     out.documents.extend(cards.documents);

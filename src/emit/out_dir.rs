@@ -13,6 +13,7 @@ use super::Document;
 /// refuse to replace the folder, so `--out src` cannot wipe a source tree.
 const OWN_FILES: &[&str] = &[
     "handbook.md",
+    "handbook.html",
     "scorecards.csv",
     "scorecards.xlsx",
     "kpis.json",
@@ -97,6 +98,55 @@ pub fn check(out: &Path, cwd: &Path, protected: &[PathBuf]) -> Result<(), Refusa
                     message: format!(
                         "`--out {shown}` holds `{}`, which kpic did not write; refusing to replace it",
                         name.to_string_lossy()
+                    ),
+                    help: "give an empty or new folder, or remove that file first".into(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks that `dir` may be replaced by the charts of `kpic score --charts DIR`: a folder
+/// below the working directory `cwd` (not `cwd` itself, and not reached through a link that
+/// leads out of it), not a file or symbolic link, and, if it exists, holding nothing but
+/// `.svg` files (so that it can never be a source folder or the output of `kpic build`).
+/// `dir` is absolute and lexically normal.
+pub fn check_charts(dir: &Path, cwd: &Path) -> Result<(), Refusal> {
+    let shown = crate::workspace::discover::display_name(dir, cwd);
+    let below = dir.starts_with(cwd) && dir != cwd && canonical(dir).starts_with(canonical(cwd));
+    if !below {
+        return Err(Refusal {
+            message: format!("`--charts {shown}` is not a folder below the working directory"),
+            help: "give a folder below the working directory, for example `--charts charts`".into(),
+        });
+    }
+    if let Ok(meta) = std::fs::symlink_metadata(dir) {
+        if meta.file_type().is_symlink() {
+            return Err(Refusal {
+                message: format!("`--charts {shown}` is a symbolic link"),
+                help: "give the real folder, or a new folder name".into(),
+            });
+        }
+        if !meta.is_dir() {
+            return Err(Refusal {
+                message: format!("`--charts {shown}` is a file, not a folder"),
+                help: "give a folder to write the charts into, for example `--charts charts`"
+                    .into(),
+            });
+        }
+        let entries = std::fs::read_dir(dir).map_err(|e| Refusal {
+            message: format!("cannot read `{shown}`: {e}"),
+            help: "check the folder's permissions".into(),
+        })?;
+        for entry in entries.flatten() {
+            let svg = entry.file_type().is_ok_and(|t| t.is_file())
+                && entry.file_name().to_string_lossy().ends_with(".svg");
+            if !svg {
+                return Err(Refusal {
+                    message: format!(
+                        "`--charts {shown}` holds `{}`, which is not a chart; refusing to replace it",
+                        entry.file_name().to_string_lossy()
                     ),
                     help: "give an empty or new folder, or remove that file first".into(),
                 });

@@ -8,6 +8,7 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
+use super::trend::{Period, Trend};
 use super::{KpiScore, Missing, MissingReason, OwnerScore, RowWarning, Scores, TeamScore};
 use crate::emit::markdown::{code_span, inline};
 use crate::target::format_number;
@@ -23,11 +24,13 @@ pub enum Format {
     Csv,
     /// One JSON object.
     Json,
+    /// A self-contained results page with charts.
+    Html,
 }
 
 impl Format {
     /// Every format name.
-    pub const NAMES: &'static [&'static str] = &["table", "markdown", "csv", "json"];
+    pub const NAMES: &'static [&'static str] = &["table", "markdown", "csv", "json", "html"];
 }
 
 impl FromStr for Format {
@@ -39,6 +42,7 @@ impl FromStr for Format {
             "markdown" | "md" => Format::Markdown,
             "csv" => Format::Csv,
             "json" => Format::Json,
+            "html" => Format::Html,
             _ => {
                 return Err(format!(
                     "unknown format `{s}`; expected one of {}",
@@ -97,6 +101,57 @@ pub struct Page<'a> {
     pub source: &'a str,
     /// The language of the Markdown page.
     pub lang: Lang,
+    /// Whether `--lang` chose the language (else each team's section of the HTML page is in
+    /// the team's `locale`).
+    pub lang_forced: bool,
+    /// `--charts DIR`: the folder the Markdown page links its charts from, as a URL path
+    /// relative to the working directory (see [`chart_link_prefix`]).
+    pub charts: Option<&'a str>,
+}
+
+/// The URL path of a charts folder relative to the working directory: its parts joined by
+/// `/`, every byte but ASCII letters, digits, `-`, `_`, `.` and `~` percent-encoded, so that
+/// no folder name can end a Markdown link or open markup.
+pub fn chart_link_prefix(relative: &std::path::Path) -> String {
+    let parts: Vec<String> = relative
+        .components()
+        .map(|c| {
+            let s = c.as_os_str().to_string_lossy();
+            let mut out = String::new();
+            for b in s.bytes() {
+                if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+                    out.push(b as char);
+                } else {
+                    out.push_str(&format!("%{b:02X}"));
+                }
+            }
+            out
+        })
+        .collect();
+    parts.join("/")
+}
+
+/// A Markdown image of a chart written by `--charts`.
+fn chart_image(out: &mut dyn Write, prefix: &str, chart: &super::html::Chart) -> io::Result<()> {
+    writeln!(
+        out,
+        "![{}]({prefix}/{}.svg)\n",
+        inline(&chart.title),
+        chart.name
+    )
+}
+
+impl Page<'_> {
+    /// The language of a team's section: `--lang`, else the team's `locale`, else the page's.
+    pub fn team_lang(&self, team: &TeamScore) -> Lang {
+        if self.lang_forced {
+            return self.lang;
+        }
+        team.locale
+            .as_deref()
+            .and_then(Lang::parse)
+            .unwrap_or(self.lang)
+    }
 }
 
 /// Writes `scores` in `format`.
@@ -108,18 +163,56 @@ pub fn write(
 ) -> io::Result<()> {
     match format {
         Format::Table => table(scores, out),
-        Format::Markdown => markdown(scores, page, out),
+        Format::Markdown => markdown_with(scores, page, None, out),
         Format::Csv => csv(scores, out),
-        Format::Json => json(scores, out),
+        Format::Json => json_with(scores, None, out),
+        Format::Html => super::html::write(std::slice::from_ref(&single(scores, page)), page, out),
+    }
+}
+
+/// One period of `scores`, labelled by its source.
+fn single(scores: &Scores, page: Page<'_>) -> Period {
+    Period {
+        label: super::trend::label_of(std::path::Path::new(page.source)),
+        source: page.source.to_owned(),
+        scores: scores.clone(),
+    }
+}
+
+/// Writes the results of several periods in `format`: the last period's results as
+/// [`write`] does, with each KPI's and owner's values per period and the KPIs that kept
+/// failing or improved. One period is written exactly as [`write`] writes it.
+pub fn write_periods(
+    format: Format,
+    periods: &[Period],
+    page: Page<'_>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let Some(last) = periods.last() else {
+        return Ok(());
+    };
+    if periods.len() == 1 {
+        return write(format, &last.scores, page, out);
+    }
+    let trend = Trend::of(periods);
+    match format {
+        Format::Table => {
+            table(&last.scores, out)?;
+            trend_table(&trend, out)
+        }
+        Format::Markdown => markdown_with(&last.scores, page, Some(&trend), out),
+        Format::Csv => csv_periods(periods, &trend, out),
+        Format::Json => json_with(&last.scores, Some(&trend), out),
+        Format::Html => super::html::write(periods, page, out),
     }
 }
 
 /// `87.5%`.
-fn percent(v: Option<f64>) -> String {
+pub(super) fn percent(v: Option<f64>) -> String {
     v.map_or_else(|| "-".into(), |v| format!("{v:.1}%"))
 }
 
-fn number(v: Option<f64>) -> String {
+pub(super) fn number(v: Option<f64>) -> String {
     v.map_or_else(String::new, format_number)
 }
 
@@ -319,22 +412,52 @@ fn table(scores: &Scores, out: &mut dyn Write) -> io::Result<()> {
 // Markdown
 
 /// The fixed text of the page in one language.
-struct Texts {
-    title: &'static str,
-    title_sep: &'static str,
-    summary: &'static str,
-    owners: &'static str,
-    kpis: &'static str,
-    missing: &'static str,
-    method: &'static str,
-    owner_header: [&'static str; 5],
-    kpi_header: [&'static str; 8],
-    status: [&'static str; 3],
-    met: &'static str,
-    not_met: &'static str,
-    empty_actual: &'static str,
-    not_listed: &'static str,
-    method_lines: [&'static str; 3],
+pub(super) struct Texts {
+    pub(super) title: &'static str,
+    pub(super) title_sep: &'static str,
+    pub(super) summary: &'static str,
+    pub(super) owners: &'static str,
+    pub(super) kpis: &'static str,
+    pub(super) missing: &'static str,
+    pub(super) method: &'static str,
+    pub(super) owner_header: [&'static str; 5],
+    pub(super) kpi_header: [&'static str; 8],
+    pub(super) status: [&'static str; 3],
+    pub(super) met: &'static str,
+    pub(super) not_met: &'static str,
+    pub(super) empty_actual: &'static str,
+    pub(super) not_listed: &'static str,
+    pub(super) method_lines: [&'static str; 3],
+    /// HTML and charts: the title of the owners' chart.
+    pub(super) chart_owners: &'static str,
+    /// The title of the KPIs' chart.
+    pub(super) chart_kpis: &'static str,
+    /// The title of the teams' chart.
+    pub(super) chart_teams: &'static str,
+    /// The word beside each status mark: met, amber, not met, missing.
+    pub(super) marks: [&'static str; 4],
+    /// Shown for an owner without a score.
+    pub(super) no_actual: &'static str,
+    /// Beside a team's bar: `{met}`, `{scored}`, `{missing}`.
+    pub(super) team_note: &'static str,
+    /// Heading of the trend over several periods.
+    pub(super) trend: &'static str,
+    /// Heading: the KPIs over the periods.
+    pub(super) trend_kpis: &'static str,
+    /// Heading: the owners over the periods.
+    pub(super) trend_owners: &'static str,
+    /// Heading: the KPIs not met in any period.
+    pub(super) kept_failing: &'static str,
+    /// Heading: the KPIs whose attainment went up.
+    pub(super) improved: &'static str,
+    /// Said of an empty list.
+    pub(super) none_listed: &'static str,
+    /// Separator in a list of names.
+    pub(super) list_sep: &'static str,
+    /// Separator between the items of a chart's text alternative.
+    pub(super) desc_sep: &'static str,
+    /// A comma inside a sentence.
+    pub(super) comma: &'static str,
 }
 
 const EN: Texts = Texts {
@@ -372,6 +495,21 @@ const EN: Texts = Texts {
         "Lower is better (`<=`, `<`): attainment = target ÷ actual; an actual of 0 counts as fully met.",
         "Equal to (`=`): 100% when met, else 0%. A target of 0, or a negative target or actual, is pass/fail: 100% when met, else 0%.",
     ],
+    chart_owners: "Weighted score per owner",
+    chart_kpis: "Status and attainment per KPI",
+    chart_teams: "Share of KPIs met per team",
+    marks: ["met", "not met, threshold met", "not met", "missing"],
+    no_actual: "no actual",
+    team_note: "{met} of {scored} met, {missing} missing",
+    trend: "Trend",
+    trend_kpis: "KPIs over the periods",
+    trend_owners: "Owners over the periods",
+    kept_failing: "Kept failing (not met in any period)",
+    improved: "Improved (attainment up from the first period to the last)",
+    none_listed: "none",
+    list_sep: ", ",
+    desc_sep: "; ",
+    comma: ", ",
 };
 
 const ZH: Texts = Texts {
@@ -403,9 +541,24 @@ const ZH: Texts = Texts {
         "越低越好（`<=`、`<`）：达成率 = 目标值 ÷ 实际值；实际值为 0 视为完全达成。",
         "等于（`=`）：达成为 100%，否则为 0%。目标值为 0，或目标值、实际值为负数时，只看是否达成：达成为 100%，否则为 0%。",
     ],
+    chart_owners: "各责任人加权得分",
+    chart_kpis: "各 KPI 状态与达成率",
+    chart_teams: "各团队 KPI 达成比例",
+    marks: ["达成", "未达成，达到预警线", "未达成", "缺少实际值"],
+    no_actual: "无实际值",
+    team_note: "达成 {met} / {scored}，缺少 {missing}",
+    trend: "趋势",
+    trend_kpis: "各 KPI 各期达成率",
+    trend_owners: "各责任人各期得分",
+    kept_failing: "持续未达成（每期均未达成）",
+    improved: "有所改善（末期达成率高于首期）",
+    none_listed: "无",
+    list_sep: "、",
+    desc_sep: "；",
+    comma: "，",
 };
 
-fn texts(lang: Lang) -> &'static Texts {
+pub(super) fn texts(lang: Lang) -> &'static Texts {
     match lang {
         Lang::En => &EN,
         Lang::ZhCn => &ZH,
@@ -473,7 +626,64 @@ impl<'a> Index<'a> {
     }
 }
 
-fn markdown(scores: &Scores, page: Page<'_>, out: &mut dyn Write) -> io::Result<()> {
+/// The sentence under the page's title: the source and the cap.
+pub(super) fn scored_from(lang: Lang, source: &str, cap: &str) -> (&'static str, String, String) {
+    match lang {
+        Lang::En => (
+            "Scored from ",
+            source.to_owned(),
+            format!(". Attainment is capped at {cap}%."),
+        ),
+        Lang::ZhCn => (
+            "根据 ",
+            source.to_owned(),
+            format!(" 计算。达成率上限为 {cap}%。"),
+        ),
+    }
+}
+
+/// The three summary lines of a team (kpic's words and numbers only).
+pub(super) fn summary_lines(team: &TeamScore, lang: Lang) -> [String; 3] {
+    let share = percent(team.share_met);
+    let (g, a, r) = (team.status.green, team.status.amber, team.status.red);
+    match lang {
+        Lang::En => [
+            format!(
+                "KPIs met: {} of {} with an actual ({share})",
+                team.met, team.scored
+            ),
+            format!("KPIs without an actual: {} of {}", team.missing, team.kpis),
+            format!("Green / amber / red: {g} / {a} / {r}"),
+        ],
+        Lang::ZhCn => [
+            format!(
+                "达成的 KPI：有实际值的 {} 项中达成 {} 项（{share}）",
+                team.scored, team.met
+            ),
+            format!("缺少实际值的 KPI：{} 项中 {} 项", team.kpis, team.missing),
+            format!("绿 / 黄 / 红：{g} / {a} / {r}"),
+        ],
+    }
+}
+
+/// The last lines of the method section (the cap and the owner score).
+pub(super) fn method_cap_line(lang: Lang, cap: &str) -> String {
+    match lang {
+        Lang::En => format!(
+            "Attainment is capped at {cap}%. An owner's score is the weighted mean of the attainment of their KPIs with an actual: Σ(weight × attainment) ÷ Σ weight. KPIs without an actual are not scored as zero; they are listed as missing."
+        ),
+        Lang::ZhCn => format!(
+            "达成率上限为 {cap}%。个人得分是其有实际值的 KPI 达成率的加权平均：Σ（权重 × 达成率）÷ Σ 权重。没有实际值的 KPI 不按 0 分计，而是列为缺少实际值。"
+        ),
+    }
+}
+
+fn markdown_with(
+    scores: &Scores,
+    page: Page<'_>,
+    trend: Option<&Trend>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let lang = page.lang;
     let t = texts(lang);
     let cap = format_number(scores.cap);
@@ -485,41 +695,38 @@ fn markdown(scores: &Scores, page: Page<'_>, out: &mut dyn Write) -> io::Result<
         }
         _ => writeln!(out, "# {}\n", t.title)?,
     }
-    match lang {
-        Lang::En => writeln!(
-            out,
-            "Scored from {}. Attainment is capped at {cap}%.\n",
-            code_span(page.source)
-        )?,
-        Lang::ZhCn => writeln!(
-            out,
-            "根据 {} 计算。达成率上限为 {cap}%。\n",
-            code_span(page.source)
-        )?,
+    let (before, source, after) = scored_from(lang, page.source, &cap);
+    writeln!(out, "{before}{}{after}\n", code_span(&source))?;
+    if let Some(prefix) = page.charts
+        && let Some(chart) = super::html::teams_chart(scores, lang)
+    {
+        chart_image(out, prefix, &chart)?;
     }
     let h = if single { "##" } else { "###" };
     let index = Index::new(scores);
-    for team in &scores.teams {
+    for (i, team) in scores.teams.iter().enumerate() {
         if !single {
             let name = team.team_name.as_deref().unwrap_or(&team.team_id);
             writeln!(out, "## {}\n", named(Some(name), &team.team_id, lang))?;
         }
         team_section(&index, team, page, h, out)?;
+        if let Some(prefix) = page.charts {
+            let charts = super::html::owners_chart(scores, team, i + 1, lang)
+                .into_iter()
+                .chain(super::html::kpis_chart(scores, team, i + 1, lang));
+            for chart in charts {
+                chart_image(out, prefix, &chart)?;
+            }
+        }
+        if let Some(trend) = trend {
+            trend_markdown(trend, &team.team_id, i + 1, page, h, out)?;
+        }
     }
     writeln!(out, "## {}\n", t.method)?;
     for line in t.method_lines {
         writeln!(out, "- {line}")?;
     }
-    match lang {
-        Lang::En => writeln!(
-            out,
-            "- Attainment is capped at {cap}%. An owner's score is the weighted mean of the attainment of their KPIs with an actual: Σ(weight × attainment) ÷ Σ weight. KPIs without an actual are not scored as zero; they are listed as missing."
-        ),
-        Lang::ZhCn => writeln!(
-            out,
-            "- 达成率上限为 {cap}%。个人得分是其有实际值的 KPI 达成率的加权平均：Σ（权重 × 达成率）÷ Σ 权重。没有实际值的 KPI 不按 0 分计，而是列为缺少实际值。"
-        ),
-    }
+    writeln!(out, "- {}", method_cap_line(lang, &cap))
 }
 
 fn team_section(
@@ -536,43 +743,10 @@ fn team_section(
         .get(team.team_id.as_str())
         .map_or(&[], Vec::as_slice);
     writeln!(out, "{h} {}\n", t.summary)?;
-    let share = percent(team.share_met);
-    match lang {
-        Lang::En => {
-            writeln!(
-                out,
-                "- KPIs met: {} of {} with an actual ({share})",
-                team.met, team.scored
-            )?;
-            writeln!(
-                out,
-                "- KPIs without an actual: {} of {}",
-                team.missing, team.kpis
-            )?;
-            writeln!(
-                out,
-                "- Green / amber / red: {} / {} / {}\n",
-                team.status.green, team.status.amber, team.status.red
-            )?;
-        }
-        Lang::ZhCn => {
-            writeln!(
-                out,
-                "- 达成的 KPI：有实际值的 {} 项中达成 {} 项（{share}）",
-                team.scored, team.met
-            )?;
-            writeln!(
-                out,
-                "- 缺少实际值的 KPI：{} 项中 {} 项",
-                team.kpis, team.missing
-            )?;
-            writeln!(
-                out,
-                "- 绿 / 黄 / 红：{} / {} / {}\n",
-                team.status.green, team.status.amber, team.status.red
-            )?;
-        }
+    for line in summary_lines(team, lang) {
+        writeln!(out, "- {line}")?;
     }
+    writeln!(out)?;
     let mut owners: Vec<&OwnerScore> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for k in kpis {
@@ -680,55 +854,234 @@ fn team_section(
 // ---------------------------------------------------------------------------------------------
 // CSV
 
-fn csv(scores: &Scores, out: &mut dyn Write) -> io::Result<()> {
+/// The columns of the CSV output.
+const CSV_HEADER: [&str; 11] = [
+    "team_id",
+    "owner_id",
+    "kpi_id",
+    "kpi_name",
+    "target",
+    "weight",
+    "actual",
+    "met",
+    "attainment",
+    "threshold",
+    "status",
+];
+
+/// One KPI's CSV fields, in the order of [`CSV_HEADER`].
+fn csv_fields(k: &KpiScore) -> Vec<String> {
     let guard = crate::emit::csv_guard::text;
-    crate::emit::csv_guard::write_record(
-        out,
-        &[
-            "team_id",
-            "owner_id",
-            "kpi_id",
-            "kpi_name",
-            "target",
-            "weight",
-            "actual",
-            "met",
-            "attainment",
-            "threshold",
-            "status",
-        ],
-    )?;
+    let met = match k.met {
+        Some(true) => "true",
+        Some(false) => "false",
+        None => "",
+    };
+    let attainment = match k.attainment {
+        Some(a) => format!("{a:.1}"),
+        None => String::new(),
+    };
+    vec![
+        guard(k.team_id.as_deref().unwrap_or("")),
+        guard(k.owner_id.as_deref().unwrap_or("")),
+        guard(&k.kpi_id),
+        guard(k.kpi_name.as_deref().unwrap_or("")),
+        guard(&target_text(k)),
+        number(k.weight),
+        number(k.actual),
+        met.to_owned(),
+        attainment,
+        guard(
+            &k.threshold
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+        ),
+        k.status.map_or("", |s| s.as_str()).to_owned(),
+    ]
+}
+
+fn csv(scores: &Scores, out: &mut dyn Write) -> io::Result<()> {
+    crate::emit::csv_guard::write_record(out, &CSV_HEADER)?;
     for k in &scores.kpis {
-        let met = match k.met {
-            Some(true) => "true",
-            Some(false) => "false",
-            None => "",
+        crate::emit::csv_guard::write_record(out, &csv_fields(k))?;
+    }
+    Ok(())
+}
+
+/// Several periods: a `period` column first, every period's rows in turn, and whether the
+/// KPI kept failing or improved over all of them.
+fn csv_periods(periods: &[Period], trend: &Trend, out: &mut dyn Write) -> io::Result<()> {
+    let mut header = vec!["period"];
+    header.extend(CSV_HEADER);
+    header.extend(["kept_failing", "improved"]);
+    crate::emit::csv_guard::write_record(out, &header)?;
+    let flag = |list: &[String], id: &str| list.iter().any(|x| x == id).to_string();
+    for p in periods {
+        for k in &p.scores.kpis {
+            let mut fields = vec![crate::emit::csv_guard::text(&p.label)];
+            fields.extend(csv_fields(k));
+            fields.push(flag(&trend.kept_failing, &k.kpi_id));
+            fields.push(flag(&trend.improved, &k.kpi_id));
+            crate::emit::csv_guard::write_record(out, &fields)?;
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Trend (several periods), for the table and Markdown
+
+/// A KPI's or owner's values per period, as cells.
+fn per_period(values: &[Option<f64>]) -> Vec<String> {
+    values.iter().map(|v| percent(*v)).collect()
+}
+
+fn trend_table(trend: &Trend, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out)?;
+    let periods: Vec<String> = trend.periods.iter().map(|p| cell(p)).collect();
+    let mut header = vec!["KPI"];
+    header.extend(periods.iter().map(String::as_str));
+    let right: Vec<bool> = std::iter::once(false)
+        .chain(periods.iter().map(|_| true))
+        .collect();
+    let rows: Vec<Vec<String>> = trend
+        .kpis
+        .iter()
+        .map(|k| {
+            let mut row = vec![cell(&k.kpi_id)];
+            row.extend(per_period(&k.attainment));
+            row
+        })
+        .collect();
+    aligned(out, &header, &right, &rows)?;
+    writeln!(out)?;
+    header[0] = "OWNER";
+    let rows: Vec<Vec<String>> = trend
+        .owners
+        .iter()
+        .map(|o| {
+            let mut row = vec![cell(&o.owner_id)];
+            row.extend(per_period(&o.score));
+            row
+        })
+        .collect();
+    aligned(out, &header, &right, &rows)?;
+    let list = |ids: &[String]| {
+        if ids.is_empty() {
+            "-".to_owned()
+        } else {
+            ids.iter().map(|i| cell(i)).collect::<Vec<_>>().join(", ")
+        }
+    };
+    writeln!(
+        out,
+        "\nkept failing (not met in any period): {}",
+        list(&trend.kept_failing)
+    )?;
+    writeln!(
+        out,
+        "improved (attainment up from {} to {}): {}",
+        cell(trend.periods.first().map_or("", String::as_str)),
+        cell(trend.periods.last().map_or("", String::as_str)),
+        list(&trend.improved)
+    )
+}
+
+/// A team's trend section of the Markdown page.
+fn trend_markdown(
+    trend: &Trend,
+    team_id: &str,
+    n: usize,
+    page: Page<'_>,
+    h: &str,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let lang = page.lang;
+    let t = texts(lang);
+    // With `--charts`, a last column links each row's series (named as `html::all_charts`
+    // names them).
+    let series = |kind: &str, i: usize, title: &str| {
+        page.charts.map(|prefix| {
+            format!(
+                "![{}]({prefix}/team-{n}-trend-{kind}-{i}.svg)",
+                inline(title)
+            )
+        })
+    };
+    let kpis: Vec<&super::trend::KpiTrend> = trend
+        .kpis
+        .iter()
+        .filter(|k| k.team_id.as_deref() == Some(team_id))
+        .collect();
+    if kpis.is_empty() {
+        return Ok(());
+    }
+    let periods: Vec<String> = trend.periods.iter().map(|p| inline(p)).collect();
+    writeln!(out, "{h} {}\n", t.trend)?;
+    let mut header = vec![t.kpi_header[0]];
+    header.extend(periods.iter().map(String::as_str));
+    let mut right: Vec<bool> = std::iter::once(false)
+        .chain(periods.iter().map(|_| true))
+        .collect();
+    if page.charts.is_some() {
+        header.push(t.trend);
+        right.push(false);
+    }
+    let rows: Vec<Vec<String>> = kpis
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            let mut row = vec![named(k.kpi_name.as_deref(), &k.kpi_id, lang)];
+            row.extend(per_period(&k.attainment));
+            let title = k.kpi_name.as_deref().unwrap_or(&k.kpi_id);
+            row.extend(series("kpi", i + 1, title));
+            row
+        })
+        .collect();
+    md_table(out, &header, &right, &rows)?;
+    writeln!(out)?;
+    let mut seen = std::collections::HashSet::new();
+    let owners: Vec<&super::trend::OwnerTrend> = kpis
+        .iter()
+        .filter_map(|k| k.owner_id.as_deref())
+        .filter(|o| seen.insert(*o))
+        .filter_map(|o| trend.owners.iter().find(|x| x.owner_id == o))
+        .collect();
+    if !owners.is_empty() {
+        header[0] = t.owner_header[0];
+        let rows: Vec<Vec<String>> = owners
+            .iter()
+            .enumerate()
+            .map(|(i, o)| {
+                let mut row = vec![named(o.owner_name.as_deref(), &o.owner_id, lang)];
+                row.extend(per_period(&o.score));
+                let title = o.owner_name.as_deref().unwrap_or(&o.owner_id);
+                row.extend(series("owner", i + 1, title));
+                row
+            })
+            .collect();
+        md_table(out, &header, &right, &rows)?;
+        writeln!(out)?;
+    }
+    for (title, pick) in [
+        (
+            t.kept_failing,
+            super::trend::KpiTrend::kept_failing as fn(&super::trend::KpiTrend) -> bool,
+        ),
+        (t.improved, super::trend::KpiTrend::improved),
+    ] {
+        let names: Vec<String> = kpis
+            .iter()
+            .filter(|k| pick(k))
+            .map(|k| named(k.kpi_name.as_deref(), &k.kpi_id, lang))
+            .collect();
+        let list = if names.is_empty() {
+            t.none_listed.to_owned()
+        } else {
+            names.join(t.list_sep)
         };
-        let attainment = match k.attainment {
-            Some(a) => format!("{a:.1}"),
-            None => String::new(),
-        };
-        crate::emit::csv_guard::write_record(
-            out,
-            &[
-                guard(k.team_id.as_deref().unwrap_or("")),
-                guard(k.owner_id.as_deref().unwrap_or("")),
-                guard(&k.kpi_id),
-                guard(k.kpi_name.as_deref().unwrap_or("")),
-                guard(&target_text(k)),
-                number(k.weight),
-                number(k.actual),
-                met.to_owned(),
-                attainment,
-                guard(
-                    &k.threshold
-                        .as_ref()
-                        .map(ToString::to_string)
-                        .unwrap_or_default(),
-                ),
-                k.status.map_or("", |s| s.as_str()).to_owned(),
-            ],
-        )?;
+        writeln!(out, "**{title}**{} {list}\n", t.title_sep.trim_end())?;
     }
     Ok(())
 }
@@ -737,7 +1090,8 @@ fn csv(scores: &Scores, out: &mut dyn Write) -> io::Result<()> {
 // JSON
 
 /// The JSON document:
-/// `{"version":1,"cap":…,"kpis":[…],"owners":[…],"teams":[…],"missing":[…],"warnings":[…]}`.
+/// `{"version":1,"cap":…,"kpis":[…],"owners":[…],"teams":[…],"missing":[…],"warnings":[…]}`,
+/// with `"trend":{…}` after them for several periods (the last period's results first).
 #[derive(Serialize)]
 struct JsonScores<'a> {
     version: u32,
@@ -747,10 +1101,14 @@ struct JsonScores<'a> {
     teams: &'a [TeamScore],
     missing: Vec<Missing>,
     warnings: &'a [RowWarning],
+    /// With several periods: each KPI and owner per period, and the two lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trend: Option<&'a Trend>,
 }
 
-fn json(scores: &Scores, out: &mut dyn Write) -> io::Result<()> {
+fn json_with(scores: &Scores, trend: Option<&Trend>, out: &mut dyn Write) -> io::Result<()> {
     let doc = JsonScores {
+        trend,
         version: 1,
         cap: scores.cap,
         kpis: scores.scored().collect(),
