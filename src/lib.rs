@@ -18,6 +18,7 @@ pub mod fix;
 pub mod fsutil;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod fuzzing;
+pub mod meta;
 pub mod report;
 pub mod rules;
 pub mod score;

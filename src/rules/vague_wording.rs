@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::rules::common::sub_span;
-use crate::rules::{FileContext, Rule, RuleMeta, RuleOptions};
+use crate::rules::{FileContext, OptionKind, OptionMeta, Rule, RuleMeta, RuleOptions};
 use crate::target::has_cjk;
 use crate::workspace::{Kpi, Spanned, SpecFile};
 
@@ -57,8 +57,25 @@ declare_rule! {
         name: "vague-wording",
         level: Warning,
         summary: "vague words in a KPI's `name` or `metric`",
+        options: [EXTRA, ALLOW],
     }
 }
+
+/// `extra`: words reported besides the built-in list (also `vague-words: {extra: [...]}`).
+pub(crate) const EXTRA: OptionMeta = OptionMeta {
+    name: "extra",
+    kind: OptionKind::Words,
+    doc: "Words to report in addition to the built-in list.",
+    help: "write a list of words, e.g. `extra: [synergy]`",
+};
+
+/// `allow`: built-in words not reported (also `vague-words: {allow: [...]}`).
+pub(crate) const ALLOW: OptionMeta = OptionMeta {
+    name: "allow",
+    kind: OptionKind::Words,
+    doc: "Built-in words not to report.",
+    help: "write a list of words, e.g. `allow: [timely]`",
+};
 
 /// The built-in vague words, English and Chinese (the one list; configuration extends it).
 pub const DEFAULT_VAGUE_WORDS: &[&str] = &[
@@ -135,11 +152,11 @@ const SUFFIXES: &[&str] = &[
     "", "s", "es", "d", "ed", "r", "ment", "ments", "ly", "ness", "ing", "ation", "ations",
 ];
 
-/// The words in force: the built-in list without `vague_allow`, plus `vague_extra`.
+/// The words in force: the built-in list without `allow`, plus `extra`.
 pub fn vague_words(options: &RuleOptions) -> Vec<Cow<'_, str>> {
     let allowed = |w: &str| {
         options
-            .vague_allow
+            .words(&VAGUE_WORDING, &ALLOW)
             .iter()
             .any(|a| a.trim().to_lowercase() == w)
     };
@@ -149,7 +166,7 @@ pub fn vague_words(options: &RuleOptions) -> Vec<Cow<'_, str>> {
         .filter(|w| !allowed(w))
         .map(Cow::Borrowed)
         .collect();
-    for w in &options.vague_extra {
+    for w in options.words(&VAGUE_WORDING, &EXTRA) {
         let w = w.trim().to_lowercase();
         if !w.is_empty() && !words.iter().any(|x| *x == w) {
             words.push(Cow::Owned(w));
@@ -421,6 +438,16 @@ fn diagnostic(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::OptionValue;
+
+    /// The options with `extra` and `allow` words.
+    fn with_words(extra: &[&str], allow: &[&str]) -> RuleOptions {
+        let mut options = RuleOptions::default();
+        let words = |w: &[&str]| OptionValue::Words(w.iter().map(|s| s.to_string()).collect());
+        options.set(&VAGUE_WORDING, &EXTRA, words(extra));
+        options.set(&VAGUE_WORDING, &ALLOW, words(allow));
+        options
+    }
 
     proptest::proptest! {
         /// The prefilters only skip searches that would find nothing: the matcher finds what
@@ -438,10 +465,7 @@ mod tests {
             extra in proptest::sample::select(vec!["", "x", "é", "be", "4k", "中", "synergy"]),
         ) {
             let text: String = pieces.concat();
-            let options = RuleOptions {
-                vague_extra: vec![extra.to_owned()],
-                ..RuleOptions::default()
-            };
+            let options = with_words(&[extra], &[]);
             let words = vague_words(&options);
             let matcher = Matcher::new(&words);
             let unfiltered = Matcher {
@@ -491,11 +515,7 @@ mod tests {
 
     #[test]
     fn configuration_extends_and_allows_words() {
-        let options = RuleOptions {
-            vague_extra: vec!["Robust".into(), "稳步".into()],
-            vague_allow: vec!["Improve".into(), "相关".into()],
-            ..RuleOptions::default()
-        };
+        let options = with_words(&["Robust", "稳步"], &["Improve", "相关"]);
         let found = |t: &str| options.vague_matcher().find(t).len();
         assert_eq!(found("improve a robust process"), 1);
         assert_eq!(found("稳步推进相关工作"), 1);
@@ -516,10 +536,7 @@ mod tests {
 
     #[test]
     fn any_text_and_any_extra_word_is_safe() {
-        let options = RuleOptions {
-            vague_extra: vec!["时率".into(), "关性".into(), "x".into(), " ".into()],
-            ..RuleOptions::default()
-        };
+        let options = with_words(&["时率", "关性", "x", " "], &[]);
         for text in [
             "a时率",
             "ab及时率",
