@@ -210,22 +210,6 @@ pub enum OptionKind {
 }
 
 impl OptionKind {
-    /// The JSON Schema of the value.
-    pub fn schema(&self) -> serde_json::Value {
-        match self {
-            OptionKind::Count { min, .. } => {
-                serde_json::json!({"type": "integer", "minimum": min})
-            }
-            OptionKind::Positive { .. } => {
-                serde_json::json!({"type": "number", "exclusiveMinimum": 0})
-            }
-            OptionKind::Words => serde_json::json!({
-                "type": ["array", "null"],
-                "items": {"type": "string", "minLength": 1}
-            }),
-        }
-    }
-
     /// The type's name for tables (`integer`, `number`, `words`).
     pub fn type_name(&self) -> &'static str {
         match self {

@@ -4,6 +4,7 @@
 //! A rule never prints: it pushes [`Diagnostic`]s. Severity comes from configuration; the rule
 //! only declares its default.
 
+pub mod catalogue;
 pub(crate) mod common;
 mod options;
 mod structural;
