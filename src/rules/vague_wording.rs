@@ -8,7 +8,7 @@ use crate::diagnostic::Diagnostic;
 use crate::rules::common::sub_span;
 use crate::rules::{FileContext, OptionKind, OptionMeta, Rule, RuleMeta, RuleOptions};
 use crate::target::has_cjk;
-use crate::workspace::{Kpi, Spanned, SpecFile};
+use crate::workspace::{Kpi, SpecFile};
 
 declare_rule! {
     /// ## What it does
@@ -359,34 +359,51 @@ impl Rule for VagueWording {
                 };
                 let found = matcher.find(&value.value);
                 if let Some(&(start, end, _)) = found.first() {
-                    let span = sub_span(cx, value, start, end);
-                    out.push(diagnostic(file, kpi, field, value, span, &found));
+                    let finding = Vague {
+                        field,
+                        span: sub_span(cx, value, start, end),
+                        words: written_words(&value.value, &found),
+                        rest: rest_of_name(field, &value.value, &found),
+                        zh: has_cjk(&value.value),
+                    };
+                    out.push(diagnostic(file, kpi, &finding));
                 }
             }
         }
     }
 }
 
-fn diagnostic(
-    file: &SpecFile,
-    kpi: &Kpi,
-    field: &str,
-    value: &Spanned<crate::workspace::Text>,
+/// Vague words found in one field of a KPI.
+struct Vague {
+    /// `name` or `metric`.
+    field: &'static str,
+    /// The first vague word.
     span: crate::source::Span,
-    found: &[(usize, usize, String)],
-) -> Diagnostic {
+    /// Each word found, as written, once, in order.
+    words: Vec<String>,
+    /// A name that starts with its only vague word, without it (`提升库存周转率` → `库存周转率`).
+    rest: Option<String>,
+    /// Whether the field is written in Chinese.
+    zh: bool,
+}
+
+/// The words `found` in `text`, as written, each once.
+fn written_words(text: &str, found: &[(usize, usize, String)]) -> Vec<String> {
     let mut written: Vec<String> = Vec::new();
     for (s, e, _) in found {
-        let w = format!("`{}`", &value.value[*s..*e]);
+        let w = text[*s..*e].to_owned();
         if !written.contains(&w) {
             written.push(w);
         }
     }
-    let zh = has_cjk(&value.value);
-    // A name that starts with its only vague word reads well without it (`提升库存周转率`).
-    let rest = match found {
+    written
+}
+
+/// A name that starts with its only vague word reads well without it (`提升库存周转率`).
+fn rest_of_name(field: &str, text: &str, found: &[(usize, usize, String)]) -> Option<String> {
+    match found {
         [(0, end, _)] if field == "name" => {
-            let rest = value.value[*end..].trim_start();
+            let rest = text[*end..].trim_start();
             let mut chars = rest.chars();
             chars
                 .next()
@@ -394,11 +411,16 @@ fn diagnostic(
                 .map(|first| first.to_uppercase().chain(chars).collect::<String>())
         }
         _ => None,
-    };
+    }
+}
+
+/// The diagnostic of a finding; the example in the help keeps the KPI's own target when it
+/// has one.
+fn diagnostic(file: &SpecFile, kpi: &Kpi, f: &Vague) -> Diagnostic {
     let derived;
-    let example = match (field, zh) {
-        _ if rest.is_some() => {
-            let name = rest.as_deref().unwrap_or_default();
+    let example = match (f.field, f.zh) {
+        _ if f.rest.is_some() => {
+            let name = f.rest.as_deref().unwrap_or_default();
             let own = kpi
                 .target
                 .as_ref()
@@ -410,7 +432,7 @@ fn diagnostic(
                     format!("`name: {name}`: `target: \"{own}\"` gives the direction")
                 }
                 Some(own) => format!("`name: {name}`: `target: {own}` gives the direction"),
-                None if zh => format!("`name: {name}` with the direction in `target: 90%以上`"),
+                None if f.zh => format!("`name: {name}` with the direction in `target: 90%以上`"),
                 None => format!("`name: {name}` with the direction in `target: \">= 3 %\"`"),
             };
             derived.as_str()
@@ -420,14 +442,16 @@ fn diagnostic(
         (_, true) => "`metric: 满意度调查中选择\"满意\"或\"非常满意\"的客户占比`",
         (_, false) => "`metric: orders paid divided by unique visitors in the month`",
     };
+    let words: Vec<String> = f.words.iter().map(|w| format!("`{w}`")).collect();
     Diagnostic::new(
         &VAGUE_WORDING,
         file.file,
-        span,
+        f.span,
         format!(
-            "the {field} of KPI `{}` uses vague wording: {}",
+            "the {} of KPI `{}` uses vague wording: {}",
+            f.field,
             kpi.id.value,
-            written.join(", ")
+            words.join(", ")
         ),
     )
     .with_help(format!(
