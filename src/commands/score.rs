@@ -19,9 +19,7 @@ use crate::score::{self, Options, location};
 pub fn run(args: ScoreArgs) -> Result<ExitCode> {
     let format: Format = args.format.parse().map_err(Error::new)?;
     let lang = match args.lang.as_deref() {
-        Some(l) => Some(Lang::parse(l).ok_or_else(|| {
-            Error::new(format!("unknown language `{l}`; expected `en` or `zh-CN`"))
-        })?),
+        Some(l) => Some(l.parse::<Lang>().map_err(Error::new)?),
         None => None,
     };
     let options = Options::new(args.cap)?;
@@ -89,7 +87,7 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
     }
     let page = Page {
         source: &name,
-        lang: Lang::pick(lang, &scores, outcome.config.locale.as_deref()),
+        lang: render::pick_lang(lang, &scores, outcome.config.locale.as_deref()),
     };
     let mut out = Stdout::new();
     render::write(format, &scores, page, &mut out).map_err(stdout_error)?;
