@@ -3,6 +3,8 @@
 
 use std::borrow::Cow;
 
+use aho_corasick::AhoCorasick;
+
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::rules::common::sub_span;
@@ -175,120 +177,82 @@ pub fn vague_words(options: &RuleOptions) -> Vec<Cow<'_, str>> {
     words
 }
 
-/// Which characters a text holds, hashed into 1,024 bits (Chinese text has many distinct
-/// characters: 128 bits let most words through). A bit shared by two characters only costs a
-/// search that finds nothing.
-#[derive(Default)]
-struct CharSet([u64; 16]);
-
-impl CharSet {
-    fn bit(c: char) -> usize {
-        c as usize % 1024
-    }
-
-    fn insert(&mut self, c: char) {
-        self.set(Self::bit(c));
-    }
-
-    fn set(&mut self, b: usize) {
-        self.0[b / 64] |= 1 << (b % 64);
-    }
-
-    fn has_bit(&self, b: usize) -> bool {
-        self.0[b / 64] >> (b % 64) & 1 == 1
-    }
-}
-
-/// The words in force, each with the characters a text must hold for it to match, worked out
-/// once per run ([`RuleOptions`] keeps it): most names and metrics hold none of the words, and
-/// are passed over after a few bit tests.
+/// The words in force, prepared once per run ([`RuleOptions`] keeps it): one Aho-Corasick
+/// automaton finds every occurrence of every word (and of the stem of an English word ending
+/// in `e`: `optimis` for `optimising`) in one pass over the text.
 #[derive(Debug, Clone)]
 pub(crate) struct Matcher {
-    words: Vec<(String, Needs)>,
-}
-
-/// The bit of two ASCII bytes in a [`CharSet`]-sized set.
-fn pair(a: u8, b: u8) -> usize {
-    (usize::from(a) * 131 + usize::from(b)) % 1024
-}
-
-/// What a text must hold before a word is searched for.
-#[derive(Debug, Clone)]
-enum Needs {
-    /// A one-letter English word: always searched (its stem may be empty).
-    Search,
-    /// A two-letter English word: its first letter.
-    First(usize),
-    /// A longer English word: its first two letters at the start of a word in the text
-    /// (English matches start at a word boundary, and a stem keeps at least two letters).
-    Start(usize),
-    /// A word matched exactly: the bits of its first characters (up to eight).
-    All([u16; 8], usize),
+    words: Vec<String>,
+    /// The texts searched for: each word's own, then its stem; `(word index, text)`, in the
+    /// order the words are checked.
+    patterns: Vec<(usize, String)>,
+    /// `None` only past the automaton's size limits, which words from a config file of at most
+    /// 1 MiB cannot reach.
+    automaton: Option<AhoCorasick>,
 }
 
 impl Matcher {
     /// Prepares `words` (lowercase) for search.
     pub(crate) fn new<W: AsRef<str>>(words: &[W]) -> Self {
-        let words = words
-            .iter()
-            .map(|w| {
-                let w = w.as_ref();
-                let needs = match (w.chars().nth(1), w.is_ascii()) {
-                    (None, true) => Needs::Search,
-                    (Some(_), true) if w.len() < 3 => {
-                        Needs::First(w.chars().next().map_or(0, CharSet::bit))
-                    }
-                    (Some(_), true) => Needs::Start(pair(w.as_bytes()[0], w.as_bytes()[1])),
-                    (_, false) => {
-                        let mut bits = [0; 8];
-                        let mut n = 0;
-                        for (slot, c) in bits.iter_mut().zip(w.chars()) {
-                            *slot = CharSet::bit(c) as u16;
-                            n += 1;
-                        }
-                        Needs::All(bits, n)
-                    }
-                };
-                (w.to_owned(), needs)
-            })
-            .collect();
-        Matcher { words }
+        let words: Vec<String> = words.iter().map(|w| w.as_ref().to_owned()).collect();
+        let mut patterns = Vec::new();
+        for (i, w) in words.iter().enumerate() {
+            patterns.push((i, w.clone()));
+            if let Some(stem) = english_stem(w) {
+                patterns.push((i, stem.to_owned()));
+            }
+        }
+        let automaton = AhoCorasick::new(patterns.iter().map(|(_, p)| p)).ok();
+        Matcher {
+            words,
+            patterns,
+            automaton,
+        }
     }
 
     /// Every vague word in `text`: `(start byte, end byte, word)`, in text order.
     pub(crate) fn find(&self, text: &str) -> Vec<(usize, usize, String)> {
         // ASCII lowercasing keeps byte offsets.
         let lower = crate::target::ascii_lowercase(text);
-        // Which characters the text holds, and the first two bytes of each of its words (after
-        // a character that is not an ASCII letter, digit or `_`, as `find_english` requires).
-        let mut present = CharSet::default();
-        let mut starts = CharSet::default();
-        let bytes = lower.as_bytes();
-        let mut after_word = false;
-        for (i, c) in lower.char_indices() {
-            present.insert(c);
-            if c.is_ascii() && !after_word {
-                starts.set(pair(bytes[i], bytes.get(i + 1).copied().unwrap_or(0)));
+        let lower = lower.as_ref();
+        // The occurrences of each pattern as `str::match_indices` gives them: left to right,
+        // not overlapping each other (a pattern's matches come in the order they end, which
+        // for one pattern is the order they start).
+        let mut hits: Vec<(usize, usize)> = Vec::new();
+        let mut free_from = vec![0; self.patterns.len()];
+        let matches = self.automaton.iter().flat_map(|a| a.find_overlapping_iter(lower));
+        for m in matches {
+            let p = m.pattern().as_usize();
+            if m.start() >= free_from[p] && m.start() < m.end() {
+                hits.push((p, m.start()));
+                free_from[p] = m.end();
             }
-            after_word = c.is_ascii_alphanumeric() || c == '_';
         }
-        let mut found = Vec::new();
-        for (word, needs) in &self.words {
-            let candidate = match needs {
-                Needs::Search => true,
-                Needs::First(b) => present.has_bit(*b),
-                Needs::Start(p) => starts.has_bit(*p),
-                Needs::All(bits, n) => bits[..*n].iter().all(|b| present.has_bit(*b as usize)),
-            };
-            if !candidate {
-                continue;
+        if hits.is_empty() && !self.patterns.iter().any(|(_, p)| p.is_empty()) {
+            return Vec::new();
+        }
+        hits.sort_unstable();
+        let at = |p: usize| -> Vec<usize> {
+            if self.patterns[p].1.is_empty() {
+                // An empty stem (of the word `e`) matches at every character boundary.
+                return lower.match_indices("").map(|(i, _)| i).collect();
             }
+            let from = hits.partition_point(|h| h.0 < p);
+            hits[from..]
+                .iter()
+                .take_while(|h| h.0 == p)
+                .map(|h| h.1)
+                .collect()
+        };
+        let mut found = Vec::new();
+        for (p, (w, stem)) in self.patterns.iter().enumerate() {
+            let word = &self.words[*w];
             if word.is_ascii() {
-                find_english(&lower, word, &mut found);
+                english_matches(lower, word, stem, &at(p), &mut found);
             } else {
-                for (at, _) in lower.match_indices(word) {
-                    if !in_precise_term(&lower, at, word) {
-                        found.push((at, at + word.len(), (*word).to_owned()));
+                for start in at(p) {
+                    if !in_precise_term(lower, start, word) {
+                        found.push((start, start + word.len(), word.clone()));
                     }
                 }
             }
@@ -310,31 +274,39 @@ impl Matcher {
     }
 }
 
-/// Whole-word matches of an English word with its inflections (`optimise` → `optimising`).
-fn find_english(lower: &str, word: &str, found: &mut Vec<(usize, usize, String)>) {
-    let stems: Vec<&str> = match word.strip_suffix('e') {
-        Some(stem) if !word.contains(' ') => vec![word, stem],
-        _ => vec![word],
-    };
+/// The stem an English word is also searched by: the word without its final `e`
+/// (`optimise` → `optimis`, for `optimising` and `optimisation`); none for a phrase.
+fn english_stem(word: &str) -> Option<&str> {
+    word.strip_suffix('e')
+        .filter(|_| word.is_ascii() && !word.contains(' '))
+}
+
+/// Whole-word matches of an English word with its inflections, from the occurrences `starts`
+/// of `stem` (the word itself, or [`english_stem`]) in `lower`.
+fn english_matches(
+    lower: &str,
+    word: &str,
+    stem: &str,
+    starts: &[usize],
+    found: &mut Vec<(usize, usize, String)>,
+) {
     let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    for stem in stems {
-        for (at, _) in lower.match_indices(stem) {
-            if lower[..at].chars().next_back().is_some_and(is_word) {
-                continue;
-            }
-            let rest = &lower[at + stem.len()..];
-            let tail_len = rest
-                .find(|c: char| !c.is_ascii_alphabetic())
-                .unwrap_or(rest.len());
-            let tail = &rest[..tail_len];
-            let ok = if stem.len() < word.len() {
-                ["ing", "ation", "ations"].contains(&tail)
-            } else {
-                SUFFIXES.contains(&tail)
-            };
-            if ok && !found.iter().any(|f| f.0 == at) && !in_precise_term(lower, at, stem) {
-                found.push((at, at + stem.len() + tail_len, word.to_owned()));
-            }
+    for &at in starts {
+        if lower[..at].chars().next_back().is_some_and(is_word) {
+            continue;
+        }
+        let rest = &lower[at + stem.len()..];
+        let tail_len = rest
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(rest.len());
+        let tail = &rest[..tail_len];
+        let ok = if stem.len() < word.len() {
+            ["ing", "ation", "ations"].contains(&tail)
+        } else {
+            SUFFIXES.contains(&tail)
+        };
+        if ok && !found.iter().any(|f| f.0 == at) && !in_precise_term(lower, at, stem) {
+            found.push((at, at + stem.len() + tail_len, word.to_owned()));
         }
     }
 }
@@ -474,10 +446,10 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// The prefilters only skip searches that would find nothing: the matcher finds what
-        /// searching for every word finds, in text made of pieces of the words.
+        /// The automaton finds what searching the text for every word in turn finds, in text
+        /// made of pieces of the words.
         #[test]
-        fn prefilters_lose_no_match(
+        fn the_automaton_finds_what_a_search_for_each_word_finds(
             pieces in proptest::collection::vec(
                 proptest::sample::select(vec![
                     "improv", "e", "ed", "ing", "Optimis", "ation", "better", "or ", "as soon",
@@ -492,11 +464,44 @@ mod tests {
             let options = with_words(&[extra], &[]);
             let words = vague_words(&options);
             let matcher = Matcher::new(&words);
-            let unfiltered = Matcher {
-                words: words.iter().map(|w| (w.to_string(), Needs::Search)).collect(),
-            };
-            proptest::prop_assert_eq!(matcher.find(&text), unfiltered.find(&text));
+            proptest::prop_assert_eq!(matcher.find(&text), plain_search(&words, &text));
         }
+    }
+
+    /// The matches of `words` in `text` found by searching for each word in turn
+    /// (`str::match_indices`), the reference the automaton is tested against.
+    fn plain_search<W: AsRef<str>>(words: &[W], text: &str) -> Vec<(usize, usize, String)> {
+        let lower = crate::target::ascii_lowercase(text);
+        let lower = lower.as_ref();
+        let mut found = Vec::new();
+        for word in words.iter().map(AsRef::as_ref) {
+            let stems: Vec<&str> = std::iter::once(word).chain(english_stem(word)).collect();
+            for stem in stems {
+                let starts: Vec<usize> = lower.match_indices(stem).map(|(i, _)| i).collect();
+                if word.is_ascii() {
+                    english_matches(lower, word, stem, &starts, &mut found);
+                } else {
+                    for at in starts {
+                        if !in_precise_term(lower, at, word) {
+                            found.push((at, at + word.len(), word.to_owned()));
+                        }
+                    }
+                }
+            }
+        }
+        found.sort();
+        let mut kept: Vec<(usize, usize, String)> = Vec::new();
+        for m in found {
+            match kept.last_mut() {
+                Some(last) if m.0 < last.1 => {
+                    if m.1 > last.1 {
+                        *last = m;
+                    }
+                }
+                _ => kept.push(m),
+            }
+        }
+        kept
     }
 
     fn words(text: &str) -> Vec<String> {
