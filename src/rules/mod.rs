@@ -113,7 +113,6 @@ registry! {
         threshold_inconsistent::ThresholdInconsistent,
         kpi_expired::KpiExpired,
         raci_conflict::RaciConflict,
-        duplicate_kpi_name::DuplicateKpiName,
     }
     loaded: {
         structural::[YAML_SYNTAX, SCHEMA, DUPLICATE_ID, UNKNOWN_REFERENCE, UNUSED_SUPPRESSION],
