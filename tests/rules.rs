@@ -391,27 +391,6 @@ fn explain_by_code_and_by_name_prints_the_same_documentation() {
 }
 
 #[test]
-fn explain_an_unknown_rule_suggests_one_and_exits_2() {
-    let dir = tempfile::tempdir().unwrap();
-    let run = kpic(dir.path(), &["explain", "T01"]);
-    assert_eq!(run.code, 2);
-    assert!(run.stdout.is_empty());
-    assert!(run.stderr.contains("unknown rule `T01`"), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("did you mean `T001`?"),
-        "{}",
-        run.stderr
-    );
-    let run = kpic(dir.path(), &["explain", "vage-wording"]);
-    assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains("did you mean `vague-wording`?"),
-        "{}",
-        run.stderr
-    );
-}
-
-#[test]
 fn every_rule_is_documented_with_the_four_headings() {
     for meta in kpic::rules::all() {
         let doc = meta.doc_text();
