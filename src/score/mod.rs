@@ -22,9 +22,9 @@
 //! `range`, and a fraction where the target is a percentage (`0.975` against `>= 90 %`). No
 //! number of the results is negative zero.
 
-pub mod guard;
-pub mod read;
-pub mod render;
+pub(crate) mod guard;
+pub(crate) mod read;
+pub(crate) mod render;
 
 use std::collections::HashMap;
 
