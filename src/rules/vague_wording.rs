@@ -189,6 +189,8 @@ pub(crate) struct Matcher {
     /// `None` only past the automaton's size limits, which words from a config file of at most
     /// 1 MiB cannot reach.
     automaton: Option<AhoCorasick>,
+    /// Whether a pattern is empty (the stem of the word `e`), which the automaton leaves out.
+    empty_pattern: bool,
 }
 
 impl Matcher {
@@ -203,10 +205,12 @@ impl Matcher {
             }
         }
         let automaton = AhoCorasick::new(patterns.iter().map(|(_, p)| p)).ok();
+        let empty_pattern = patterns.iter().any(|(_, p)| p.is_empty());
         Matcher {
             words,
             patterns,
             automaton,
+            empty_pattern,
         }
     }
 
@@ -219,16 +223,21 @@ impl Matcher {
         // not overlapping each other (a pattern's matches come in the order they end, which
         // for one pattern is the order they start).
         let mut hits: Vec<(usize, usize)> = Vec::new();
-        let mut free_from = vec![0; self.patterns.len()];
+        // Where each pattern may next match; allocated at the first match (most texts have
+        // none).
+        let mut free_from: Vec<usize> = Vec::new();
         let matches = self.automaton.iter().flat_map(|a| a.find_overlapping_iter(lower));
         for m in matches {
             let p = m.pattern().as_usize();
+            if free_from.is_empty() {
+                free_from.resize(self.patterns.len(), 0);
+            }
             if m.start() >= free_from[p] && m.start() < m.end() {
                 hits.push((p, m.start()));
                 free_from[p] = m.end();
             }
         }
-        if hits.is_empty() && !self.patterns.iter().any(|(_, p)| p.is_empty()) {
+        if hits.is_empty() && !self.empty_pattern {
             return Vec::new();
         }
         hits.sort_unstable();

@@ -305,8 +305,8 @@ enum Frame {
         /// Whether the pending key is a duplicate: its value is read and dropped, so that the
         /// first value stays and the rest of the file is still read.
         discard: bool,
-        /// Index of the keys read so far.
-        seen: HashMap<String, Span>,
+        /// Index of the keys, built only once a mapping is large (small ones are scanned).
+        seen: Option<HashMap<String, Span>>,
     },
 }
 
@@ -632,7 +632,7 @@ impl Builder<'_> {
                         entries: Vec::new(),
                         pending_key: None,
                         discard: false,
-                        seen: HashMap::new(),
+                        seen: None,
                     });
                 }
             }
@@ -772,7 +772,7 @@ impl Builder<'_> {
                         return;
                     }
                     let key_text = node.as_str().unwrap_or_default();
-                    if let Some(&first) = seen.get(key_text) {
+                    if let Some(first) = first_key(entries, seen, key_text) {
                         // Reported, and the value that follows is dropped: the first value
                         // stays, and the rest of the file is read and checked as usual.
                         let key_text = key_text.to_owned();
@@ -789,7 +789,9 @@ impl Builder<'_> {
                         *discard = true;
                         return;
                     }
-                    seen.insert(key_text.to_owned(), node.span);
+                    if let Some(seen) = seen {
+                        seen.insert(key_text.to_owned(), node.span);
+                    }
                     *pending_key = Some(node);
                 }
                 Some(_) if *discard => *discard = false,
@@ -839,6 +841,32 @@ fn written_span(text: &str, span: Span, style: ScalarStyle) -> Span {
         _ => None,
     };
     end.map_or(span, |end| Span::new(span.lo(), end))
+}
+
+/// Mappings with more keys than this index them in a hash map; smaller ones are scanned.
+const SCAN_KEYS: usize = 16;
+
+/// Where `key` was first defined in the mapping being built, if it was.
+fn first_key(
+    entries: &[Entry],
+    seen: &mut Option<HashMap<String, Span>>,
+    key: &str,
+) -> Option<Span> {
+    if seen.is_none() && entries.len() >= SCAN_KEYS {
+        *seen = Some(
+            entries
+                .iter()
+                .map(|e| (e.key_str().to_owned(), e.key.span))
+                .collect(),
+        );
+    }
+    match seen {
+        Some(index) => index.get(key).copied(),
+        None => entries
+            .iter()
+            .find(|e| e.key_str() == key)
+            .map(|e| e.key.span),
+    }
 }
 
 fn scalar_value(
