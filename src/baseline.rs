@@ -93,13 +93,6 @@ pub struct Comparison {
     pub stale: usize,
 }
 
-impl Comparison {
-    /// The number of findings not in the baseline.
-    pub fn new_count(&self) -> usize {
-        self.unchanged.iter().filter(|u| !**u).count()
-    }
-}
-
 impl Baseline {
     /// The baseline of `fingerprints`.
     pub fn of(fingerprints: impl IntoIterator<Item = Fingerprint>) -> Baseline {
@@ -177,11 +170,6 @@ impl Baseline {
     /// The number of findings the baseline stands for.
     pub fn len(&self) -> usize {
         self.entries.values().sum()
-    }
-
-    /// Whether the baseline holds no finding.
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
     }
 
     /// Writes the baseline file: JSON with one finding a line, sorted.

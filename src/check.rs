@@ -116,7 +116,10 @@ pub fn run(req: &CheckRequest) -> Result<CheckOutcome> {
     let cached = cache.as_ref().map(|cache| workspace::cache::load::Cached {
         cache,
         metas: &metas,
-        owner_max_kpis: config.options.owner_max_kpis,
+        owner_max_kpis: config.options.count(
+            &rules::owner_overloaded::OWNER_OVERLOADED,
+            &rules::owner_overloaded::MAX,
+        ),
     });
     let (ws, mut found, before) =
         workspace::load_checked_deferred(inputs, &load_opts, &file_checks, cached, before);

@@ -240,9 +240,22 @@ pub struct ExplainArgs {
 /// Arguments of `kpic rules`.
 #[derive(Debug, Args)]
 pub struct RulesArgs {
-    /// Print JSON instead of a table.
+    /// `table` (default) or `json` (every rule with its options).
+    #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
+    pub format: RulesFormat,
+
+    /// The same as `--format json`.
     #[arg(long)]
     pub json: bool,
+}
+
+/// What `kpic rules` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RulesFormat {
+    /// Aligned columns: code, name, letter, principle, default severity, summary.
+    Table,
+    /// A JSON array of the rules with their options.
+    Json,
 }
 
 /// Arguments of `kpic init`.

@@ -6,15 +6,13 @@
 //! ignores a setting.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
-
-use crate::report::human::{Named, terminal_safe};
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceSpan};
 
 use crate::diagnostic::{Level, did_you_mean};
 use crate::error::{Error, Result};
-use crate::rules::{self, RuleMeta, RuleOptions};
+use crate::rules::{
+    self, OptionKind, OptionMeta, OptionValue, RuleMeta, RuleOptions, vague_wording,
+};
 use crate::source::Span;
 use crate::workspace::yaml::{self, Node, Value};
 use crate::workspace::{DEFAULT_MAX_FILE_SIZE, discover::io_reason};
@@ -409,48 +407,15 @@ impl Reader<'_> {
                             }
                             None => self.type_problem(v, "severity", SEVERITIES),
                         },
-                        "max" if meta.code == "A004" => match v.value {
-                            Value::Int(n) if n >= 1 => {
-                                self.config.options.owner_max_kpis =
-                                    usize::try_from(n).unwrap_or(usize::MAX);
-                            }
-                            _ => self.problems.push(
-                                Problem::new(
-                                    v.span,
-                                    format!(
-                                        "`max` must be a whole number of KPIs of at least 1, found {}",
-                                        shown_value(v)
-                                    ),
-                                )
-                                .help("write e.g. `max: 5`"),
+                        name => match meta.option(name) {
+                            Some(option) => self.option(meta, option, v),
+                            None => self.unknown_key(
+                                e.key.span,
+                                name,
+                                &format!("the settings of rule `{key}`"),
+                                &allowed,
                             ),
                         },
-                        "max-change" if meta.code == "A002" => match v.as_f64() {
-                            Some(x) if x.is_finite() && x > 0.0 => {
-                                self.config.options.max_change = x;
-                            }
-                            _ => self.problems.push(
-                                Problem::new(
-                                    v.span,
-                                    format!(
-                                        "`max-change` must be a number above 0, found {}",
-                                        shown_value(v)
-                                    ),
-                                )
-                                .help("write the largest relative change, e.g. `max-change: 0.3` for 30%"),
-                            ),
-                        },
-                        list @ ("extra" | "allow") if meta.code == "S002" => {
-                            if let Some(words) = self.strings(v, list, "a list of words") {
-                                self.add_words(list, words);
-                            }
-                        }
-                        other => self.unknown_key(
-                            e.key.span,
-                            other,
-                            &format!("the settings of rule `{key}`"),
-                            &allowed,
-                        ),
                     }
                 }
             }
@@ -480,16 +445,51 @@ impl Reader<'_> {
         }
     }
 
-    /// Adds words to `vague-wording`'s `extra` or `allow` list (from `vague-words` or from the
-    /// rule's own settings: both places add up).
-    fn add_words(&mut self, list: &str, words: Vec<String>) {
-        let options = &mut self.config.options;
-        let target = if list == "extra" {
-            &mut options.vague_extra
-        } else {
-            &mut options.vague_allow
+    /// Reads one rule option, checking its value against the option's declared kind.
+    fn option(&mut self, rule: &'static RuleMeta, option: &'static OptionMeta, v: &Node) {
+        let name = option.name;
+        let value = match option.kind {
+            OptionKind::Count { min, unit, .. } => match v.value {
+                Value::Int(n) if n >= 0 && n as u64 >= min => {
+                    Some(OptionValue::Count(usize::try_from(n).unwrap_or(usize::MAX)))
+                }
+                _ => {
+                    self.value_problem(
+                        v,
+                        option,
+                        &format!("a whole number of {unit} of at least {min}"),
+                    );
+                    None
+                }
+            },
+            OptionKind::Positive { .. } => match v.as_f64() {
+                Some(x) if x.is_finite() && x > 0.0 => Some(OptionValue::Number(x)),
+                _ => {
+                    self.value_problem(v, option, "a number above 0");
+                    None
+                }
+            },
+            OptionKind::Words => self
+                .strings(v, name, "a list of words")
+                .map(OptionValue::Words),
         };
-        target.extend(words);
+        if let Some(value) = value {
+            self.config.options.set(rule, option, value);
+        }
+    }
+
+    fn value_problem(&mut self, v: &Node, option: &OptionMeta, expected: &str) {
+        self.problems.push(
+            Problem::new(
+                v.span,
+                format!(
+                    "`{}` must be {expected}, found {}",
+                    option.name,
+                    shown_value(v)
+                ),
+            )
+            .help(option.help),
+        );
     }
 
     fn vague_words(&mut self, node: &Node) {
@@ -501,14 +501,13 @@ impl Reader<'_> {
                 return;
             }
         };
+        // The same lists as the settings of `vague-wording`; both places add up.
+        let rule = &vague_wording::VAGUE_WORDING;
+        let names: Vec<&str> = rule.options.iter().map(|o| o.name).collect();
         for e in entries {
-            match e.key_str() {
-                list @ ("extra" | "allow") => {
-                    if let Some(words) = self.strings(&e.value, list, "a list of words") {
-                        self.add_words(list, words);
-                    }
-                }
-                key => self.unknown_key(e.key.span, key, "`vague-words`", &["extra", "allow"]),
+            match rule.option(e.key_str()) {
+                Some(option) => self.option(rule, option, &e.value),
+                None => self.unknown_key(e.key.span, e.key_str(), "`vague-words`", &names),
             }
         }
     }
@@ -516,16 +515,11 @@ impl Reader<'_> {
 
 const SEVERITIES: &str = "`off`, `info`, `warning` or `error`";
 
-/// The keys a rule's settings mapping accepts.
+/// The keys a rule's settings mapping accepts: `severity` and the rule's options.
 pub fn rule_keys(meta: &RuleMeta) -> Vec<&'static str> {
-    let mut keys = vec!["severity"];
-    match meta.code {
-        "A004" => keys.push("max"),
-        "A002" => keys.push("max-change"),
-        "S002" => keys.extend(["extra", "allow"]),
-        _ => {}
-    }
-    keys
+    std::iter::once("severity")
+        .chain(meta.options.iter().map(|o| o.name))
+        .collect()
 }
 
 fn ticks(items: &[&str]) -> String {
@@ -590,78 +584,11 @@ fn parse_size(node: &Node) -> std::result::Result<u64, Problem> {
     bytes.ok_or_else(bad)
 }
 
-/// A config problem as miette sees it.
-struct Rendered<'a> {
-    problem: &'a Problem,
-    source: Named<'a>,
-}
-
-impl fmt::Debug for Rendered<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.problem.message)
-    }
-}
-
-impl fmt::Display for Rendered<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.problem.message)
-    }
-}
-
-impl std::error::Error for Rendered<'_> {}
-
-impl miette::Diagnostic for Rendered<'_> {
-    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.problem
-            .help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
-    }
-
-    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source)
-    }
-
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let span = |s: Span| SourceSpan::new(s.lo().into(), s.len());
-        let primary = LabeledSpan::new_primary_with_span(None, span(self.problem.span));
-        let secondary = self
-            .problem
-            .labels
-            .iter()
-            .map(move |(s, m)| LabeledSpan::new_with_span(Some(m.clone()), span(*s)));
-        Some(Box::new(std::iter::once(primary).chain(secondary)))
-    }
-}
-
 /// The error for a bad config: the first problem on one line, every problem rendered with its
 /// snippet (`name:line:col`) in the detail.
 fn config_error(name: &str, text: &str, problems: &[Problem]) -> Error {
-    let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
-        .with_width(100)
-        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
-        .with_links(false);
     let source = crate::source::SourceFile::new(name.into(), PathBuf::from(name), text.into());
-    // miette panics drawing a label past column 65,535: a very long line gets no snippet.
-    let too_long = |s: Span| {
-        (source.line_of(s.lo())..=source.line_of(s.hi())).any(|l| source.line_text(l).len() > 1_000)
-    };
-    let safe = terminal_safe(&source.text);
-    let mut detail = String::new();
-    for problem in problems {
-        let r = Rendered {
-            problem,
-            source: Named(&source, &safe),
-        };
-        if !detail.is_empty() {
-            detail.push('\n');
-        }
-        let long = too_long(problem.span) || problem.labels.iter().any(|(s, _)| too_long(*s));
-        if long || handler.render_report(&mut detail, &r).is_err() {
-            detail.push_str(&problem.message);
-            detail.push('\n');
-        }
-    }
+    let detail = crate::report::config_problems::render(&source, problems);
     let more = match problems.len() {
         1 => String::new(),
         2 => " (and 1 more problem)".into(),
@@ -673,7 +600,7 @@ fn config_error(name: &str, text: &str, problems: &[Problem]) -> Error {
             "invalid config {name}:{}:{}: {}{more}",
             at.line, at.column, problems[0].message
         ),
-        detail: Some(detail.trim_end().to_owned()),
+        detail: Some(detail),
     }
 }
 
@@ -705,8 +632,9 @@ mod tests {
         assert_eq!(c.exclude, ["drafts/**"]);
         assert_eq!(c.levels.get("E004"), Some(&Level::Off));
         assert_eq!(c.levels.get("E003"), Some(&Level::Warning));
-        assert_eq!(c.options.vague_extra, ["somehow"]);
-        assert_eq!(c.options.vague_allow, ["提升"]);
+        let words = |w: &str| Some(OptionValue::Words(vec![w.to_owned()]));
+        assert_eq!(c.options.get("S002", "extra"), words("somehow").as_ref());
+        assert_eq!(c.options.get("S002", "allow"), words("提升").as_ref());
         assert_eq!(c.locale.as_deref(), Some("zh-CN"));
         assert_eq!(c.max_file_size, 2 * 1024 * 1024);
     }

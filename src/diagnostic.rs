@@ -8,80 +8,8 @@ use std::cell::RefCell;
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
-
-use crate::rules::RuleMeta;
+pub use crate::meta::{Level, RuleMeta, Severity};
 use crate::source::{FileId, Span};
-
-/// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Shown, never fails the run.
-    Info,
-    /// Shown; fails the run only with `--deny-warnings`.
-    Warning,
-    /// Fails the run.
-    Error,
-}
-
-impl Severity {
-    /// The lowercase name (`error`, `warning`, `info`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
-
-/// A severity as configured: a rule can also be turned off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    /// The rule does not run.
-    Off,
-    /// Findings are infos.
-    Info,
-    /// Findings are warnings.
-    Warning,
-    /// Findings are errors.
-    Error,
-}
-
-impl Level {
-    /// The severity findings get at this level, or `None` when off.
-    pub fn severity(self) -> Option<Severity> {
-        match self {
-            Level::Off => None,
-            Level::Info => Some(Severity::Info),
-            Level::Warning => Some(Severity::Warning),
-            Level::Error => Some(Severity::Error),
-        }
-    }
-
-    /// Parses `off | info | warning | error`.
-    pub fn parse(s: &str) -> Option<Level> {
-        Some(match s {
-            "off" => Level::Off,
-            "info" => Level::Info,
-            "warning" | "warn" => Level::Warning,
-            "error" => Level::Error,
-            _ => return None,
-        })
-    }
-
-    /// The lowercase name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Off => "off",
-            Level::Info => "info",
-            Level::Warning => "warning",
-            Level::Error => "error",
-        }
-    }
-}
 
 /// A secondary place that explains a finding ("first defined here").
 #[derive(Debug, Clone, PartialEq, Eq)]

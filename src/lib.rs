@@ -2,8 +2,13 @@
 //!
 //! Data flows one way: files → YAML with spans → typed spec → resolved workspace → rules →
 //! diagnostics → reporters; and workspace → emitters.
+//!
+//! The public surface is what another program needs: [`check`] (lint), [`emit`] (build),
+//! [`score`], [`diff`], [`server`], the [`diagnostic`], [`meta`] and [`rules`] catalogue
+//! types, the model ([`workspace`], [`source`], [`target`], [`date`]) and [`config`]; the
+//! binary's [`cli`] and [`commands`]. The rest is `pub(crate)`.
 
-pub mod baseline;
+pub(crate) mod baseline;
 pub mod check;
 pub mod cli;
 pub mod commands;
@@ -15,9 +20,10 @@ pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod fix;
-pub mod fsutil;
+pub(crate) mod fsutil;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod fuzzing;
+pub mod meta;
 pub mod report;
 pub mod rules;
 pub mod score;

@@ -193,27 +193,15 @@ impl Target {
 pub fn parse_node(node: &Node) -> Result<Target, TargetError> {
     match &node.value {
         Value::Str(s) => parse_text(s),
-        Value::Map(_) => parse_mapping(node),
+        Value::Map(_) => parse_mapping(node).ok_or_else(|| NotATarget::BadMapping.worded()),
         Value::Int(_) | Value::Float(_) => {
-            let n = node.as_f64().map_or_else(|| "2".into(), format_number);
-            Err(TargetError {
-                message: format!("`{n}` is a number without a comparison"),
-                help: format!(
-                    "write a comparison with a unit, such as `\">= {n} reports\"`, `\"<= {n} h\"` or `不少于{n}份`"
-                ),
-            })
+            Err(NotATarget::BareNumber(node.as_f64().unwrap_or(2.0)).worded())
         }
-        _ => Err(TargetError {
-            message: format!(
-                "the target is {}, not a comparison against a number",
-                node.type_name()
-            ),
-            help: "write a comparison such as `\">= 2 reports\"` or `不少于2份`".into(),
-        }),
+        _ => Err(NotATarget::OtherType(node.type_name()).worded()),
     }
 }
 
-fn parse_mapping(node: &Node) -> Result<Target, TargetError> {
+fn parse_mapping(node: &Node) -> Option<Target> {
     let op = node.get("op").and_then(Node::as_str).and_then(parse_op);
     let value = node
         .get("value")
@@ -224,13 +212,11 @@ fn parse_mapping(node: &Node) -> Result<Target, TargetError> {
         .and_then(Node::as_str)
         .map(|u| normalise_unit(u.trim()))
         .filter(|u| !u.is_empty());
-    match (op, value) {
-        (Some(op), Some(value)) => Ok(Target { op, value, unit }),
-        _ => Err(TargetError {
-            message: "the target mapping needs `op` (>=, <=, >, <, =) and a numeric `value`".into(),
-            help: "write `{op: \">=\", value: 2, unit: reports}`".into(),
-        }),
-    }
+    Some(Target {
+        op: op?,
+        value: value?,
+        unit,
+    })
 }
 
 fn parse_op(s: &str) -> Option<Op> {
@@ -266,6 +252,11 @@ pub fn normalise_unit(u: &str) -> Text {
 ///
 /// `以上`, `以下` and `以内` include the number, as in Chinese usage (`90%以上` is `>= 90 %`).
 pub fn parse_text(s: &str) -> Result<Target, TargetError> {
+    parse_text_or_why(s).map_err(NotATarget::worded)
+}
+
+/// [`parse_text`], with what was found instead of a target.
+fn parse_text_or_why(s: &str) -> Result<Target, NotATarget> {
     // `95%（含）以上`: "inclusive" says what `以上` and `以内` already say.
     let mut text = fold_width(s);
     if text.contains("含") {
@@ -273,34 +264,24 @@ pub fn parse_text(s: &str) -> Result<Target, TargetError> {
     }
     let t = undecorated(&text);
     if t.is_empty() {
-        return Err(TargetError {
-            message: "the target is empty".into(),
-            help: "write a comparison such as `\">= 2 reports\"` or `不少于2份`".into(),
-        });
+        return Err(NotATarget::Empty);
     }
     if let Some(target) = symbolic(t).or_else(|| phrase(t)) {
         return Ok(target);
     }
     if let Some(digits) = with_digits(t).filter(|d| symbolic(d).or_else(|| phrase(d)).is_some()) {
-        return Err(TargetError {
-            message: format!("`{t}` writes its number in Chinese numerals"),
-            help: format!("write the number in digits: `target: {digits}`"),
+        return Err(NotATarget::ChineseNumerals {
+            text: t.to_owned(),
+            digits,
         });
     }
     if let Some(comparison) = after_a_label(t) {
-        return Err(TargetError {
-            message: format!("`{t}` names the measure before the comparison"),
-            help: format!(
-                "write only the comparison, `target: {}`, and say what is measured in `metric`",
-                if comparison.starts_with(['>', '<', '=', '≥', '≤']) {
-                    format!("\"{comparison}\"")
-                } else {
-                    comparison.to_owned()
-                }
-            ),
+        return Err(NotATarget::LabelFirst {
+            text: t.to_owned(),
+            comparison: comparison.to_owned(),
         });
     }
-    Err(unmeasurable(t))
+    Err(NotATarget::Unmeasurable(t.to_owned()))
 }
 
 /// The text with Chinese numerals (`三`, `两`, `十五`, `二十`, `一百`, `两千零五`) in digits,
@@ -718,13 +699,83 @@ pub fn has_cjk(s: &str) -> bool {
     s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
 }
 
-/// The error for text that is not a comparison, with a measurable form to write instead that
-/// fits what the text seems to be about.
-fn unmeasurable(t: &str) -> TargetError {
+/// What was found where a target should be: the parser's finding, worded by
+/// [`NotATarget::worded`].
+#[derive(Debug, Clone, PartialEq)]
+enum NotATarget {
+    /// A number without a comparison (`target: 2`).
+    BareNumber(f64),
+    /// A value of another type (a list, a boolean), by its type's name.
+    OtherType(&'static str),
+    /// A mapping without `op` or a numeric `value`.
+    BadMapping,
+    /// Empty text.
+    Empty,
+    /// A comparison with its number in Chinese numerals; `digits` is the text with digits.
+    ChineseNumerals { text: String, digits: String },
+    /// The measure's name before the comparison (`满意度≥90%`).
+    LabelFirst { text: String, comparison: String },
+    /// Text that is not a comparison against a number.
+    Unmeasurable(String),
+}
+
+impl NotATarget {
+    /// The message and help of the finding.
+    fn worded(self) -> TargetError {
+        let comparison = "write a comparison such as `\">= 2 reports\"` or `不少于2份`";
+        let (message, help) = match self {
+            NotATarget::BareNumber(n) => {
+                let n = format_number(n);
+                (
+                    format!("`{n}` is a number without a comparison"),
+                    format!(
+                        "write a comparison with a unit, such as `\">= {n} reports\"`, `\"<= {n} h\"` or `不少于{n}份`"
+                    ),
+                )
+            }
+            NotATarget::OtherType(type_name) => (
+                format!("the target is {type_name}, not a comparison against a number"),
+                comparison.into(),
+            ),
+            NotATarget::BadMapping => (
+                "the target mapping needs `op` (>=, <=, >, <, =) and a numeric `value`".into(),
+                "write `{op: \">=\", value: 2, unit: reports}`".into(),
+            ),
+            NotATarget::Empty => ("the target is empty".into(), comparison.into()),
+            NotATarget::ChineseNumerals { text, digits } => (
+                format!("`{text}` writes its number in Chinese numerals"),
+                format!("write the number in digits: `target: {digits}`"),
+            ),
+            NotATarget::LabelFirst { text, comparison } => (
+                format!("`{text}` names the measure before the comparison"),
+                format!(
+                    "write only the comparison, `target: {}`, and say what is measured in `metric`",
+                    if comparison.starts_with(['>', '<', '=', '≥', '≤']) {
+                        format!("\"{comparison}\"")
+                    } else {
+                        comparison
+                    }
+                ),
+            ),
+            NotATarget::Unmeasurable(text) => (
+                format!("`{text}` is not a comparison against a number"),
+                format!(
+                    "say which way and how much, e.g. {}",
+                    measurable_example(&text)
+                ),
+            ),
+        };
+        TargetError { message, help }
+    }
+}
+
+/// A measurable form to write instead of text that is not a comparison, fitting what the text
+/// seems to be about.
+fn measurable_example(t: &str) -> String {
     let zh = has_cjk(t);
     let lower = t.to_lowercase();
     let about = |words: &[&str]| words.iter().any(|w| lower.contains(w));
-    let example = if let Some((value, rest)) = number(t) {
+    if let Some((value, rest)) = number(t) {
         let n = format_number(value);
         let u = rest.trim();
         if zh {
@@ -791,10 +842,6 @@ fn unmeasurable(t: &str) -> TargetError {
         "`不少于2份` (>= 2 份) or `不超过5次` (<= 5 次)".into()
     } else {
         "`\">= 2 reports\"` or `\"<= 5 errors\"`".into()
-    };
-    TargetError {
-        message: format!("`{t}` is not a comparison against a number"),
-        help: format!("say which way and how much, e.g. {example}"),
     }
 }
 

@@ -461,7 +461,7 @@ fn github_snapshot() {
 // ---------------------------------------------------------------------------------------------
 // JUnit
 
-/// An XML element, as the tiny parser below reads it.
+/// An XML element, as [`parse_xml`] reads it.
 #[derive(Debug)]
 struct Element {
     name: String,
@@ -482,83 +482,84 @@ impl Element {
     }
 }
 
-/// Decodes XML text or an attribute value, in which a raw `<` is not well-formed.
-fn decode(s: &str) -> String {
-    assert!(!s.contains('<'), "raw `<` in {s:?}");
-    common::decode_entities(s)
-}
-
-/// A strict parser for the XML subset kpic writes: a declaration, then one root element with
-/// double-quoted attributes, child elements and text. Panics on anything not well-formed.
+/// Parses kpic's XML with quick-xml into a tree: the declaration kpic writes, then one root
+/// element with attributes, child elements and text (entities decoded). Panics on anything
+/// not well-formed (quick-xml checks that end tags match), and on what kpic never writes:
+/// comments, CDATA, processing instructions, a doctype, raw whitespace in an attribute.
 fn parse_xml(text: &str) -> Element {
-    let rest = text
-        .strip_prefix(r#"<?xml version="1.0" encoding="UTF-8"?>"#)
-        .expect("XML declaration");
+    use quick_xml::XmlVersion;
+    use quick_xml::events::{BytesStart, Event};
+
+    assert!(
+        text.starts_with(r#"<?xml version="1.0" encoding="UTF-8"?>"#),
+        "XML declaration"
+    );
+    let element = |e: &BytesStart<'_>| {
+        let name = e.name().as_ref().to_owned();
+        let mut attrs = BTreeMap::new();
+        for a in e.attributes() {
+            let a = a.expect("well-formed attribute");
+            assert!(
+                !a.value.contains(['\n', '\t']),
+                "raw whitespace in attribute"
+            );
+            let key = a.key.as_ref().to_owned();
+            let value = a
+                .normalized_value(XmlVersion::Implicit1_0)
+                .expect("attribute value")
+                .into_owned();
+            assert!(attrs.insert(key.clone(), value).is_none(), "dup {key}");
+        }
+        Element {
+            name,
+            attrs,
+            children: Vec::new(),
+            text: String::new(),
+        }
+    };
+    let mut reader = quick_xml::Reader::from_str(text);
     let mut stack: Vec<Element> = Vec::new();
     let mut root = None;
-    let mut rest = rest.trim_start();
-    while !rest.is_empty() {
-        assert!(root.is_none(), "content after the root element: {rest:?}");
-        if let Some(after) = rest.strip_prefix("</") {
-            let end = after.find('>').expect("unclosed end tag");
-            let name = &after[..end];
-            let el = stack.pop().expect("end tag without start");
-            assert_eq!(el.name, name, "mismatched end tag");
-            match stack.last_mut() {
-                Some(parent) => parent.children.push(el),
-                None => root = Some(el),
-            }
-            rest = &after[end + 1..];
-        } else if let Some(after) = rest.strip_prefix('<') {
-            let end = after.find('>').expect("unclosed start tag");
-            let (tag, empty) = match after[..end].strip_suffix('/') {
-                Some(t) => (t, true),
-                None => (&after[..end], false),
-            };
-            let (name, mut attrs_text) = tag.split_once(' ').unwrap_or((tag, ""));
-            assert!(
-                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'),
-                "bad tag name {name:?}"
-            );
-            let mut attrs = BTreeMap::new();
-            loop {
-                attrs_text = attrs_text.trim_start();
-                if attrs_text.is_empty() {
-                    break;
-                }
-                let (k, after_eq) = attrs_text.split_once("=\"").expect("attribute");
-                let close = after_eq.find('"').expect("closing quote");
-                let value = &after_eq[..close];
-                assert!(!value.contains(['\n', '\t']), "raw whitespace in attribute");
-                assert!(
-                    attrs.insert(k.to_owned(), decode(value)).is_none(),
-                    "dup {k}"
-                );
-                attrs_text = &after_eq[close + 1..];
-            }
-            let el = Element {
-                name: name.to_owned(),
-                attrs,
-                children: Vec::new(),
-                text: String::new(),
-            };
-            if empty {
-                match stack.last_mut() {
-                    Some(parent) => parent.children.push(el),
-                    None => root = Some(el),
-                }
-            } else {
-                stack.push(el);
-            }
-            rest = &after[end + 1..];
-        } else {
-            let end = rest.find('<').unwrap_or(rest.len());
-            let parent = stack.last_mut().expect("text outside the root element");
-            parent.text.push_str(&decode(&rest[..end]));
-            rest = &rest[end..];
+    let mut add = |stack: &mut Vec<Element>, el: Element| match stack.last_mut() {
+        Some(parent) => parent.children.push(el),
+        None => {
+            assert!(root.is_none(), "a second root element");
+            root = Some(el);
         }
-        if stack.is_empty() {
-            rest = rest.trim_start();
+    };
+    loop {
+        let text_piece = match reader.read_event().expect("well-formed XML") {
+            Event::Decl(_) => continue,
+            Event::Start(e) => {
+                stack.push(element(&e));
+                continue;
+            }
+            Event::Empty(e) => {
+                let el = element(&e);
+                add(&mut stack, el);
+                continue;
+            }
+            Event::End(_) => {
+                let el = stack.pop().expect("end tag without start");
+                add(&mut stack, el);
+                continue;
+            }
+            Event::Text(t) => t.xml10_content().into_owned(),
+            Event::GeneralRef(r) => match r.resolve_char_ref().expect("character reference") {
+                Some(c) => c.to_string(),
+                None => quick_xml::escape::resolve_predefined_entity(r.as_ref())
+                    .unwrap_or_else(|| panic!("unknown entity &{};", r.as_ref()))
+                    .to_owned(),
+            },
+            Event::Eof => break,
+            other => panic!("kpic writes no {other:?}"),
+        };
+        match stack.last_mut() {
+            Some(parent) => parent.text.push_str(&text_piece),
+            None => assert!(
+                text_piece.trim().is_empty(),
+                "text outside the root element: {text_piece:?}"
+            ),
         }
     }
     assert!(stack.is_empty(), "unclosed elements");

@@ -735,8 +735,19 @@ fn the_init_template_is_a_valid_config_with_its_examples_uncommented() {
     );
     let config = kpic::config::Config::parse("kpic.yaml", &uncommented, Path::new("."))
         .unwrap_or_else(|e| panic!("{}\n{}", e.message, e.detail.unwrap_or_default()));
-    assert_eq!(config.options.owner_max_kpis, 5);
-    assert_eq!(config.options.max_change, 0.3);
-    assert_eq!(config.options.vague_extra, ["synergy"]);
+    use kpic::rules::OptionValue;
+    let option = |rule, name| config.options.get(rule, name).cloned();
+    assert_eq!(
+        option("owner-overloaded", "max"),
+        Some(OptionValue::Count(5))
+    );
+    assert_eq!(
+        option("unrealistic-stretch", "max-change"),
+        Some(OptionValue::Number(0.3))
+    );
+    assert_eq!(
+        option("vague-wording", "extra"),
+        Some(OptionValue::Words(vec!["synergy".into()]))
+    );
     assert_eq!(config.locale.as_deref(), Some("en"));
 }

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use crate::cli::{ExplainArgs, RulesArgs};
+use crate::cli::{ExplainArgs, RulesArgs, RulesFormat};
 use crate::commands::print;
 use crate::error::{Error, Result};
 use crate::rules;
@@ -33,44 +33,13 @@ pub fn explain_text(meta: &rules::RuleMeta) -> String {
     )
 }
 
-/// Prints the rule table.
+/// Prints the rule table, or the rules as JSON.
 pub fn rules(args: RulesArgs) -> Result<ExitCode> {
     let all = rules::all();
-    if args.json {
-        let rows: Vec<_> = all
-            .iter()
-            .map(|m| {
-                serde_json::json!({
-                    "code": m.code,
-                    "name": m.name,
-                    "letter": m.letter().to_string(),
-                    "principle": m.category(),
-                    "default": m.default_level.as_str(),
-                    "summary": m.summary,
-                })
-            })
-            .collect();
-        print(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&rows).unwrap_or_default()
-        ))?;
+    if args.json || args.format == RulesFormat::Json {
+        print(&rules::catalogue::json(&all))?;
     } else {
-        let mut table = format!(
-            "{:<5} {:<22} {:<6} {:<12} {:<8} summary\n",
-            "code", "name", "letter", "principle", "default"
-        );
-        for m in all {
-            table.push_str(&format!(
-                "{:<5} {:<22} {:<6} {:<12} {:<8} {}\n",
-                m.code,
-                m.name,
-                m.letter(),
-                m.category(),
-                m.default_level.as_str(),
-                m.summary
-            ));
-        }
-        print(&table)?;
+        print(&rules::catalogue::table(&all))?;
     }
     Ok(ExitCode::SUCCESS)
 }

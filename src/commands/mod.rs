@@ -1,15 +1,15 @@
 //! The subcommands: each turns parsed arguments into a library call and an exit code.
 
-pub mod build;
-pub mod check;
-pub mod completions;
-pub mod diff;
-pub mod explain;
-pub mod fix;
+pub(crate) mod build;
+pub(crate) mod check;
+pub(crate) mod completions;
+pub(crate) mod diff;
+pub(crate) mod explain;
+pub(crate) mod fix;
 pub mod init;
-pub mod schema;
-pub mod score;
-pub mod server;
+pub(crate) mod schema;
+pub(crate) mod score;
+pub(crate) mod server;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;

@@ -21,9 +21,7 @@ use crate::score::{self, Options, location};
 pub fn run(args: ScoreArgs) -> Result<ExitCode> {
     let format: Format = args.format.parse().map_err(Error::new)?;
     let lang = match args.lang.as_deref() {
-        Some(l) => Some(Lang::parse(l).ok_or_else(|| {
-            Error::new(format!("unknown language `{l}`; expected `en` or `zh-CN`"))
-        })?),
+        Some(l) => Some(l.parse::<Lang>().map_err(Error::new)?),
         None => None,
     };
     let options = Options::new(args.cap)?;
@@ -129,7 +127,7 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
     let Some(last) = periods.last() else {
         return Ok(ExitCode::from(EXIT_OK));
     };
-    let page_lang = Lang::pick(lang, &last.scores, outcome.config.locale.as_deref());
+    let page_lang = render::pick_lang(lang, &last.scores, outcome.config.locale.as_deref());
     let prefix = match &args.charts {
         Some(dir) => Some(write_charts(dir, &cwd, &periods, page_lang)?),
         None => None,

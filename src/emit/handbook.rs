@@ -4,15 +4,9 @@
 
 use std::fmt::Write as _;
 
-use super::View;
 use super::content::{self, Diagram, Handbook, KpiRow, NodeKind, Rich, TeamContent};
-use super::i18n::{Lang, Text};
+use super::i18n::Text;
 use super::markdown::{self, Slugger, inline};
-
-/// Renders the handbook; `doc_lang` is the language of the title and contents.
-pub fn render(view: &View<'_>, doc_lang: Lang) -> String {
-    render_content(&content::handbook(view, doc_lang))
-}
 
 /// A text for Markdown: kpic's own pieces as they are, user pieces escaped.
 fn md(r: &Rich) -> String {

@@ -6,19 +6,13 @@
 
 use std::fmt::Write as _;
 
-use super::View;
 use super::content::{self, Diagram, Handbook, KpiRow, NodeKind, Rich, TeamContent};
 use super::html::{self, Table, escape, fixed_with_code};
-use super::i18n::{Lang, Text, fill};
+use super::i18n::{Text, fill};
 use super::svg;
 
 /// The file name in the output folder.
 pub const FILE: &str = "handbook.html";
-
-/// Renders the handbook page; `doc_lang` is the language of the title and contents.
-pub fn render(view: &View<'_>, doc_lang: Lang) -> String {
-    render_content(&content::handbook(view, doc_lang))
-}
 
 /// A text for HTML: every piece escaped.
 fn h(r: &Rich) -> String {

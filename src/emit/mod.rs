@@ -1,18 +1,18 @@
 //! Emitters: the documents `kpic build` writes, one file per document. They read a resolved
 //! [`View`] of the workspace and return bytes; writing them out is [`out_dir`]'s job.
 
-pub mod content;
-pub mod csv_guard;
-pub mod handbook;
-pub mod handbook_html;
-pub mod html;
+pub(crate) mod content;
+pub(crate) mod csv_guard;
+pub(crate) mod handbook;
+pub(crate) mod handbook_html;
+pub(crate) mod html;
 pub mod i18n;
-pub mod markdown;
-pub mod model;
+pub(crate) mod markdown;
+pub(crate) mod model;
 pub mod out_dir;
 pub mod scorecards;
-pub mod svg;
-pub mod xlsx;
+pub(crate) mod svg;
+pub(crate) mod xlsx;
 
 use std::path::PathBuf;
 

@@ -31,6 +31,7 @@ pub const KPI_FILL: &str = "#e6f2e6";
 pub const PAPER: &str = "#ffffff";
 
 /// Every pair of text colour and background that kpic's pages and charts draw text with.
+#[cfg(test)]
 pub const TEXT_ON: &[(&str, &str)] = &[
     (INK, PAPER),
     (MUTED, PAPER),
@@ -45,6 +46,7 @@ pub const TEXT_ON: &[(&str, &str)] = &[
 ];
 
 /// The WCAG 2 contrast ratio of two `#rrggbb` colours (1 to 21).
+#[cfg(test)]
 pub fn contrast(a: &str, b: &str) -> f64 {
     fn luminance(hex: &str) -> f64 {
         let h = hex.trim_start_matches('#');

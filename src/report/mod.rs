@@ -2,6 +2,7 @@
 //! writes the findings it is given.
 
 mod compact;
+pub(crate) mod config_problems;
 mod github;
 pub(crate) mod human;
 pub(crate) use human::baseline_note;

@@ -58,105 +58,77 @@ impl Rule for ImpossibleTarget {
     }
 
     fn check_file(&self, _cx: &FileContext<'_>, file: &SpecFile, out: &mut Vec<Diagnostic>) {
-        for kpi in &file.kpis {
-            let range = kpi.range.as_ref().map(|r| r.value).unwrap_or((None, None));
-            if let (Some(lo), Some(hi)) = range
-                && lo > hi
-                && let Some(r) = &kpi.range
-            {
-                out.push(
-                    Diagnostic::new(
-                        &IMPOSSIBLE_TARGET,
-                        file.file,
-                        r.span,
-                        format!(
-                            "the range of KPI `{}` is empty: its minimum {} is above its maximum {}",
-                            kpi.id.value,
-                            format_number(lo),
-                            format_number(hi)
-                        ),
-                    )
-                    .with_help(format!(
-                        "write `range: [{}, {}]`, the lowest value first",
-                        format_number(hi),
-                        format_number(lo)
-                    )),
-                );
-                continue;
-            }
-            let (Some(target), Some(written)) = (target_of(kpi), &kpi.target) else {
-                continue;
-            };
-            let natural_floor = matches!(
-                target.unit_kind(),
-                Some(UnitKind::Percent | UnitKind::Duration | UnitKind::Count)
-            );
-            let floor = range.0.or(natural_floor.then_some(0.0));
-            let (v, op) = (target.value, target.op);
-            if let Some(lo) = floor {
-                let below = match op {
-                    Op::Le | Op::Eq => v < lo,
-                    Op::Lt => v <= lo,
-                    Op::Ge | Op::Gt => false,
-                };
-                if below {
-                    let why = if range.0.is_some() {
-                        "the declared `range`".to_owned()
-                    } else {
-                        format!("a {} is never negative", kind_name(target.unit_kind()))
-                    };
-                    out.push(diagnostic(
-                        file,
-                        kpi,
-                        written.span,
-                        &target,
-                        format!("the value cannot go below {} ({why})", format_number(lo)),
-                        format!(
-                            "write a target the value can reach, e.g. `\"<= {}{}\"`{}",
-                            format_number(lo),
-                            unit_suffix(&target),
-                            if range.0.is_some() {
-                                ", or widen `range`"
-                            } else {
-                                ""
-                            }
-                        ),
-                        kpi.range
-                            .as_ref()
-                            .map(|r| r.span)
-                            .filter(|_| range.0.is_some()),
-                    ));
-                    continue;
-                }
-            }
-            if let Some(hi) = range.1 {
-                let above = match op {
-                    Op::Ge | Op::Eq => v > hi,
-                    Op::Gt => v >= hi,
-                    Op::Le | Op::Lt => false,
-                };
-                if above {
-                    out.push(diagnostic(
-                        file,
-                        kpi,
-                        written.span,
-                        &target,
-                        format!(
-                            "the value cannot go above {} (the declared `range`)",
-                            format_number(hi)
-                        ),
-                        format!(
-                            "write a target the value can reach, e.g. `\"{} {}{}\"`, or widen `range`",
-                            if op == Op::Eq { "=" } else { ">=" },
-                            format_number(hi),
-                            unit_suffix(&target)
-                        ),
-                        kpi.range.as_ref().map(|r| r.span),
-                    ));
-                }
-            }
+        out.extend(
+            file.kpis
+                .iter()
+                .filter_map(|kpi| find(kpi).map(|f| diagnostic(file, kpi, f))),
+        );
+    }
+}
+
+/// Why a KPI's target can never be met.
+enum Finding {
+    /// The declared `range` is empty: its minimum is above its maximum.
+    EmptyRange { span: Span, lo: f64, hi: f64 },
+    /// The target asks for a value below what the measure can take: the range's minimum
+    /// (`range` is its span), or zero for a percentage, duration or count.
+    BelowFloor {
+        span: Span,
+        target: Target,
+        floor: f64,
+        range: Option<Span>,
+    },
+    /// The target asks for a value above the range's maximum.
+    AboveRange {
+        span: Span,
+        target: Target,
+        ceiling: f64,
+        range: Option<Span>,
+    },
+}
+
+/// The first reason `kpi`'s target cannot be met, if any.
+fn find(kpi: &Kpi) -> Option<Finding> {
+    let range = kpi.range.as_ref().map(|r| r.value).unwrap_or((None, None));
+    let range_span = kpi.range.as_ref().map(|r| r.span);
+    if let (Some(lo), Some(hi), Some(span)) = (range.0, range.1, range_span)
+        && lo > hi
+    {
+        return Some(Finding::EmptyRange { span, lo, hi });
+    }
+    let (target, written) = (target_of(kpi)?, kpi.target.as_ref()?);
+    let natural_floor = matches!(
+        target.unit_kind(),
+        Some(UnitKind::Percent | UnitKind::Duration | UnitKind::Count)
+    );
+    let (v, op) = (target.value, target.op);
+    if let Some(lo) = range.0.or(natural_floor.then_some(0.0)) {
+        let below = match op {
+            Op::Le | Op::Eq => v < lo,
+            Op::Lt => v <= lo,
+            Op::Ge | Op::Gt => false,
+        };
+        if below {
+            return Some(Finding::BelowFloor {
+                span: written.span,
+                target,
+                floor: lo,
+                range: range_span.filter(|_| range.0.is_some()),
+            });
         }
     }
+    let hi = range.1?;
+    let above = match op {
+        Op::Ge | Op::Eq => v > hi,
+        Op::Gt => v >= hi,
+        Op::Le | Op::Lt => false,
+    };
+    above.then_some(Finding::AboveRange {
+        span: written.span,
+        target,
+        ceiling: hi,
+        range: range_span,
+    })
 }
 
 fn kind_name(kind: Option<UnitKind>) -> &'static str {
@@ -167,25 +139,76 @@ fn kind_name(kind: Option<UnitKind>) -> &'static str {
     }
 }
 
-fn diagnostic(
-    file: &SpecFile,
-    kpi: &Kpi,
-    span: Span,
-    target: &Target,
-    why: String,
-    help: String,
-    range: Option<Span>,
-) -> Diagnostic {
-    let mut d = Diagnostic::new(
-        &IMPOSSIBLE_TARGET,
-        file.file,
-        span,
-        format!(
-            "the target `{target}` of KPI `{}` can never be met: {why}",
-            kpi.id.value
+/// The diagnostic of a finding.
+fn diagnostic(file: &SpecFile, kpi: &Kpi, finding: Finding) -> Diagnostic {
+    let id = &kpi.id.value;
+    let never = |target: &Target, why: String| {
+        format!("the target `{target}` of KPI `{id}` can never be met: {why}")
+    };
+    let (span, message, help, range) = match finding {
+        Finding::EmptyRange { span, lo, hi } => (
+            span,
+            format!(
+                "the range of KPI `{id}` is empty: its minimum {} is above its maximum {}",
+                format_number(lo),
+                format_number(hi)
+            ),
+            format!(
+                "write `range: [{}, {}]`, the lowest value first",
+                format_number(hi),
+                format_number(lo)
+            ),
+            None,
         ),
-    )
-    .with_help(help);
+        Finding::BelowFloor {
+            span,
+            target,
+            floor,
+            range,
+        } => {
+            let why = match range {
+                Some(_) => "the declared `range`".to_owned(),
+                None => format!("a {} is never negative", kind_name(target.unit_kind())),
+            };
+            (
+                span,
+                never(
+                    &target,
+                    format!("the value cannot go below {} ({why})", format_number(floor)),
+                ),
+                format!(
+                    "write a target the value can reach, e.g. `\"<= {}{}\"`{}",
+                    format_number(floor),
+                    unit_suffix(&target),
+                    if range.is_some() { ", or widen `range`" } else { "" }
+                ),
+                range,
+            )
+        }
+        Finding::AboveRange {
+            span,
+            target,
+            ceiling,
+            range,
+        } => (
+            span,
+            never(
+                &target,
+                format!(
+                    "the value cannot go above {} (the declared `range`)",
+                    format_number(ceiling)
+                ),
+            ),
+            format!(
+                "write a target the value can reach, e.g. `\"{} {}{}\"`, or widen `range`",
+                if target.op == Op::Eq { "=" } else { ">=" },
+                format_number(ceiling),
+                unit_suffix(&target)
+            ),
+            range,
+        ),
+    };
+    let mut d = Diagnostic::new(&IMPOSSIBLE_TARGET, file.file, span, message).with_help(help);
     if let Some(r) = range {
         d = d.with_label(file.file, r, "the range of the measure");
     }

@@ -3,7 +3,7 @@
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::rules::common::OwnedKpi;
-use crate::rules::{Context, Rule, RuleMeta};
+use crate::rules::{Context, OptionKind, OptionMeta, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
@@ -38,8 +38,21 @@ declare_rule! {
         name: "owner-overloaded",
         level: Warning,
         summary: "an owner accountable for more than N KPIs (default 7)",
+        options: [MAX],
     }
 }
+
+/// `max`: the most KPIs one owner may be accountable for.
+pub(crate) const MAX: OptionMeta = OptionMeta {
+    name: "max",
+    kind: OptionKind::Count {
+        min: 1,
+        default: 7,
+        unit: "KPIs",
+    },
+    doc: "Most KPIs one owner may be accountable for (default 7).",
+    help: "write e.g. `max: 5`",
+};
 
 /// Checks how many KPIs each owner is accountable for (across the workspace).
 pub struct OwnerOverloaded;
@@ -59,7 +72,7 @@ impl Rule for OwnerOverloaded {
 /// The finding for owner `id`, accountable for the KPIs `list` (in workspace order), if they
 /// are more than the limit.
 pub(crate) fn check_owner(cx: &Context<'_>, id: &str, list: &[OwnedKpi<'_>]) -> Option<Diagnostic> {
-    let max = cx.options.owner_max_kpis;
+    let max = cx.options.count(&OWNER_OVERLOADED, &MAX);
     if list.len() <= max {
         return None;
     }

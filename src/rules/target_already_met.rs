@@ -54,31 +54,36 @@ impl Rule for TargetAlreadyMet {
                 (target_of(kpi), &kpi.target, &kpi.baseline)
                 && target.is_met_by(baseline.value)
             {
-                out.push(diagnostic(
-                    file,
-                    kpi,
-                    written.span,
-                    &target,
-                    baseline.value,
-                    baseline.span,
-                ));
+                let finding = AlreadyMet {
+                    span: written.span,
+                    target,
+                    baseline: baseline.value,
+                    baseline_span: baseline.span,
+                    range: kpi.range.as_ref().map_or((None, None), |r| r.value),
+                };
+                out.push(diagnostic(file, kpi, &finding));
             }
         }
     }
 }
 
-fn diagnostic(
-    file: &SpecFile,
-    kpi: &Kpi,
+/// A target that the baseline already meets.
+struct AlreadyMet {
+    /// The target as written.
     span: Span,
-    target: &Target,
+    target: Target,
     baseline: f64,
     baseline_span: Span,
-) -> Diagnostic {
-    let unit = unit_suffix(target);
-    let (lo, hi) = kpi.range.as_ref().map_or((None, None), |r| r.value);
-    // A step of 10% past the baseline, kept inside the declared range.
-    let step = match target.direction() {
+    /// The declared `range` of the measure (open ends `None`).
+    range: (Option<f64>, Option<f64>),
+}
+
+/// A target one step past the baseline, to suggest: the comparison, which side of the
+/// baseline it is on, and the value (10% past the baseline, inside the range; counts step by
+/// whole things: `>= 6 次` past a baseline of 5, not `>= 5.5 次`).
+fn next_step(f: &AlreadyMet) -> Option<(&'static str, &'static str, f64)> {
+    let (baseline, (lo, hi)) = (f.baseline, f.range);
+    let step = match f.target.direction() {
         Direction::HigherIsBetter => {
             let up = if baseline == 0.0 {
                 1.0
@@ -95,9 +100,8 @@ fn diagnostic(
         }
         _ => None,
     };
-    // Counts step by whole things: `>= 6 次` past a baseline of 5, not `>= 5.5 次`.
-    let step = step.map(|(op, side, value)| {
-        if target.unit_kind() != Some(UnitKind::Count) || value.fract() == 0.0 {
+    step.map(|(op, side, value)| {
+        if f.target.unit_kind() != Some(UnitKind::Count) || value.fract() == 0.0 {
             return (op, side, value);
         }
         let whole = if op == ">=" {
@@ -107,27 +111,33 @@ fn diagnostic(
         };
         let inside = lo.is_none_or(|lo| whole >= lo) && hi.is_none_or(|hi| whole <= hi);
         (op, side, if inside { whole } else { value })
-    });
-    let help = match step {
+    })
+}
+
+/// The diagnostic of a finding.
+fn diagnostic(file: &SpecFile, kpi: &Kpi, f: &AlreadyMet) -> Diagnostic {
+    let unit = unit_suffix(&f.target);
+    let help = match next_step(f) {
         Some((op, side, value)) => format!(
             "set a target {side} the baseline, e.g. `\"{op} {}{unit}\"`, or update `baseline` if it is out of date",
             round2(value)
         ),
         None => format!(
             "update `baseline` if it is out of date, or hold the level with `\"= {}{unit}\"`",
-            format_number(baseline)
+            format_number(f.baseline)
         ),
     };
     Diagnostic::new(
         &TARGET_ALREADY_MET,
         file.file,
-        span,
+        f.span,
         format!(
-            "KPI `{}` already meets its target: the baseline {} meets `{target}`",
+            "KPI `{}` already meets its target: the baseline {} meets `{}`",
             kpi.id.value,
-            format_number(baseline)
+            format_number(f.baseline),
+            f.target
         ),
     )
     .with_help(help)
-    .with_label(file.file, baseline_span, "the baseline")
+    .with_label(file.file, f.baseline_span, "the baseline")
 }

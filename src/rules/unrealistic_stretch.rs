@@ -3,7 +3,7 @@
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::rules::common::{round2, target_of, unit_suffix};
-use crate::rules::{FileContext, Rule, RuleMeta};
+use crate::rules::{FileContext, OptionKind, OptionMeta, Rule, RuleMeta};
 use crate::target::{Direction, Target, format_number};
 use crate::workspace::{Kpi, SpecFile};
 
@@ -40,8 +40,17 @@ declare_rule! {
         name: "unrealistic-stretch",
         level: Warning,
         summary: "the target asks for a relative change from `baseline` above a threshold (default 50%)",
+        options: [MAX_CHANGE],
     }
 }
+
+/// `max-change`: the largest relative change from the baseline.
+const MAX_CHANGE: OptionMeta = OptionMeta {
+    name: "max-change",
+    kind: OptionKind::Positive { default: 0.5 },
+    doc: "Largest relative change from `baseline` (0.5 = 50%, the default).",
+    help: "write the largest relative change, e.g. `max-change: 0.3` for 30%",
+};
 
 /// Checks that targets are within reach of their baselines.
 pub struct UnrealisticStretch;
@@ -52,7 +61,7 @@ impl Rule for UnrealisticStretch {
     }
 
     fn check_file(&self, cx: &FileContext<'_>, file: &SpecFile, out: &mut Vec<Diagnostic>) {
-        let max = cx.options.max_change;
+        let max = cx.options.number(&UNREALISTIC_STRETCH, &MAX_CHANGE);
         for kpi in &file.kpis {
             let (Some(target), Some(baseline)) = (target_of(kpi), &kpi.baseline) else {
                 continue;

@@ -22,12 +22,12 @@
 //! `range`, and a fraction where the target is a percentage (`0.975` against `>= 90 %`). No
 //! number of the results is negative zero.
 
-pub mod charts;
-pub mod guard;
-pub mod html;
-pub mod read;
-pub mod render;
-pub mod trend;
+pub(crate) mod charts;
+pub(crate) mod guard;
+pub(crate) mod html;
+pub(crate) mod read;
+pub(crate) mod render;
+pub(crate) mod trend;
 
 use std::collections::HashMap;
 

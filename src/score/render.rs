@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::trend::{Period, Trend};
 use super::{KpiScore, Missing, MissingReason, OwnerScore, RowWarning, Scores, TeamScore};
+pub use crate::emit::i18n::Lang;
 use crate::emit::markdown::{code_span, inline};
 use crate::target::format_number;
 
@@ -53,45 +54,23 @@ impl FromStr for Format {
     }
 }
 
-/// The language of the Markdown page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    /// English.
-    En,
-    /// Simplified Chinese.
-    ZhCn,
-}
-
-impl Lang {
-    /// Parses a locale: `en`, `zh-CN` (any case; `zh`, `zh-Hans` also read as Chinese).
-    pub fn parse(s: &str) -> Option<Lang> {
-        let s = s.trim().to_ascii_lowercase();
-        if s == "en" || s.starts_with("en-") || s.starts_with("en_") {
-            Some(Lang::En)
-        } else if s == "zh" || s.starts_with("zh-") || s.starts_with("zh_") {
-            Some(Lang::ZhCn)
-        } else {
-            None
-        }
+/// The language to write the Markdown page in: `--lang`, else the teams' `locale` when they
+/// all share one, else the configured default locale, else English.
+pub fn pick_lang(arg: Option<Lang>, scores: &Scores, config_locale: Option<&str>) -> Lang {
+    let parse = |l: &str| l.parse::<Lang>().ok();
+    if let Some(l) = arg {
+        return l;
     }
-
-    /// The language to write in: `--lang`, else the teams' `locale` when they all share one,
-    /// else the configured default locale, else English.
-    pub fn pick(arg: Option<Lang>, scores: &Scores, config_locale: Option<&str>) -> Lang {
-        if let Some(l) = arg {
-            return l;
-        }
-        let mut locales = scores
-            .teams
-            .iter()
-            .map(|t| t.locale.as_deref().and_then(Lang::parse));
-        if let Some(Some(first)) = locales.next()
-            && locales.all(|l| l == Some(first))
-        {
-            return first;
-        }
-        config_locale.and_then(Lang::parse).unwrap_or(Lang::En)
+    let mut locales = scores
+        .teams
+        .iter()
+        .map(|t| t.locale.as_deref().and_then(parse));
+    if let Some(Some(first)) = locales.next()
+        && locales.all(|l| l == Some(first))
+    {
+        return first;
     }
+    config_locale.and_then(parse).unwrap_or(Lang::En)
 }
 
 /// What a page needs besides the scores.
@@ -149,7 +128,7 @@ impl Page<'_> {
         }
         team.locale
             .as_deref()
-            .and_then(Lang::parse)
+            .and_then(|l| l.parse::<Lang>().ok())
             .unwrap_or(self.lang)
     }
 }
@@ -565,7 +544,9 @@ pub(super) fn texts(lang: Lang) -> &'static Texts {
     }
 }
 
-/// Writes a Markdown table; `right` marks right-aligned columns.
+/// Writes a Markdown table; `right` marks right-aligned columns. (Not
+/// [`crate::emit::markdown::row`]: that writes an empty cell as `| |`, this as `|  |`, and the page's bytes
+/// stay as they were.)
 fn md_table(
     out: &mut dyn Write,
     header: &[&str],
@@ -1135,9 +1116,10 @@ mod tests {
 
     #[test]
     fn languages() {
-        assert_eq!(Lang::parse("zh-CN"), Some(Lang::ZhCn));
-        assert_eq!(Lang::parse("ZH"), Some(Lang::ZhCn));
-        assert_eq!(Lang::parse("en"), Some(Lang::En));
-        assert_eq!(Lang::parse("fr"), None);
+        let parse = |s: &str| s.parse::<Lang>().ok();
+        assert_eq!(parse("zh-CN"), Some(Lang::ZhCn));
+        assert_eq!(parse("ZH"), Some(Lang::ZhCn));
+        assert_eq!(parse("en"), Some(Lang::En));
+        assert_eq!(parse("fr"), None);
     }
 }

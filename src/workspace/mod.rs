@@ -2,8 +2,8 @@
 //! building the typed model and resolving IDs across all files.
 
 pub(crate) mod before;
-pub mod cache;
-pub mod discover;
+pub(crate) mod cache;
+pub(crate) mod discover;
 mod git;
 mod resolve;
 pub mod schema;

@@ -311,40 +311,9 @@ fn duplicate(
     ))
 }
 
-/// Builds [`IdHasher`]s.
-pub type IdBuildHasher = std::hash::BuildHasherDefault<IdHasher>;
-
-/// A fast hasher for the ID maps (the multiply-rotate hash of rustc's `FxHasher`): IDs are
-/// short, every reference is looked up, and a spec file cannot make kpic slow by choosing
-/// colliding IDs in any way that matters for a local run.
-#[derive(Default, Clone, Copy)]
-pub struct IdHasher(u64);
-
-impl std::hash::Hasher for IdHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.add(u64::from_le_bytes(c.try_into().unwrap_or_default()));
-        }
-        for &b in chunks.remainder() {
-            self.add(u64::from(b));
-        }
-    }
-
-    fn write_u8(&mut self, b: u8) {
-        self.add(u64::from(b));
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-impl IdHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
+/// The hasher of the ID maps: foldhash with a fixed seed. IDs are short and every reference
+/// is looked up; a spec file gains nothing by choosing colliding IDs for a local run.
+pub type IdBuildHasher = foldhash::fast::FixedState;
 
 /// A reference that names no defined ID, found while resolving (suggestions come later).
 #[derive(Debug, Clone)]

@@ -61,6 +61,19 @@ pub fn test_env(cmd: &mut Command) -> &mut Command {
         .env("XDG_CACHE_HOME", cache_home())
 }
 
+/// The `tests/cmd/*.toml` cases (trycmd) with the environment of [`test_env`]: each case
+/// starts from an empty environment (`env.inherit = false`, which a test checks) and gets the
+/// fixed width, no colour and the tests' own cache folder; `kpic` is this build's binary.
+pub fn cli_cases() -> trycmd::TestCases {
+    let cases = trycmd::TestCases::new();
+    cases
+        .register_bin("kpic", Path::new(env!("CARGO_BIN_EXE_kpic")))
+        .env("COLUMNS", "100")
+        .env("NO_COLOR", "1")
+        .env("XDG_CACHE_HOME", cache_home().display().to_string());
+    cases
+}
+
 /// The options that make `git` commit as a test user, unsigned.
 pub const GIT_AS_TEST_USER: [&str; 6] = [
     "-c",

@@ -67,9 +67,6 @@ struct Schema {
     refs: Vec<usize>,
     required: Vec<String>,
     properties: Vec<(String, usize)>,
-    /// [`signature`] of each property name, in the order of `properties`: a key is looked
-    /// up by a scan of these small numbers and one comparison of text.
-    signatures: Vec<u32>,
     closed: bool,
     items: Option<usize>,
     min_items: Option<usize>,
@@ -172,7 +169,6 @@ impl Compiled {
                 _ => return None,
             }
         }
-        out.signatures = out.properties.iter().map(|(k, _)| signature(k)).collect();
         Some(out)
     }
 
@@ -253,7 +249,6 @@ impl Schema {
             refs: _,
             required,
             properties,
-            signatures: _,
             closed,
             items,
             min_items,
@@ -278,21 +273,11 @@ impl Schema {
 
     /// The schema of property `key`, if it is one.
     fn property(&self, key: &str) -> Option<usize> {
-        let sig = signature(key);
-        self.signatures
+        self.properties
             .iter()
-            .zip(&self.properties)
-            .find(|&(&s, (name, _))| s == sig && name == key)
-            .map(|(_, &(_, id))| id)
+            .find(|(name, _)| name == key)
+            .map(|&(_, id)| id)
     }
-}
-
-/// A number that differs for most different keys: length, first and last byte.
-fn signature(key: &str) -> u32 {
-    let b = key.as_bytes();
-    let first = b.first().copied().unwrap_or(0);
-    let last = b.last().copied().unwrap_or(0);
-    (b.len().min(0xffff) as u32) << 16 | u32::from(first) << 8 | u32::from(last)
 }
 
 /// The JSON type of a node as the validator sees it; `None` for a non-finite number (which

@@ -351,8 +351,7 @@ mod tests {
             "kpis: []\n".into(),
             "version: 1\nextra: 1\n".into(),
             kpi("    tagret: 1\n"),
-            // Same length, first and last letter as a property: found by its signature, then
-            // told apart by its text.
+            // Same length, first and last letter as a property.
             kpi("    nmae: K\n"),
             "version: 1\nteam: {id: t, name: T}\nkpis:\n  - {id: k, nmae: K}\n".into(),
             kpi("    \"\": 1\n"),
