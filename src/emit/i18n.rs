@@ -387,6 +387,12 @@ impl SheetText {
     }
 }
 
+/// A KPI's status, green / amber / red, in words (the workbook's status column and the score
+/// pages).
+pub const STATUS_EN: [&str; 3] = ["green", "amber", "red"];
+/// [`STATUS_EN`] in Simplified Chinese.
+pub const STATUS_ZH_CN: [&str; 3] = ["绿", "黄", "红"];
+
 /// English.
 pub static SHEET_EN: SheetText = SheetText {
     actual: "Actual",
@@ -396,7 +402,7 @@ pub static SHEET_EN: SheetText = SheetText {
     threshold: "Threshold (amber)",
     met_header: "Met",
     status_header: "Status",
-    status: ["green", "amber", "red"],
+    status: STATUS_EN,
     attainment: "Attainment",
     key_lines: false,
     directions: [
@@ -442,7 +448,7 @@ pub static SHEET_ZH_CN: SheetText = SheetText {
     threshold: "预警线",
     met_header: "是否达成",
     status_header: "状态",
-    status: ["绿", "黄", "红"],
+    status: STATUS_ZH_CN,
     attainment: "达成率",
     key_lines: true,
     directions: [

@@ -11,7 +11,7 @@ use std::io::{self, Write};
 use super::charts::{self, Mark, ShareRow, StatusRow, Words};
 use super::render::{Lang, Page, Texts, number, percent, scored_from, summary_lines, texts};
 use super::trend::{KpiTrend, OwnerTrend, Period, Trend};
-use super::{KpiScore, MissingReason, OwnerScore, Scores, TeamScore};
+use super::{KpiScore, OwnerScore, Scores, TeamScore};
 use crate::emit::html::{self, Table, escape, fixed_with_code};
 use crate::emit::i18n::fill;
 use crate::target::format_number;
@@ -235,10 +235,7 @@ fn team_section(
     if !missing.is_empty() {
         let _ = writeln!(out, "<h3>{}</h3>\n<ul>", escape(t.missing));
         for k in missing {
-            let why = match k.missing {
-                Some(MissingReason::EmptyActual) => t.empty_actual,
-                _ => t.not_listed,
-            };
+            let why = t.why_missing(k);
             let owner = k
                 .owner_id
                 .as_deref()

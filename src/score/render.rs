@@ -464,7 +464,7 @@ const EN: Texts = Texts {
         "Attainment",
         "Status",
     ],
-    status: ["green", "amber", "red"],
+    status: crate::emit::i18n::STATUS_EN,
     met: "met",
     not_met: "not met",
     empty_actual: "the `actual` cell is empty",
@@ -510,7 +510,7 @@ const ZH: Texts = Texts {
         "达成率",
         "状态",
     ],
-    status: ["绿", "黄", "红"],
+    status: crate::emit::i18n::STATUS_ZH_CN,
     met: "达成",
     not_met: "未达成",
     empty_actual: "`actual` 单元格为空",
@@ -541,6 +541,16 @@ pub(super) fn texts(lang: Lang) -> &'static Texts {
     match lang {
         Lang::En => &EN,
         Lang::ZhCn => &ZH,
+    }
+}
+
+impl Texts {
+    /// Why a KPI has no actual, in words.
+    pub(super) fn why_missing(&self, k: &KpiScore) -> &'static str {
+        match k.missing {
+            Some(MissingReason::EmptyActual) => self.empty_actual,
+            _ => self.not_listed,
+        }
     }
 }
 
@@ -811,10 +821,7 @@ fn team_section(
             )?,
         }
         for k in missing {
-            let why = match k.missing {
-                Some(MissingReason::EmptyActual) => t.empty_actual,
-                _ => t.not_listed,
-            };
+            let why = t.why_missing(k);
             let owner = k
                 .owner_id
                 .as_deref()
