@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
@@ -204,7 +204,11 @@ impl Matcher {
                 patterns.push((i, stem.to_owned()));
             }
         }
-        let automaton = AhoCorasick::new(patterns.iter().map(|(_, p)| p)).ok();
+        // A DFA: the fastest search, and the word list is small.
+        let automaton = AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(patterns.iter().map(|(_, p)| p))
+            .ok();
         let empty_pattern = patterns.iter().any(|(_, p)| p.is_empty());
         Matcher {
             words,
