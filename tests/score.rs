@@ -939,6 +939,66 @@ fn each_team_section_of_the_html_page_is_in_the_teams_language() {
     assert!(!forced.stdout.contains("<h3>个人得分</h3>"));
 }
 
+/// DESIGN §4: like the handbook, the Markdown results page words each team's section in that
+/// team's language (the page's title and method in the page's), and so do its charts.
+#[test]
+fn each_team_section_of_the_markdown_page_is_in_the_teams_language() {
+    let dir = fixture();
+    let run = score(
+        dir.path(),
+        &["--actuals", "actuals.csv", "--format", "markdown"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = &run.stdout;
+    let zh = page
+        .find("## 电商运营部")
+        .expect("the Chinese team's section");
+    let en = page
+        .find("## Customer Support")
+        .expect("the English team's section");
+    let method = page
+        .find("## How the scores are computed")
+        .expect("the method");
+    assert!(page.starts_with("# KPI results\n"), "{page}");
+    assert!(zh < en && en < method, "{page}");
+    assert!(page[zh..en].contains("### 个人得分"), "{page}");
+    assert!(!page[zh..en].contains("### Owners"), "{page}");
+    assert!(page[en..method].contains("### Owners"), "{page}");
+    let forced = score(
+        dir.path(),
+        &[
+            "--actuals",
+            "actuals.csv",
+            "--format",
+            "markdown",
+            "--lang",
+            "en",
+        ],
+    );
+    assert!(!forced.stdout.contains("个人得分"), "{}", forced.stdout);
+    // The chart files of `--charts` are worded as the sections that link them.
+    let run = score(
+        dir.path(),
+        &[
+            "--actuals",
+            "actuals.csv",
+            "--format",
+            "markdown",
+            "--charts",
+            "charts",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let svg = |name: &str| std::fs::read_to_string(dir.path().join("charts").join(name)).unwrap();
+    let zh_owners = svg("team-1-owners.svg");
+    let en_owners = svg("team-2-owners.svg");
+    assert!(
+        zh_owners.contains("<title id=\"chart-team-1-owners-title\">各责任人加权得分</title>"),
+        "{zh_owners}"
+    );
+    assert!(!en_owners.contains("得分"), "{en_owners}");
+}
+
 #[test]
 fn several_periods_add_a_trend_in_every_format() {
     let dir = fixture();

@@ -127,16 +127,19 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
     let Some(last) = periods.last() else {
         return Ok(ExitCode::from(EXIT_OK));
     };
-    let page_lang = render::pick_lang(lang, &last.scores, outcome.config.locale.as_deref());
+    let page = Page {
+        source: &last.source,
+        lang: render::pick_lang(lang, &last.scores, outcome.config.locale.as_deref()),
+        lang_forced: lang.is_some(),
+        charts: None,
+    };
     let prefix = match &args.charts {
-        Some(dir) => Some(write_charts(dir, &cwd, &periods, page_lang)?),
+        Some(dir) => Some(write_charts(dir, &cwd, &periods, page)?),
         None => None,
     };
     let page = Page {
-        source: &last.source,
-        lang: page_lang,
-        lang_forced: lang.is_some(),
         charts: prefix.as_deref(),
+        ..page
     };
     let mut out = Stdout::new();
     render::write_periods(format, &periods, page, &mut out).map_err(stdout_error)?;
@@ -150,14 +153,14 @@ fn write_charts(
     dir: &std::path::Path,
     cwd: &std::path::Path,
     periods: &[Period],
-    lang: Lang,
+    page: Page<'_>,
 ) -> Result<String> {
     let abs = crate::fsutil::lexical(&cwd.join(dir));
     out_dir::check_charts(&abs, cwd).map_err(|r| Error {
         message: r.message,
         detail: Some(format!("help: {}", r.help)),
     })?;
-    let documents: Vec<Document> = crate::score::html::all_charts(periods, lang)
+    let documents: Vec<Document> = crate::score::html::all_charts(periods, page)
         .into_iter()
         .map(|c| Document {
             path: format!("{}.svg", c.name).into(),

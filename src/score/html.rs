@@ -569,16 +569,19 @@ pub(super) fn owner_series(
     }
 }
 
-/// Every chart of the page in `lang`, for `--charts DIR` (the trend's with several periods).
-pub fn all_charts(periods: &[Period], lang: Lang) -> Vec<Chart> {
+/// Every chart of the page, each team's in the language of its section, for `--charts DIR`
+/// (the trend's with several periods).
+pub fn all_charts(periods: &[Period], page: Page<'_>) -> Vec<Chart> {
     let Some(last) = periods.last() else {
         return Vec::new();
     };
     let scores = &last.scores;
-    let t = texts(lang);
     let trend = (periods.len() > 1).then(|| Trend::of(periods));
-    let mut out: Vec<Chart> = teams_chart(scores, lang).into_iter().collect();
+    let mut out: Vec<Chart> = teams_chart(scores, page.lang).into_iter().collect();
     for (i, team) in scores.teams.iter().enumerate() {
+        // A team's charts in the language of its section.
+        let lang = page.team_lang(team);
+        let t = texts(lang);
         let n = i + 1;
         out.extend(owners_chart(scores, team, n, lang));
         out.extend(kpis_chart(scores, team, n, lang));

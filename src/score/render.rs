@@ -696,6 +696,12 @@ fn markdown_with(
     let h = if single { "##" } else { "###" };
     let index = Index::new(scores);
     for (i, team) in scores.teams.iter().enumerate() {
+        // Each team's section in its own language, as in the handbook.
+        let page = Page {
+            lang: page.team_lang(team),
+            ..page
+        };
+        let lang = page.lang;
         if !single {
             let name = team.team_name.as_deref().unwrap_or(&team.team_id);
             writeln!(out, "## {}\n", named(Some(name), &team.team_id, lang))?;
