@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::emit::i18n::Lang;
+
 /// A linter and compiler for KPI specs: SMART checks, ownership, handbooks and scorecards.
 #[derive(Debug, Parser)]
 #[command(name = "kpic", version, about, propagate_version = true)]
@@ -134,8 +136,8 @@ pub struct BuildArgs {
     pub out: PathBuf,
 
     /// Language of the handbook (`en` or `zh-CN`), overriding each team's locale.
-    #[arg(long, value_name = "LANG")]
-    pub lang: Option<String>,
+    #[arg(long, value_name = "LANG", value_parser = parse_lang)]
+    pub lang: Option<Lang>,
 
     /// Start CSV files with a UTF-8 byte-order mark (for Excel).
     #[arg(long)]
@@ -192,8 +194,8 @@ pub struct ScoreArgs {
 
     /// Language of the Markdown and HTML output (`en` or `zh-CN`), overriding each team's
     /// locale.
-    #[arg(long, value_name = "LANG")]
-    pub lang: Option<String>,
+    #[arg(long, value_name = "LANG", value_parser = parse_lang)]
+    pub lang: Option<Lang>,
 
     /// Score only the KPIs in force on this day (YYYY-MM-DD): `effective` ≤ DATE ≤ `until`.
     #[arg(long, value_name = "DATE")]
@@ -222,8 +224,8 @@ pub struct DiffArgs {
     pub fail_on_new_findings: bool,
 
     /// Language of the team sections (`en` or `zh-CN`), overriding each team's locale.
-    #[arg(long, value_name = "LANG")]
-    pub lang: Option<String>,
+    #[arg(long, value_name = "LANG", value_parser = parse_lang)]
+    pub lang: Option<Lang>,
 
     /// The date to compare deadlines with (YYYY-MM-DD), on both sides.
     #[arg(long, value_name = "DATE")]
@@ -295,4 +297,9 @@ pub struct SchemaArgs {
 pub struct CompletionsArgs {
     /// bash, zsh, fish, powershell or elvish.
     pub shell: clap_complete::Shell,
+}
+
+/// `--lang`: `en` or `zh-CN` (and their common spellings), for every command that takes it.
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    s.parse()
 }

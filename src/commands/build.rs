@@ -18,14 +18,7 @@ use crate::report::Report;
 /// Runs `kpic build`.
 pub fn run(args: BuildArgs) -> Result<ExitCode> {
     let cwd = cwd()?;
-    let lang = args
-        .lang
-        .as_deref()
-        .map(|l| {
-            l.parse::<Lang>()
-                .map_err(|e| Error::new(format!("invalid --lang: {e}")))
-        })
-        .transpose()?;
+    let lang = args.lang;
     let as_of = parse_as_of(args.as_of.as_deref())?;
     let req = check_request(cwd.clone(), args.paths, args.config, args.today.as_deref())?;
     // One name for the folder however it is spelled (`dist/../dist` is `dist`), before

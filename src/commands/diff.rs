@@ -19,14 +19,7 @@ pub fn run(args: DiffArgs) -> Result<ExitCode> {
             "unknown --format `{format}`: expected human, markdown or json"
         )));
     }
-    let lang = args
-        .lang
-        .as_deref()
-        .map(|l| {
-            l.parse::<Lang>()
-                .map_err(|e| Error::new(format!("invalid --lang: {e}")))
-        })
-        .transpose()?;
+    let lang = args.lang;
     let cwd = cwd()?;
     let (top, prefix) = git::work_tree(&cwd)?;
     let base_rev = args.base.as_deref().unwrap_or("HEAD");

@@ -13,17 +13,14 @@ use crate::diagnostic::printable;
 use crate::emit::{Document, out_dir};
 use crate::error::{Error, Result};
 use crate::report::Report;
-use crate::score::render::{self, Format, Lang, Page};
+use crate::score::render::{self, Format, Page};
 use crate::score::trend::Period;
 use crate::score::{self, Options, location};
 
 /// Runs `kpic score`.
 pub fn run(args: ScoreArgs) -> Result<ExitCode> {
     let format: Format = args.format.parse().map_err(Error::new)?;
-    let lang = match args.lang.as_deref() {
-        Some(l) => Some(l.parse::<Lang>().map_err(Error::new)?),
-        None => None,
-    };
+    let lang = args.lang;
     let options = Options::new(args.cap)?;
     let as_of = parse_as_of(args.as_of.as_deref())?;
     let encoding = args
