@@ -36,58 +36,12 @@ fn hostile() -> Vec<String> {
     all
 }
 
-fn quoted(s: &str) -> String {
-    serde_json::to_string(s).unwrap()
-}
-
-/// One team per hostile string `s`, which is the text of everything a reader sees (as in
-/// `tests/markdown_render.rs`), and an actuals file that scores the first KPI of each team.
+/// [`common::hostile_workspace`] with an actuals file that scores the first KPI of each team.
 fn hostile_workspace() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    common::write(
-        dir.path(),
-        "kpic.yaml",
-        "rules:\n  unmeasurable-target: off\n  vague-wording: off\n",
-    );
+    let strings = hostile();
+    let dir = common::hostile_workspace(&strings);
     let mut actuals = String::from("kpi_id,actual\n");
-    for (i, s) in hostile().iter().enumerate() {
-        let s = quoted(s);
-        let spec = format!(
-            "version: 1
-team: {{id: t{i}, name: {s}, review: quarterly, lead: o{i}}}
-owners:
-  - {{id: o{i}, name: {s}, title: {s}}}
-  - {{id: c{i}, name: {s}, title: {s}}}
-objectives:
-  - {{id: g{i}, name: {s}, owner: o{i}}}
-duties:
-  - {{id: d{i}, name: {s}, description: {s}, owner: o{i}}}
-kpis:
-  - id: k{i}
-    name: {s}
-    duty: d{i}
-    owner: o{i}
-    contributors: [c{i}]
-    supports: [g{i}]
-    metric: {s}
-    target: \">= 2 reports\"
-    period: monthly
-    weight: 60
-    source: {s}
-    formula: {s}
-  - id: u{i}
-    name: {s}
-    duty: d{i}
-    owner: o{i}
-    supports: [g{i}]
-    metric: {s}
-    target: {s}
-    period: monthly
-    weight: 40
-    source: {s}
-"
-        );
-        common::write(dir.path(), &format!("kpi-specs/t{i}.yaml"), spec);
+    for i in 0..strings.len() {
         actuals.push_str(&format!("k{i},{}\n", i % 4));
     }
     common::write(dir.path(), "actuals.csv", actuals);

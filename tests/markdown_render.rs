@@ -19,57 +19,8 @@ fn hostile() -> Vec<String> {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-/// A YAML double-quoted scalar holding `s` exactly (JSON's string syntax is YAML's).
-fn quoted(s: &str) -> String {
-    serde_json::to_string(s).unwrap()
-}
-
-/// A workspace with one team per hostile string `s`, which is the text of everything a reader
-/// sees: the team's name, its owners' names and titles, the duty's name and description, the
-/// KPIs' names, metrics, sources and formulas, and (with M001 off) one KPI's target.
 fn hostile_workspace() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    common::write(
-        dir.path(),
-        "kpic.yaml",
-        "rules:\n  unmeasurable-target: off\n  vague-wording: off\n",
-    );
-    for (i, s) in hostile().iter().enumerate() {
-        let s = quoted(s);
-        let spec = format!(
-            "version: 1
-team: {{id: t{i}, name: {s}, review: quarterly, lead: o{i}}}
-owners:
-  - {{id: o{i}, name: {s}, title: {s}}}
-  - {{id: c{i}, name: {s}, title: {s}}}
-duties:
-  - {{id: d{i}, name: {s}, description: {s}, owner: o{i}}}
-kpis:
-  - id: k{i}
-    name: {s}
-    duty: d{i}
-    owner: o{i}
-    contributors: [c{i}]
-    metric: {s}
-    target: \">= 2 reports\"
-    period: monthly
-    weight: 60
-    source: {s}
-    formula: {s}
-  - id: u{i}
-    name: {s}
-    duty: d{i}
-    owner: o{i}
-    metric: {s}
-    target: {s}
-    period: monthly
-    weight: 40
-    source: {s}
-"
-        );
-        common::write(dir.path(), &format!("kpi-specs/t{i}.yaml"), spec);
-    }
-    dir
+    common::hostile_workspace(&hostile())
 }
 
 /// HTML from `cmark-gfm` as GitHub configures it, with raw HTML let through.

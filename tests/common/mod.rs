@@ -335,3 +335,57 @@ pub fn diags(v: &Value) -> Vec<Diag> {
         })
         .collect()
 }
+
+/// A workspace with one team per hostile string `s`, which is the text of everything a reader
+/// sees: the team's name, its owners' names and titles, an objective's name, the duty's name
+/// and description, the KPIs' names, metrics, sources and formulas, and (with M001 off) one
+/// KPI's target. The documents' tests (Markdown, HTML) render it.
+pub fn hostile_workspace(strings: &[String]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "kpic.yaml",
+        "rules:\n  unmeasurable-target: off\n  vague-wording: off\n",
+    );
+    for (i, s) in strings.iter().enumerate() {
+        // JSON's string syntax is YAML's double-quoted scalar.
+        let s = serde_json::to_string(s).unwrap();
+        let spec = format!(
+            "version: 1
+team: {{id: t{i}, name: {s}, review: quarterly, lead: o{i}}}
+owners:
+  - {{id: o{i}, name: {s}, title: {s}}}
+  - {{id: c{i}, name: {s}, title: {s}}}
+objectives:
+  - {{id: g{i}, name: {s}, owner: o{i}}}
+duties:
+  - {{id: d{i}, name: {s}, description: {s}, owner: o{i}}}
+kpis:
+  - id: k{i}
+    name: {s}
+    duty: d{i}
+    owner: o{i}
+    contributors: [c{i}]
+    supports: [g{i}]
+    metric: {s}
+    target: \">= 2 reports\"
+    period: monthly
+    weight: 60
+    source: {s}
+    formula: {s}
+  - id: u{i}
+    name: {s}
+    duty: d{i}
+    owner: o{i}
+    supports: [g{i}]
+    metric: {s}
+    target: {s}
+    period: monthly
+    weight: 40
+    source: {s}
+"
+        );
+        write(dir.path(), &format!("kpi-specs/t{i}.yaml"), spec);
+    }
+    dir
+}
