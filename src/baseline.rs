@@ -398,6 +398,7 @@ mod tests {
             name: "kpi-specs/a.yaml".into(),
             reported: true,
             text: Some(text.to_owned()),
+            removed: false,
         };
         let (ws, mut found) = load(vec![input], &LoadOptions::default());
         let options = crate::rules::RuleOptions::default();

@@ -94,8 +94,20 @@ pub fn run(req: &CheckRequest) -> Result<CheckOutcome> {
     let root = discover::clean(&req.cwd.join(&config.root));
     // A check of given files reports what they break in the others: what they were before
     // (at `HEAD`) is read by git from the start, beside discovery and the load.
-    let before = workspace::before::start(&root, given_files(req), config.max_file_size);
-    let (inputs, metas) = inputs(req, &config)?;
+    // Spec files deleted since `HEAD` are given files too (pre-commit passes only the files
+    // that exist): what they defined may be referenced elsewhere.
+    let removed = removed_files(req, &config, &root)?;
+    let mut given = given_files(req);
+    given.extend(removed.iter().cloned());
+    let before = workspace::before::start(&root, given, config.max_file_size);
+    let (mut inputs, metas) = inputs(req, &config)?;
+    inputs.extend(removed.into_iter().map(|(name, path)| Input {
+        name,
+        path,
+        reported: true,
+        text: None,
+        removed: true,
+    }));
     timer.lap("config and discovery");
     // Only a check of given files that loads other files has them in the model cache (a full
     // check parses every file anyway and neither reads nor writes it).
@@ -269,6 +281,38 @@ fn given_files(req: &CheckRequest) -> Vec<(String, PathBuf)> {
     given
 }
 
+/// For a check of given files in a git work tree: the workspace's spec files that were at
+/// `HEAD` and are gone now (by display name and path), unless excluded.
+fn removed_files(
+    req: &CheckRequest,
+    config: &Config,
+    root: &Path,
+) -> Result<Vec<(String, PathBuf)>> {
+    if req.paths.is_empty() || workspace::git::work_tree(root).is_none() {
+        return Ok(Vec::new());
+    }
+    let exclude = discover::glob_set(&config.exclude)?;
+    let folders: Vec<PathBuf> = config
+        .paths
+        .iter()
+        .map(|p| lexical(&root.join(p)))
+        .collect();
+    let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    Ok(workspace::git::deleted_since_head(root)
+        .into_iter()
+        // Back under `root` as spelled, as discovery names files.
+        .filter_map(|p| Some(root.join(p.strip_prefix(&real_root).ok()?)))
+        .filter(|p| {
+            discover::is_yaml(p)
+                && p.file_name() != Some(std::ffi::OsStr::new(crate::config::FILE_NAME))
+                && folders.iter().any(|f| p.starts_with(f))
+                && !p.strip_prefix(root).is_ok_and(|rel| exclude.is_match(rel))
+                && !p.exists()
+        })
+        .map(|p| (discover::display_name(&p, &req.cwd), p))
+        .collect())
+}
+
 /// Prints how long each stage took to stderr when `KPIC_TIMINGS` is set (for profiling).
 struct Timer(Option<std::time::Instant>);
 
@@ -429,6 +473,7 @@ pub(crate) fn inputs(
             path,
             reported,
             text: None,
+            removed: false,
         });
     }
     if let Some(stdin) = &req.stdin {
@@ -442,6 +487,7 @@ pub(crate) fn inputs(
             path,
             reported: true,
             text: Some(stdin.text.clone()),
+            removed: false,
         });
     }
     if inputs.is_empty() && !req.force_exclude {

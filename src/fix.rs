@@ -569,6 +569,7 @@ mod tests {
             name: "a.yaml".into(),
             reported: true,
             text: Some(text.to_owned()),
+            removed: false,
         };
         let (ws, mut found) = load(vec![input], &Default::default());
         crate::suppress::apply(&ws, &mut found, |m| m.default_level);

@@ -18,6 +18,7 @@ pub fn pipeline(data: &[u8]) {
         name: "kpi-specs/fuzz.yaml".into(),
         reported: true,
         text: Some(String::from_utf8_lossy(data).into_owned()),
+        removed: false,
     };
     let options = RuleOptions::default();
     let (ws, mut found) = workspace::load(vec![input], &LoadOptions::default());

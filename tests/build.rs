@@ -292,6 +292,7 @@ fn compile(text: &str) -> kpic::emit::Output {
             name: "t.yaml".into(),
             reported: true,
             text: Some(text.into()),
+            removed: false,
         }],
         &kpic::workspace::LoadOptions::default(),
     );

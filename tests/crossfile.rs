@@ -747,3 +747,72 @@ kpis:
         "{found:#?}"
     );
 }
+
+/// A spec file deleted since `HEAD` (staged or not) is part of the change even though no one
+/// passes it (pre-commit passes only the files that exist): the references elsewhere to what
+/// it defined are reported, as for a file whose items were removed; a renamed file
+/// (`git mv`) breaks nothing; a file deleted outside the workspace's `paths` is none of its
+/// business.
+#[test]
+fn deleting_a_spec_file_that_others_reference_is_reported_there() {
+    if !has_git() {
+        eprintln!("skipped: needs git");
+        return;
+    }
+    let dir = people_and_teams();
+    write(dir.path(), "notes/old.yaml", "a: 1\n");
+    snapshot(dir.path());
+    git(dir.path(), &["rm", "-q", "notes/old.yaml"]);
+    // A rename is no removal.
+    git(
+        dir.path(),
+        &["mv", "kpi-specs/people.yaml", "kpi-specs/staff.yaml"],
+    );
+    let (code, found) = check_given(dir.path(), "kpi-specs/ops.yaml");
+    assert_eq!((code, found.len()), (0, 0), "{found:#?}");
+    git(
+        dir.path(),
+        &["mv", "kpi-specs/staff.yaml", "kpi-specs/people.yaml"],
+    );
+    // Deleted and staged, and the commit touches another file.
+    git(dir.path(), &["rm", "-q", "kpi-specs/people.yaml"]);
+    let (code, found) = change(
+        dir.path(),
+        "sales.yaml",
+        team(
+            "sales",
+            &[
+                kpi("k3", "support", "li-na", 50),
+                kpi("k4", "reporting", "li-na", 50),
+            ],
+        ),
+    );
+    assert_eq!(code, 1);
+    let got: Vec<(&str, &str, u64, &str)> = found
+        .iter()
+        .map(|d| (d.code.as_str(), d.file.as_str(), d.line, d.message.as_str()))
+        .filter(|d| d.1 != "kpi-specs/sales.yaml")
+        .collect();
+    let gone = |id: &str| {
+        format!("owner `{id}` is no longer defined: it was removed from kpi-specs/people.yaml")
+    };
+    let (kim, li) = (gone("kim-ray"), gone("li-na"));
+    assert_eq!(
+        got,
+        [
+            ("E004", "kpi-specs/duties.yaml", 4, li.as_str()),
+            ("E004", "kpi-specs/duties.yaml", 5, kim.as_str()),
+            ("E004", "kpi-specs/ops.yaml", 4, kim.as_str()),
+            ("E004", "kpi-specs/ops.yaml", 5, li.as_str()),
+        ],
+        "{found:#?}"
+    );
+    // Deleted but not staged: the same.
+    git(
+        dir.path(),
+        &["reset", "-q", "HEAD", "--", "kpi-specs/people.yaml"],
+    );
+    let (code, again) = check_given(dir.path(), "kpi-specs/sales.yaml");
+    assert_eq!(code, 1);
+    assert_eq!(codes(&again), codes(&found));
+}

@@ -793,6 +793,7 @@ fn a_file_that_vanishes_after_discovery_is_reported() {
         name: "kpi-specs/gone.yaml".into(),
         reported: true,
         text: None,
+        removed: false,
     };
     let (_, diags) = kpic::workspace::load(vec![input], &kpic::workspace::LoadOptions::default());
     assert_eq!(diags.len(), 1, "{diags:#?}");
@@ -835,6 +836,7 @@ fn the_library_honours_a_raised_size_limit() {
         name: "big.yaml".into(),
         reported: true,
         text: None,
+        removed: false,
     };
     let opts = kpic::workspace::LoadOptions {
         max_file_size: 64 * 1024 * 1024,

@@ -313,6 +313,50 @@ fn removing_an_owner_that_other_files_reference_blocks_the_commit_of_that_file_a
     assert_eq!(repo.commits(), 2);
 }
 
+/// pre-commit passes only the files that exist: a spec file deleted in the same commit as a
+/// change to another spec is still part of what the hook checks.
+#[test]
+#[ignore = "needs pre-commit: python3 -m pip install pre-commit (scripts/test-all)"]
+fn deleting_an_owners_file_that_other_files_reference_blocks_the_commit() {
+    let repo = repo_with_hook();
+    repo.write(
+        "kpi-specs/owners.yaml",
+        "version: 1\nowners:\n  - id: li-na\n    name: 李娜\n",
+    );
+    repo.write(
+        "kpi-specs/kim.yaml",
+        "version: 1\nowners:\n  - id: kim-ray\n    name: Kim Ray\n",
+    );
+    repo.write("kpi-specs/team.yaml", TEAM);
+    let ops = TEAM
+        .replace("id: ops", "id: support")
+        .replace("id: reporting", "id: tickets")
+        .replace("duty: reporting", "duty: tickets")
+        .replace("id: weekly-reports", "id: tickets-closed")
+        .replace("lead: li-na", "lead: kim-ray")
+        .replace("owner: li-na", "owner: kim-ray");
+    repo.write("kpi-specs/support.yaml", &ops);
+    repo.commit("specs").success();
+    assert_eq!(repo.commits(), 1);
+
+    repo.git(&["rm", "-q", "kpi-specs/kim.yaml"]).success();
+    repo.write(
+        "kpi-specs/team.yaml",
+        &TEAM.replace("name: Operations", "name: Operations team"),
+    );
+    repo.git(&["add", "kpi-specs/team.yaml"]).success();
+    let blocked = repo.git(&["commit", "-q", "-m", "kim leaves"]);
+    let out = blocked.text();
+    assert!(!blocked.0.status.success(), "{out}");
+    assert_eq!(
+        out.matches("owner `kim-ray` is no longer defined: it was removed from kpi-specs/kim.yaml")
+            .count(),
+        3,
+        "{out}"
+    );
+    assert_eq!(repo.commits(), 1, "nothing was committed");
+}
+
 #[test]
 #[ignore = "needs pre-commit: python3 -m pip install pre-commit (scripts/test-all)"]
 fn the_manifest_and_the_config_kpic_init_writes_are_valid_for_pre_commit() {

@@ -91,6 +91,7 @@ fn run_pipeline(text: &str) {
         name: "kpi-specs/p.yaml".into(),
         reported: true,
         text: Some(text.to_owned()),
+        removed: false,
     };
     let options = RuleOptions::default();
     let file_checks = |source: &kpic::source::SourceFile, spec: &SpecFile, out: &mut Vec<_>| {

@@ -951,6 +951,7 @@ mod tests {
             name: "t.yaml".into(),
             reported: true,
             text: Some(yaml.into()),
+            removed: false,
         };
         crate::workspace::load(vec![input], &Default::default()).0
     }

@@ -195,6 +195,7 @@ impl Project {
                     path: path.clone(),
                     reported: true,
                     text: Some(doc.text.clone()),
+                    removed: false,
                 });
             }
         }
@@ -239,6 +240,7 @@ impl Project {
                     name: file.name.clone(),
                     reported: true,
                     text: self.doc(docs, id).map(|d| d.text.clone()),
+                    removed: false,
                 };
                 Some((id, input))
             })

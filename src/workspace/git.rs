@@ -167,7 +167,14 @@ pub(crate) fn head_texts(
     let names: Vec<Option<String>> = files
         .iter()
         .map(|f| {
-            let real = std::fs::canonicalize(f).ok()?;
+            // A file deleted since `HEAD` by its folder's real path.
+            let real = std::fs::canonicalize(f)
+                .or_else(|_| {
+                    let name = f.file_name().ok_or(std::io::ErrorKind::NotFound)?;
+                    std::fs::canonicalize(f.parent().unwrap_or(Path::new(".")))
+                        .map(|p| p.join(name))
+                })
+                .ok()?;
             let rel = real.strip_prefix(&root).ok()?.to_str()?.to_owned();
             (!rel.is_empty() && !rel.contains(['\n', '\r'])).then_some(rel)
         })
@@ -201,6 +208,34 @@ pub(crate) fn head_texts(
         });
     }
     Some(texts)
+}
+
+/// The files under `root` (inside a work tree) that are at `HEAD` and are gone from the work
+/// tree now, deleted or renamed away (staged or not), as paths under `root`; empty when git
+/// cannot say.
+pub(crate) fn deleted_since_head(root: &Path) -> Vec<PathBuf> {
+    let Ok(root) = std::fs::canonicalize(root) else {
+        return Vec::new();
+    };
+    let args = [
+        "diff",
+        "--name-only",
+        "-z",
+        "--no-renames",
+        "--diff-filter=D",
+        "--relative",
+        "HEAD",
+        "--",
+        ".",
+    ];
+    let Some(out) = run_git(&root, &args, String::new(), 16 << 20, TIMEOUT) else {
+        return Vec::new();
+    };
+    out.split(|b| *b == 0)
+        .filter_map(|name| std::str::from_utf8(name).ok())
+        .filter(|name| !name.is_empty())
+        .map(|name| root.join(name))
+        .collect()
 }
 
 /// One answer of `git cat-file --batch`: the object's type (`None`: missing) and content.

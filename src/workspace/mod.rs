@@ -4,7 +4,7 @@
 pub(crate) mod before;
 pub(crate) mod cache;
 pub(crate) mod discover;
-mod git;
+pub(crate) mod git;
 mod resolve;
 pub mod schema;
 pub mod spec;
@@ -37,6 +37,10 @@ pub struct Input {
     pub reported: bool,
     /// The text, when it does not come from the file system (stdin).
     pub text: Option<String>,
+    /// A spec file that was at `HEAD` and is gone now (a check of given files learns what it
+    /// defined from git, to report what its removal breaks elsewhere): nothing is read, and it
+    /// defines and reports nothing of its own.
+    pub removed: bool,
 }
 
 /// How files are read.
@@ -306,7 +310,16 @@ fn parse_file(id: FileId, input: Input, opts: &LoadOptions, check: &FileCheck<'_
         name,
         reported,
         text,
+        removed,
     } = input;
+    if removed {
+        return Parsed {
+            source: SourceFile::new(name, path, String::new()),
+            spec: None,
+            reported,
+            diagnostics: Vec::new(),
+        };
+    }
     match read_input(&path, text, opts) {
         Ok(text) => parse_text(id, name, path, reported, text, opts, check),
         Err(ReadError {

@@ -765,6 +765,7 @@ mod tests {
             name: "a.yaml".into(),
             reported: true,
             text: Some(text),
+            removed: false,
         };
         let (_, found) = crate::workspace::load(vec![input], &Default::default());
         assert!(found.iter().all(|d| d.code() == "E004"));
@@ -794,6 +795,7 @@ mod tests {
             name: name.into(),
             reported: true,
             text: Some(text),
+            removed: false,
         };
         let owners = "version: 1\nowners:\n  - {id: li-na, name: L}\n".to_owned();
         let team = |owner: &str| {
