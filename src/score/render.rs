@@ -238,10 +238,15 @@ pub fn display_width(s: &str) -> usize {
     s.chars().map(char_width).sum()
 }
 
-/// A table cell: control characters (a newline in a name) become spaces.
+/// A table cell: control characters (a newline in a name), line and paragraph separators and
+/// bidirectional controls (which would reorder the rest of the terminal line) become spaces.
 fn cell(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| {
+            let hostile = c.is_control()
+                || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+            if hostile { ' ' } else { c }
+        })
         .collect()
 }
 
