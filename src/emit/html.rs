@@ -17,9 +17,7 @@ pub const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src da
 /// page writes after it (a number beside a name).
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
-    let mut open_bidi = Vec::new();
     for c in text.chars() {
-        track_bidi(&mut open_bidi, c);
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
@@ -33,8 +31,19 @@ pub fn escape(text: &str) -> String {
             c => out.push(c),
         }
     }
-    out.extend(open_bidi.iter().rev());
+    out.push_str(&bidi_closers(text));
     out
+}
+
+/// The characters that close the bidirectional embeddings, overrides and isolates that `text`
+/// opens and leaves open (usually none): written after user text, they keep it from
+/// reordering what follows it on the line, in HTML and Markdown alike.
+pub fn bidi_closers(text: &str) -> String {
+    let mut open = Vec::new();
+    for c in text.chars() {
+        track_bidi(&mut open, c);
+    }
+    open.iter().rev().collect()
 }
 
 /// Keeps `open`, the closers of the bidirectional embeddings, overrides and isolates opened so
