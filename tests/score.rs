@@ -145,6 +145,21 @@ fn a_cap_below_100_is_refused() {
 }
 
 #[test]
+fn a_cap_so_high_that_scores_overflow_is_refused() {
+    // With `--cap 1e308`, an actual of 1e307 against `>= 1000` made an owner's weighted score
+    // `inf%` and a chart bar `width="inf"`.
+    let dir = fixture();
+    let run = score(dir.path(), &["--actuals", "actuals.csv", "--cap", "1e308"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("at most 1000000"), "{}", run.stderr);
+    let run = score(
+        dir.path(),
+        &["--actuals", "actuals.csv", "--cap", "1000000"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
 fn weighted_owner_scores_and_missing_actuals() {
     let dir = fixture();
     let v = json(dir.path(), &["--actuals", "actuals.csv"]);

@@ -41,22 +41,26 @@ use crate::workspace::Workspace;
 /// The default cap on attainment, in percent.
 pub const DEFAULT_CAP: f64 = 120.0;
 
+/// The highest cap on attainment, in percent: above it, a weighted score (weight up to 100 ×
+/// attainment) could overflow to infinity and the charts would be drawn infinitely wide.
+pub const MAX_CAP: f64 = 1_000_000.0;
+
 /// The largest actuals file read, in bytes (64 MiB: a scorecard of 20,000 KPIs is about 4 MB).
 pub const MAX_SHEET_SIZE: u64 = 64 * 1024 * 1024;
 
 /// How to score.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Options {
-    /// The highest attainment counted, in percent (at least 100).
+    /// The highest attainment counted, in percent (100 to [`MAX_CAP`]).
     pub cap: f64,
 }
 
 impl Options {
-    /// Options with a cap, refused unless it is a finite number of at least 100.
+    /// Options with a cap, refused unless it is a number from 100 to [`MAX_CAP`].
     pub fn new(cap: f64) -> Result<Options> {
-        if !cap.is_finite() || cap < 100.0 {
+        if !(100.0..=MAX_CAP).contains(&cap) {
             return Err(Error::new(format!(
-                "invalid `--cap {cap}`: the cap is a percentage of at least 100 (default 120)"
+                "invalid `--cap {cap}`: the cap is a percentage of at least 100 and at most 1000000 (default 120)"
             )));
         }
         Ok(Options { cap })
@@ -1058,5 +1062,7 @@ kpis:
         assert!(Options::new(99.0).is_err());
         assert!(Options::new(f64::NAN).is_err());
         assert!(Options::new(f64::INFINITY).is_err());
+        assert!(Options::new(MAX_CAP).is_ok());
+        assert!(Options::new(1e308).is_err());
     }
 }
