@@ -1008,11 +1008,7 @@ fn trend_markdown(
             )
         })
     };
-    let kpis: Vec<&super::trend::KpiTrend> = trend
-        .kpis
-        .iter()
-        .filter(|k| k.team_id.as_deref() == Some(team_id))
-        .collect();
+    let kpis: Vec<&super::trend::KpiTrend> = trend.team_kpis(team_id);
     if kpis.is_empty() {
         return Ok(());
     }
@@ -1045,7 +1041,7 @@ fn trend_markdown(
         .iter()
         .filter_map(|k| k.owner_id.as_deref())
         .filter(|o| seen.insert(*o))
-        .filter_map(|o| trend.owners.iter().find(|x| x.owner_id == o))
+        .filter_map(|o| trend.owner(o))
         .collect();
     if !owners.is_empty() {
         header[0] = t.owner_header[0];
