@@ -767,3 +767,54 @@ fn as_of_builds_only_the_kpis_in_force_that_day() {
     let out = build(dir.path(), &["--today", "2026-11-26"]);
     assert!(read(&out.join("handbook.md")).contains("New survey"));
 }
+
+#[test]
+fn a_long_objective_chain_keeps_the_handbooks_small() {
+    // 400 objectives, each the parent of the next: every one is listed, nested at most 16
+    // levels deep, so that the handbooks grow with the chain, not with its square.
+    let dir = tempfile::tempdir().unwrap();
+    let mut spec = String::from("version: 1\nowners:\n  - {id: o, name: O}\nobjectives:\n");
+    for i in 0..400 {
+        spec += &format!("  - {{id: g{i}, name: Goal {i}, owner: o");
+        if i > 0 {
+            spec += &format!(", parent: g{}", i - 1);
+        }
+        spec += "}\n";
+    }
+    spec += "team: {id: t, name: T, review: quarterly}
+duties:
+  - {id: d, name: D, owner: o}
+kpis:
+  - {id: k, name: K, duty: d, owner: o, metric: count of x, target: \">= 2 x\", period: monthly, source: s, supports: [g399]}
+";
+    common::write(dir.path(), "kpi-specs/t.yaml", spec);
+    let out = build(dir.path(), &[]);
+    let md = read(&out.join("handbook.md"));
+    let html = read(&out.join("handbook.html"));
+    for i in 0..400 {
+        let name = format!("**Goal {i}**");
+        assert!(md.contains(&name), "{name} in handbook.md");
+        assert!(html.contains(&format!("<strong>Goal {i}</strong>")), "{i}");
+    }
+    let deepest = md
+        .lines()
+        .filter(|l| l.trim_start().starts_with("- **Goal"))
+        .map(|l| l.len() - l.trim_start().len())
+        .max()
+        .unwrap();
+    assert_eq!(deepest, 2 * 16);
+    assert!(md.len() < 100_000, "{} bytes", md.len());
+    let mut depth = 0usize;
+    let mut max_depth = 0;
+    let tree = &html[html.find("<section id=\"objectives\">").unwrap()..];
+    let tree = &tree[..tree.find("</section>").unwrap()];
+    for piece in tree.split('<') {
+        if piece.starts_with("ul>") {
+            depth += 1;
+            max_depth = max_depth.max(depth);
+        } else if piece.starts_with("/ul>") {
+            depth -= 1;
+        }
+    }
+    assert_eq!(max_depth, 17, "nested lists in handbook.html");
+}

@@ -145,6 +145,21 @@ fn a_cap_below_100_is_refused() {
 }
 
 #[test]
+fn a_cap_so_high_that_scores_overflow_is_refused() {
+    // With `--cap 1e308`, an actual of 1e307 against `>= 1000` made an owner's weighted score
+    // `inf%` and a chart bar `width="inf"`.
+    let dir = fixture();
+    let run = score(dir.path(), &["--actuals", "actuals.csv", "--cap", "1e308"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("at most 1000000"), "{}", run.stderr);
+    let run = score(
+        dir.path(),
+        &["--actuals", "actuals.csv", "--cap", "1000000"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
 fn weighted_owner_scores_and_missing_actuals() {
     let dir = fixture();
     let v = json(dir.path(), &["--actuals", "actuals.csv"]);
@@ -1197,4 +1212,35 @@ fn charts_are_refused_outside_the_working_directory_or_over_other_files() {
     );
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(!dir.path().join("c").exists());
+}
+
+#[test]
+fn the_table_writes_no_bidi_or_line_separator_to_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "kpi-specs/t.yaml",
+        "version: 1
+team: {id: t, name: \"team \\u202e\\u2066x\", review: quarterly}
+owners:
+  - {id: o, name: \"ana \\u202eevil\\u2028line\"}
+duties:
+  - {id: d, name: D, owner: o}
+kpis:
+  - {id: k, name: K, duty: d, owner: o, metric: count of x, target: \">= 2 x\", period: monthly, source: s}
+",
+    );
+    write(dir.path(), "a.csv", "kpi_id,actual\nk,1\n");
+    write(dir.path(), "b.csv", "kpi_id,actual\nk,3\n");
+    let run = score(dir.path(), &["--actuals", "a.csv", "--actuals", "b.csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("ana  evil line"), "{}", run.stdout);
+    let bad: Vec<char> = run
+        .stdout
+        .chars()
+        .filter(|c| {
+            matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        })
+        .collect();
+    assert!(bad.is_empty(), "{bad:?} in\n{}", run.stdout);
 }

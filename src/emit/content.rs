@@ -677,6 +677,11 @@ pub fn label_colon(tx: &Text) -> String {
     }
 }
 
+/// The deepest level the objective tree is drawn at: deeper objectives are listed at this
+/// level, right after their ancestors, so that a long `parent` chain cannot make the
+/// handbook's nested lists grow with the square of its length.
+pub const MAX_OBJECTIVE_DEPTH: usize = 16;
+
 /// The objectives of the workspace as a tree (parents first, in file order), each with the
 /// KPIs that support it; empty when there are none.
 fn objective_tree(view: &View<'_>) -> Vec<ObjectiveItem> {
@@ -730,7 +735,7 @@ fn objective_tree(view: &View<'_>) -> Vec<ObjectiveItem> {
             kpis,
         });
         for &c in children.get(o.id.as_str()).into_iter().flatten().rev() {
-            stack.push((c, depth + 1));
+            stack.push((c, (depth + 1).min(MAX_OBJECTIVE_DEPTH)));
         }
     }
     out

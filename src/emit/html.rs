@@ -12,7 +12,9 @@ pub const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src da
 /// Escapes text for use as element content or as a double- or single-quoted attribute value:
 /// `&`, `<`, `>`, `"` and `'` become character references, and control characters (which HTML
 /// and XML forbid or read as line breaks) become spaces. Nothing user text holds can open an
-/// element, close an attribute or start a reference.
+/// element, close an attribute or start a reference. Bidirectional embeddings, overrides and
+/// isolates that the text opens are closed at its end, so that they cannot reorder what the
+/// page writes after it (a number beside a name).
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
@@ -29,7 +31,41 @@ pub fn escape(text: &str) -> String {
             c => out.push(c),
         }
     }
+    out.push_str(&bidi_closers(text));
     out
+}
+
+/// The characters that close the bidirectional embeddings, overrides and isolates that `text`
+/// opens and leaves open (usually none): written after user text, they keep it from
+/// reordering what follows it on the line, in HTML and Markdown alike.
+pub fn bidi_closers(text: &str) -> String {
+    let mut open = Vec::new();
+    for c in text.chars() {
+        track_bidi(&mut open, c);
+    }
+    open.iter().rev().collect()
+}
+
+/// Keeps `open`, the closers of the bidirectional embeddings, overrides and isolates opened so
+/// far, up to date with `c` (UAX #9: a PDF closes the last embedding or override inside the
+/// last isolate, a PDI the last isolate and everything opened inside it; an unmatched one does
+/// nothing).
+fn track_bidi(open: &mut Vec<char>, c: char) {
+    const PDF: char = '\u{202C}';
+    const PDI: char = '\u{2069}';
+    match c {
+        '\u{202A}' | '\u{202B}' | '\u{202D}' | '\u{202E}' => open.push(PDF),
+        '\u{2066}' | '\u{2067}' | '\u{2068}' => open.push(PDI),
+        PDF if open.last() == Some(&PDF) => {
+            open.pop();
+        }
+        PDI => {
+            if let Some(at) = open.iter().rposition(|&o| o == PDI) {
+                open.truncate(at);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Fixed text with Markdown code spans (`` `actual` ``) written as `<code>` elements, escaped.
@@ -171,6 +207,27 @@ mod tests {
         assert_eq!(escape("&lt;"), "&amp;lt;");
         assert_eq!(escape("a\nb\u{7}c"), "a b c");
         assert_eq!(escape("李娜"), "李娜");
+    }
+
+    #[test]
+    fn escape_closes_the_bidi_controls_text_opens() {
+        // An override left open would show the number written after a name backwards.
+        assert_eq!(escape("a\u{202E}b"), "a\u{202E}b\u{202C}");
+        assert_eq!(
+            escape("\u{202B}\u{2067}x"),
+            "\u{202B}\u{2067}x\u{2069}\u{202C}"
+        );
+        // Balanced text, and closers without an opener, are left as written.
+        assert_eq!(escape("\u{202E}ab\u{202C}"), "\u{202E}ab\u{202C}");
+        assert_eq!(
+            escape("\u{2066}\u{202E}a\u{2069}"),
+            "\u{2066}\u{202E}a\u{2069}"
+        );
+        assert_eq!(escape("a\u{202C}\u{2069}"), "a\u{202C}\u{2069}");
+        assert_eq!(
+            escape("\u{202D}\u{2068}a\u{202C}"),
+            "\u{202D}\u{2068}a\u{202C}\u{2069}\u{202C}"
+        );
     }
 
     #[test]

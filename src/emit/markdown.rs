@@ -42,6 +42,7 @@ pub fn inline(text: &str) -> String {
         }
         last3 = [last3[1], last3[2], c];
     }
+    out.push_str(&super::html::bidi_closers(&flat));
     neutralise_block_start(out)
 }
 
@@ -168,6 +169,12 @@ pub fn mermaid_label(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn inline_closes_the_bidi_overrides_text_opens() {
+        assert_eq!(inline("evil \u{202E}name"), "evil \u{202E}name\u{202C}");
+        assert_eq!(inline("\u{2067}ab\u{2069}"), "\u{2067}ab\u{2069}");
+    }
 
     #[test]
     fn inline_escapes_markup_and_html() {

@@ -148,11 +148,7 @@ fn team_section(
         Lang::En => "en",
         Lang::ZhCn => "zh-CN",
     };
-    let kpis: Vec<&KpiScore> = scores
-        .kpis
-        .iter()
-        .filter(|k| k.team_id.as_deref() == Some(team.team_id.as_str()))
-        .collect();
+    let kpis: Vec<&KpiScore> = scores.team_kpis(&team.team_id);
     let _ = writeln!(
         out,
         "<section class=\"team\" id=\"team-{n}\" lang=\"{tag}\">\n<h2>{}</h2>",
@@ -259,12 +255,7 @@ fn team_section(
 }
 
 fn owner_name(scores: &Scores, id: &str) -> String {
-    match scores
-        .owners
-        .iter()
-        .find(|o| o.owner_id == id)
-        .and_then(|o| o.owner_name.as_deref())
-    {
+    match scores.owner(id).and_then(|o| o.owner_name.as_deref()) {
         Some(name) => escape(name),
         None => format!("<code>{}</code>", escape(id)),
     }
@@ -272,11 +263,7 @@ fn owner_name(scores: &Scores, id: &str) -> String {
 
 /// A team's KPIs and owners over the periods, each with a small series, and the two lists.
 fn trend_section(out: &mut String, trend: &Trend, team: &TeamScore, n: usize, cap: f64, t: &Texts) {
-    let kpis: Vec<&KpiTrend> = trend
-        .kpis
-        .iter()
-        .filter(|k| k.team_id.as_deref() == Some(team.team_id.as_str()))
-        .collect();
+    let kpis: Vec<&KpiTrend> = trend.team_kpis(&team.team_id);
     if kpis.is_empty() {
         return;
     }
@@ -358,10 +345,7 @@ fn team_owners<'a>(scores: &'a Scores, kpis: &[&KpiScore]) -> Vec<&'a OwnerScore
     let mut owners: Vec<&OwnerScore> = Vec::new();
     let mut seen = HashSet::new();
     for k in kpis {
-        if let Some(o) = k
-            .owner_id
-            .as_deref()
-            .and_then(|o| scores.owners.iter().find(|x| x.owner_id == o))
+        if let Some(o) = k.owner_id.as_deref().and_then(|o| scores.owner(o))
             && seen.insert(o.owner_id.as_str())
         {
             owners.push(o);
@@ -372,11 +356,7 @@ fn team_owners<'a>(scores: &'a Scores, kpis: &[&KpiScore]) -> Vec<&'a OwnerScore
 
 /// The KPIs of a team.
 fn team_kpis<'a>(scores: &'a Scores, team: &TeamScore) -> Vec<&'a KpiScore> {
-    scores
-        .kpis
-        .iter()
-        .filter(|k| k.team_id.as_deref() == Some(team.team_id.as_str()))
-        .collect()
+    scores.team_kpis(&team.team_id)
 }
 
 /// The share met of every team.
@@ -521,7 +501,7 @@ fn trend_owners<'a>(trend: &'a Trend, kpis: &[&KpiTrend]) -> Vec<&'a OwnerTrend>
     kpis.iter()
         .filter_map(|k| k.owner_id.as_deref())
         .filter(|o| seen.insert(o.to_owned()))
-        .filter_map(|o| trend.owners.iter().find(|x| x.owner_id == o))
+        .filter_map(|o| trend.owner(o))
         .collect()
 }
 
@@ -586,11 +566,7 @@ pub fn all_charts(periods: &[Period], page: Page<'_>) -> Vec<Chart> {
         out.extend(owners_chart(scores, team, n, lang));
         out.extend(kpis_chart(scores, team, n, lang));
         if let Some(trend) = &trend {
-            let kpis: Vec<&KpiTrend> = trend
-                .kpis
-                .iter()
-                .filter(|k| k.team_id.as_deref() == Some(team.team_id.as_str()))
-                .collect();
+            let kpis: Vec<&KpiTrend> = trend.team_kpis(&team.team_id);
             for (j, k) in kpis.iter().enumerate() {
                 out.push(kpi_series(trend, k, n, j + 1, scores.cap, t));
             }

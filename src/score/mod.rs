@@ -41,22 +41,26 @@ use crate::workspace::Workspace;
 /// The default cap on attainment, in percent.
 pub const DEFAULT_CAP: f64 = 120.0;
 
+/// The highest cap on attainment, in percent: above it, a weighted score (weight up to 100 ×
+/// attainment) could overflow to infinity and the charts would be drawn infinitely wide.
+pub const MAX_CAP: f64 = 1_000_000.0;
+
 /// The largest actuals file read, in bytes (64 MiB: a scorecard of 20,000 KPIs is about 4 MB).
 pub const MAX_SHEET_SIZE: u64 = 64 * 1024 * 1024;
 
 /// How to score.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Options {
-    /// The highest attainment counted, in percent (at least 100).
+    /// The highest attainment counted, in percent (100 to [`MAX_CAP`]).
     pub cap: f64,
 }
 
 impl Options {
-    /// Options with a cap, refused unless it is a finite number of at least 100.
+    /// Options with a cap, refused unless it is a number from 100 to [`MAX_CAP`].
     pub fn new(cap: f64) -> Result<Options> {
-        if !cap.is_finite() || cap < 100.0 {
+        if !(100.0..=MAX_CAP).contains(&cap) {
             return Err(Error::new(format!(
-                "invalid `--cap {cap}`: the cap is a percentage of at least 100 (default 120)"
+                "invalid `--cap {cap}`: the cap is a percentage of at least 100 and at most 1000000 (default 120)"
             )));
         }
         Ok(Options { cap })
@@ -583,9 +587,28 @@ pub struct Scores {
     pub teams: Vec<TeamScore>,
     /// Rows that scored but look wrong, in row order.
     pub warnings: Vec<RowWarning>,
+    /// The position of each owner in `owners`, by ID.
+    owner_at: HashMap<String, usize>,
+    /// The positions in `kpis` of each team's KPIs, by team ID.
+    team_kpis_at: HashMap<String, Vec<usize>>,
 }
 
 impl Scores {
+    /// The owner with this ID, if they own a KPI in scope.
+    pub fn owner(&self, id: &str) -> Option<&OwnerScore> {
+        self.owner_at.get(id).map(|&i| &self.owners[i])
+    }
+
+    /// The KPIs of the team with this ID, in order.
+    pub fn team_kpis(&self, team_id: &str) -> Vec<&KpiScore> {
+        self.team_kpis_at
+            .get(team_id)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.kpis[i])
+            .collect()
+    }
+
     /// The KPIs with an actual.
     pub fn scored(&self) -> impl Iterator<Item = &KpiScore> {
         self.kpis.iter().filter(|k| k.actual.is_some())
@@ -717,12 +740,25 @@ pub fn score(
     }
     let owners = owners(ws, &kpis);
     warnings.sort_by(|a, b| (&a.sheet, a.row).cmp(&(&b.sheet, b.row)));
+    let owner_at = owners
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (o.owner_id.clone(), i))
+        .collect();
+    let mut team_kpis_at: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, k) in kpis.iter().enumerate() {
+        if let Some(t) = &k.team_id {
+            team_kpis_at.entry(t.clone()).or_default().push(i);
+        }
+    }
     Ok(Scores {
         cap: options.cap,
         kpis,
         owners,
         teams,
         warnings,
+        owner_at,
+        team_kpis_at,
     })
 }
 
@@ -1015,6 +1051,33 @@ kpis:
     }
 
     #[test]
+    fn owners_and_team_kpis_are_looked_up_by_id() {
+        let ws = workspace(WEIGHTS);
+        let scores = score(&ws, &sheet(&[("p1", "5")]), &Options::default()).unwrap();
+        assert_eq!(scores.owner("part").map(|o| o.kpis), Some(2));
+        assert_eq!(scores.owner("eq").map(|o| o.owner_id.as_str()), Some("eq"));
+        assert!(scores.owner("nobody").is_none());
+        let ids: Vec<&str> = scores
+            .team_kpis("t")
+            .iter()
+            .map(|k| k.kpi_id.as_str())
+            .collect();
+        assert_eq!(ids, ["e1", "e2", "e3", "p1", "p2"]);
+        assert!(scores.team_kpis("other").is_empty());
+        let periods: Vec<trend::Period> = ["q1", "q2"]
+            .map(|label| trend::Period {
+                label: label.into(),
+                source: label.into(),
+                scores: scores.clone(),
+            })
+            .into();
+        let t = trend::Trend::of(&periods);
+        assert_eq!(t.owner("part").map(|o| o.score.len()), Some(2));
+        assert!(t.owner("nobody").is_none());
+        assert_eq!(t.team_kpis("t").len(), 5);
+    }
+
+    #[test]
     fn owner_without_actuals_has_no_score() {
         let ws = workspace(WEIGHTS);
         let scores = score(&ws, &sheet(&[("p1", "5")]), &Options::default()).unwrap();
@@ -1059,5 +1122,7 @@ kpis:
         assert!(Options::new(99.0).is_err());
         assert!(Options::new(f64::NAN).is_err());
         assert!(Options::new(f64::INFINITY).is_err());
+        assert!(Options::new(MAX_CAP).is_ok());
+        assert!(Options::new(1e308).is_err());
     }
 }

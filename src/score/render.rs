@@ -238,10 +238,15 @@ pub fn display_width(s: &str) -> usize {
     s.chars().map(char_width).sum()
 }
 
-/// A table cell: control characters (a newline in a name) become spaces.
+/// A table cell: control characters (a newline in a name), line and paragraph separators and
+/// bidirectional controls (which would reorder the rest of the terminal line) become spaces.
 fn cell(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| {
+            let hostile = c.is_control()
+                || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+            if hostile { ' ' } else { c }
+        })
         .collect()
 }
 
@@ -1003,11 +1008,7 @@ fn trend_markdown(
             )
         })
     };
-    let kpis: Vec<&super::trend::KpiTrend> = trend
-        .kpis
-        .iter()
-        .filter(|k| k.team_id.as_deref() == Some(team_id))
-        .collect();
+    let kpis: Vec<&super::trend::KpiTrend> = trend.team_kpis(team_id);
     if kpis.is_empty() {
         return Ok(());
     }
@@ -1040,7 +1041,7 @@ fn trend_markdown(
         .iter()
         .filter_map(|k| k.owner_id.as_deref())
         .filter(|o| seen.insert(*o))
-        .filter_map(|o| trend.owners.iter().find(|x| x.owner_id == o))
+        .filter_map(|o| trend.owner(o))
         .collect();
     if !owners.is_empty() {
         header[0] = t.owner_header[0];

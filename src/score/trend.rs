@@ -3,6 +3,8 @@
 //! any period: an actual in each, never meeting the target) and those that improved
 //! (attainment higher in the last period than in the first).
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use super::Scores;
@@ -59,6 +61,12 @@ pub struct Trend {
     pub kept_failing: Vec<String>,
     /// IDs of KPIs whose attainment is higher in the last period than in the first.
     pub improved: Vec<String>,
+    /// The position of each owner in `owners`, by ID.
+    #[serde(skip)]
+    owner_at: HashMap<String, usize>,
+    /// The positions in `kpis` of each team's KPIs, by team ID.
+    #[serde(skip)]
+    team_kpis_at: HashMap<String, Vec<usize>>,
 }
 
 impl KpiTrend {
@@ -77,6 +85,21 @@ impl KpiTrend {
 }
 
 impl Trend {
+    /// The owner with this ID over the periods.
+    pub fn owner(&self, id: &str) -> Option<&OwnerTrend> {
+        self.owner_at.get(id).map(|&i| &self.owners[i])
+    }
+
+    /// The KPIs of the team with this ID, in order.
+    pub fn team_kpis(&self, team_id: &str) -> Vec<&KpiTrend> {
+        self.team_kpis_at
+            .get(team_id)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.kpis[i])
+            .collect()
+    }
+
     /// The trend of `periods` (at least one).
     pub fn of(periods: &[Period]) -> Trend {
         let Some(last) = periods.last() else {
@@ -86,9 +109,11 @@ impl Trend {
                 owners: Vec::new(),
                 kept_failing: Vec::new(),
                 improved: Vec::new(),
+                owner_at: HashMap::new(),
+                team_kpis_at: HashMap::new(),
             };
         };
-        let kpi_maps: Vec<std::collections::HashMap<&str, &super::KpiScore>> = periods
+        let kpi_maps: Vec<HashMap<&str, &super::KpiScore>> = periods
             .iter()
             .map(|p| {
                 p.scores
@@ -98,7 +123,7 @@ impl Trend {
                     .collect()
             })
             .collect();
-        let owner_maps: Vec<std::collections::HashMap<&str, &super::OwnerScore>> = periods
+        let owner_maps: Vec<HashMap<&str, &super::OwnerScore>> = periods
             .iter()
             .map(|p| {
                 p.scores
@@ -127,7 +152,7 @@ impl Trend {
                     .collect(),
             })
             .collect();
-        let owners = last
+        let owners: Vec<OwnerTrend> = last
             .scores
             .owners
             .iter()
@@ -140,6 +165,17 @@ impl Trend {
                     .collect(),
             })
             .collect();
+        let owner_at = owners
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (o.owner_id.clone(), i))
+            .collect();
+        let mut team_kpis_at: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, k) in kpis.iter().enumerate() {
+            if let Some(t) = &k.team_id {
+                team_kpis_at.entry(t.clone()).or_default().push(i);
+            }
+        }
         Trend {
             periods: periods.iter().map(|p| p.label.clone()).collect(),
             kept_failing: kpis
@@ -154,6 +190,8 @@ impl Trend {
                 .collect(),
             kpis,
             owners,
+            owner_at,
+            team_kpis_at,
         }
     }
 }
