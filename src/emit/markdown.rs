@@ -163,6 +163,8 @@ pub fn mermaid_label(text: &str) -> String {
             c => out.push(c),
         }
     }
+    // A label that opens a direction override closes it (the diagram's other labels follow).
+    out.push_str(&super::html::bidi_closers(text));
     out
 }
 
@@ -223,5 +225,6 @@ mod tests {
     #[test]
     fn mermaid_labels_cannot_close_the_string() {
         assert_eq!(mermaid_label("say \"hi\" #1"), "say #quot;hi#quot; #35;1");
+        assert_eq!(mermaid_label("a \u{202E}b"), "a \u{202E}b\u{202C}");
     }
 }
