@@ -246,6 +246,16 @@ fn repo_with_hook() -> Repo {
     repo
 }
 
+/// A second team whose lead, duty and KPI belong to `kim-ray`.
+fn support_team() -> String {
+    TEAM.replace("id: ops", "id: support")
+        .replace("id: reporting", "id: tickets")
+        .replace("duty: reporting", "duty: tickets")
+        .replace("id: weekly-reports", "id: tickets-closed")
+        .replace("lead: li-na", "lead: kim-ray")
+        .replace("owner: li-na", "owner: kim-ray")
+}
+
 const PEOPLE: &str = "version: 1
 owners:
   - id: li-na
@@ -260,13 +270,7 @@ fn removing_an_owner_that_other_files_reference_blocks_the_commit_of_that_file_a
     let repo = repo_with_hook();
     repo.write("kpi-specs/owners.yaml", PEOPLE);
     repo.write("kpi-specs/team.yaml", TEAM);
-    let ops = TEAM
-        .replace("id: ops", "id: support")
-        .replace("id: reporting", "id: tickets")
-        .replace("duty: reporting", "duty: tickets")
-        .replace("id: weekly-reports", "id: tickets-closed")
-        .replace("lead: li-na", "lead: kim-ray")
-        .replace("owner: li-na", "owner: kim-ray");
+    let ops = support_team();
     repo.write("kpi-specs/support.yaml", &ops);
     repo.commit("specs").success();
     assert_eq!(repo.commits(), 1);
@@ -328,13 +332,7 @@ fn deleting_an_owners_file_that_other_files_reference_blocks_the_commit() {
         "version: 1\nowners:\n  - id: kim-ray\n    name: Kim Ray\n",
     );
     repo.write("kpi-specs/team.yaml", TEAM);
-    let ops = TEAM
-        .replace("id: ops", "id: support")
-        .replace("id: reporting", "id: tickets")
-        .replace("duty: reporting", "duty: tickets")
-        .replace("id: weekly-reports", "id: tickets-closed")
-        .replace("lead: li-na", "lead: kim-ray")
-        .replace("owner: li-na", "owner: kim-ray");
+    let ops = support_team();
     repo.write("kpi-specs/support.yaml", &ops);
     repo.commit("specs").success();
     assert_eq!(repo.commits(), 1);

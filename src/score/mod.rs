@@ -740,17 +740,7 @@ pub fn score(
     }
     let owners = owners(ws, &kpis);
     warnings.sort_by(|a, b| (&a.sheet, a.row).cmp(&(&b.sheet, b.row)));
-    let owner_at = owners
-        .iter()
-        .enumerate()
-        .map(|(i, o)| (o.owner_id.clone(), i))
-        .collect();
-    let mut team_kpis_at: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, k) in kpis.iter().enumerate() {
-        if let Some(t) = &k.team_id {
-            team_kpis_at.entry(t.clone()).or_default().push(i);
-        }
-    }
+    let (owner_at, team_kpis_at) = positions(&owners, |o| &o.owner_id, &kpis, |k| &k.team_id);
     Ok(Scores {
         cap: options.cap,
         kpis,
@@ -766,6 +756,27 @@ pub fn score(
 type Actuals<'s> = HashMap<&'s str, (&'s SheetRow, Option<f64>)>;
 
 /// Checks every row and returns the actuals, or every bad row.
+/// Where each of `owners` is by its ID, and where each team's `kpis` are by the team's ID.
+pub(crate) fn positions<O, K>(
+    owners: &[O],
+    owner_id: impl Fn(&O) -> &String,
+    kpis: &[K],
+    team_id: impl Fn(&K) -> &Option<String>,
+) -> (HashMap<String, usize>, HashMap<String, Vec<usize>>) {
+    let owner_at = owners
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (owner_id(o).clone(), i))
+        .collect();
+    let mut team_kpis_at: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, k) in kpis.iter().enumerate() {
+        if let Some(t) = team_id(k) {
+            team_kpis_at.entry(t.clone()).or_default().push(i);
+        }
+    }
+    (owner_at, team_kpis_at)
+}
+
 fn actuals<'s>(ws: &Workspace, sheet: &'s Sheet) -> std::result::Result<Actuals<'s>, Vec<BadRow>> {
     let mut found: Actuals<'s> = HashMap::new();
     let mut bad = Vec::new();

@@ -1023,16 +1023,17 @@ fn trend_markdown(
         header.push(t.trend);
         right.push(false);
     }
+    // A row per KPI or owner: its name, its value per period, the link to its series.
+    let row = |kind: &str, i: usize, name: Option<&str>, id: &str, values: &[Option<f64>]| {
+        let mut row = vec![named(name, id, lang)];
+        row.extend(per_period(values));
+        row.extend(series(kind, i + 1, name.unwrap_or(id)));
+        row
+    };
     let rows: Vec<Vec<String>> = kpis
         .iter()
         .enumerate()
-        .map(|(i, k)| {
-            let mut row = vec![named(k.kpi_name.as_deref(), &k.kpi_id, lang)];
-            row.extend(per_period(&k.attainment));
-            let title = k.kpi_name.as_deref().unwrap_or(&k.kpi_id);
-            row.extend(series("kpi", i + 1, title));
-            row
-        })
+        .map(|(i, k)| row("kpi", i, k.kpi_name.as_deref(), &k.kpi_id, &k.attainment))
         .collect();
     md_table(out, &header, &right, &rows)?;
     writeln!(out)?;
@@ -1048,13 +1049,7 @@ fn trend_markdown(
         let rows: Vec<Vec<String>> = owners
             .iter()
             .enumerate()
-            .map(|(i, o)| {
-                let mut row = vec![named(o.owner_name.as_deref(), &o.owner_id, lang)];
-                row.extend(per_period(&o.score));
-                let title = o.owner_name.as_deref().unwrap_or(&o.owner_id);
-                row.extend(series("owner", i + 1, title));
-                row
-            })
+            .map(|(i, o)| row("owner", i, o.owner_name.as_deref(), &o.owner_id, &o.score))
             .collect();
         md_table(out, &header, &right, &rows)?;
         writeln!(out)?;

@@ -165,17 +165,8 @@ impl Trend {
                     .collect(),
             })
             .collect();
-        let owner_at = owners
-            .iter()
-            .enumerate()
-            .map(|(i, o)| (o.owner_id.clone(), i))
-            .collect();
-        let mut team_kpis_at: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, k) in kpis.iter().enumerate() {
-            if let Some(t) = &k.team_id {
-                team_kpis_at.entry(t.clone()).or_default().push(i);
-            }
-        }
+        let (owner_at, team_kpis_at) =
+            super::positions(&owners, |o| &o.owner_id, &kpis, |k| &k.team_id);
         Trend {
             periods: periods.iter().map(|p| p.label.clone()).collect(),
             kept_failing: kpis
