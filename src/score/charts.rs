@@ -17,6 +17,19 @@ const BAR_W: f64 = 320.0;
 const MAX_LABEL: f64 = 240.0;
 const PAD: f64 = 8.0;
 
+/// The dashed line at 100 % of a bar chart, from `top` to the foot of a chart `height` tall,
+/// labelled above.
+fn hundred_line(out: &mut String, x100: f64, top: f64, height: f64) {
+    let _ = writeln!(
+        out,
+        "<line x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\" stroke=\"{LINE}\" stroke-dasharray=\"3 2\"/>",
+        n(top - 6.0),
+        n(height - PAD),
+        x = n(x100)
+    );
+    svg::text(out, x100, top - 9.0, "middle", MUTED, "100%");
+}
+
 /// A chart's title and text alternative (plain text).
 #[derive(Debug, Clone)]
 pub struct Words {
@@ -152,14 +165,7 @@ pub fn bars(
     let mut out = String::new();
     svg::open(&mut out, id, width, height, &words.title, &words.desc);
     let x100 = x0 + BAR_W * 100.0 / scale;
-    let _ = writeln!(
-        out,
-        "<line x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\" stroke=\"{LINE}\" stroke-dasharray=\"3 2\"/>",
-        n(top - 6.0),
-        n(height - PAD),
-        x = n(x100)
-    );
-    svg::text(&mut out, x100, top - 9.0, "middle", MUTED, "100%");
+    hundred_line(&mut out, x100, top, height);
     for (i, (name, value)) in rows.iter().enumerate() {
         let y = top + i as f64 * ROW;
         let mid = y + ROW / 2.0;
@@ -228,14 +234,7 @@ pub fn statuses(
     let mut out = String::new();
     svg::open(&mut out, id, width, height, &words.title, &words.desc);
     let x100 = x0 + bar_w * 100.0 / scale;
-    let _ = writeln!(
-        out,
-        "<line x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\" stroke=\"{LINE}\" stroke-dasharray=\"3 2\"/>",
-        n(top - 6.0),
-        n(height - PAD),
-        x = n(x100)
-    );
-    svg::text(&mut out, x100, top - 9.0, "middle", MUTED, "100%");
+    hundred_line(&mut out, x100, top, height);
     for (i, r) in rows.iter().enumerate() {
         let y = top + i as f64 * ROW;
         let mid = y + ROW / 2.0;

@@ -944,14 +944,15 @@ fn trend_table(trend: &Trend, out: &mut dyn Write) -> io::Result<()> {
     let right: Vec<bool> = std::iter::once(false)
         .chain(periods.iter().map(|_| true))
         .collect();
+    let row = |id: &str, values: &[Option<f64>]| {
+        let mut row = vec![cell(id)];
+        row.extend(per_period(values));
+        row
+    };
     let rows: Vec<Vec<String>> = trend
         .kpis
         .iter()
-        .map(|k| {
-            let mut row = vec![cell(&k.kpi_id)];
-            row.extend(per_period(&k.attainment));
-            row
-        })
+        .map(|k| row(&k.kpi_id, &k.attainment))
         .collect();
     aligned(out, &header, &right, &rows)?;
     writeln!(out)?;
@@ -959,11 +960,7 @@ fn trend_table(trend: &Trend, out: &mut dyn Write) -> io::Result<()> {
     let rows: Vec<Vec<String>> = trend
         .owners
         .iter()
-        .map(|o| {
-            let mut row = vec![cell(&o.owner_id)];
-            row.extend(per_period(&o.score));
-            row
-        })
+        .map(|o| row(&o.owner_id, &o.score))
         .collect();
     aligned(out, &header, &right, &rows)?;
     let list = |ids: &[String]| {
