@@ -10,14 +10,12 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{decode_entities as decode, kpic};
+use common::{Values, decode_entities as decode, kpic, tags};
 
 /// The hostile strings shared with the other renderers' tests, and strings aimed at HTML,
 /// attributes, `<style>`, `<title>` and inline SVG.
 fn hostile() -> Vec<String> {
-    let path = common::repo_root().join("tests/fixtures/hostile/text.json");
-    let mut all: Vec<String> =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut all = common::hostile_text();
     all.extend(
         [
             "\"><img src=x onerror=alert(1)>",
@@ -46,80 +44,6 @@ fn hostile_workspace() -> tempfile::TempDir {
     }
     common::write(dir.path(), "actuals.csv", actuals);
     dir
-}
-
-/// One tag: its name (`/p` for an end tag, `!` for a declaration or comment) and attributes.
-#[derive(Debug)]
-struct Tag {
-    name: String,
-    attrs: Vec<(String, String)>,
-}
-
-/// Every tag of `html`, which writes text's `<` as `&lt;` (kpic and Chromium's serializer
-/// alike), so that each raw `<` opens a tag. Attribute values are double-quoted.
-fn tags(html: &str) -> Vec<Tag> {
-    let mut out = Vec::new();
-    let mut rest = html;
-    while let Some(at) = rest.find('<') {
-        let after = &rest[at + 1..];
-        let end = after.find('>').expect("a tag ends");
-        let mut inner = &after[..end];
-        // A `>` inside a quoted attribute value does not end the tag.
-        let mut len = end;
-        while inner.matches('"').count() % 2 == 1 {
-            let more = after[len + 1..].find('>').expect("a quoted value ends");
-            len += 1 + more;
-            inner = &after[..len];
-        }
-        rest = &after[len + 1..];
-        if inner.starts_with(['!', '?']) {
-            out.push(Tag {
-                name: inner[..1].to_owned(),
-                attrs: Vec::new(),
-            });
-            continue;
-        }
-        let (slash, body) = match inner.strip_prefix('/') {
-            Some(b) => ("/", b),
-            None => ("", inner),
-        };
-        let name_len = body
-            .find(|c: char| c.is_whitespace() || c == '/')
-            .unwrap_or(body.len());
-        let (name, mut attrs_text) = body.split_at(name_len);
-        let mut attrs = Vec::new();
-        loop {
-            attrs_text = attrs_text.trim_start().trim_start_matches('/').trim_start();
-            if attrs_text.is_empty() {
-                break;
-            }
-            let key_len = attrs_text
-                .find(|c: char| c == '=' || c.is_whitespace())
-                .unwrap_or(attrs_text.len());
-            let key = attrs_text[..key_len].to_owned();
-            attrs_text = &attrs_text[key_len..];
-            let value = match attrs_text.strip_prefix("=\"") {
-                Some(v) => {
-                    let close = v.find('"').expect("a quoted value ends");
-                    attrs_text = &v[close + 1..];
-                    decode(&v[..close])
-                }
-                None => {
-                    assert!(
-                        !attrs_text.starts_with('='),
-                        "an unquoted attribute value in <{name} {key}…>"
-                    );
-                    String::new()
-                }
-            };
-            attrs.push((key, value));
-        }
-        out.push(Tag {
-            name: format!("{slash}{name}"),
-            attrs,
-        });
-    }
-    out
 }
 
 /// The elements kpic's pages are made of.
@@ -172,7 +96,7 @@ const ATTRIBUTES: &[&str] = &[
 /// Asserts that every element and attribute of `html` is kpic's own: known names, links only
 /// to kpic's anchors, IDs only kpic's names, no script anywhere.
 fn assert_only_kpic_markup(html: &str, what: &str) {
-    let tags = tags(html);
+    let tags = tags(html, Values::Quoted);
     assert!(tags.len() > 50, "{what}: {} tags", tags.len());
     for tag in &tags {
         let name = tag.name.trim_start_matches('/');

@@ -11,12 +11,11 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
-use common::{decode_entities as decode, kpic};
+use common::{Values, decode_entities as decode, kpic, tags};
 
 /// The hostile strings, shared with the other renderers' tests.
 fn hostile() -> Vec<String> {
-    let path = common::repo_root().join("tests/fixtures/hostile/text.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    common::hostile_text()
 }
 
 fn hostile_workspace() -> tempfile::TempDir {
@@ -44,75 +43,6 @@ fn render(markdown: &Path) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap()
-}
-
-/// One tag of the HTML: its name (`/p` for an end tag, `!` for a comment or declaration, `?`
-/// for a processing instruction) and attributes.
-#[derive(Debug)]
-struct Tag {
-    name: String,
-    attrs: Vec<(String, String)>,
-}
-
-/// Every tag in `html`. The renderer writes text's `<` as `&lt;`, so each raw `<` opens a tag.
-fn tags(html: &str) -> Vec<Tag> {
-    let mut out = Vec::new();
-    let mut rest = html;
-    while let Some(at) = rest.find('<') {
-        let after = &rest[at + 1..];
-        let end = after.find('>').expect("a tag ends");
-        let inner = &after[..end];
-        rest = &after[end + 1..];
-        if inner.starts_with(['!', '?']) {
-            out.push(Tag {
-                name: inner[..1].to_owned(),
-                attrs: Vec::new(),
-            });
-            continue;
-        }
-        let (slash, body) = match inner.strip_prefix('/') {
-            Some(body) => ("/", body),
-            None => ("", inner),
-        };
-        let name_len = body
-            .find(|c: char| !c.is_ascii_alphanumeric())
-            .unwrap_or(body.len());
-        let (name, mut attrs_text) = body.split_at(name_len);
-        let mut attrs = Vec::new();
-        loop {
-            attrs_text = attrs_text.trim_start().trim_start_matches('/');
-            if attrs_text.is_empty() {
-                break;
-            }
-            let key_len = attrs_text
-                .find(|c: char| c == '=' || c.is_whitespace())
-                .unwrap_or(attrs_text.len());
-            let key = attrs_text[..key_len].to_owned();
-            attrs_text = &attrs_text[key_len..];
-            // The renderer quotes what it writes; raw HTML may not.
-            let value = if let Some(v) = attrs_text.strip_prefix("=\"") {
-                let close = v.find('"').expect("a quoted value ends");
-                attrs_text = &v[close + 1..];
-                decode(&v[..close])
-            } else if let Some(v) = attrs_text.strip_prefix('=') {
-                let end = v.find(char::is_whitespace).unwrap_or(v.len());
-                attrs_text = &v[end..];
-                v[..end].to_owned()
-            } else {
-                String::new()
-            };
-            if key.is_empty() && value.is_empty() {
-                // Nothing read: skip a character, so that odd raw HTML cannot stall the scan.
-                attrs_text = attrs_text.get(1..).unwrap_or_default();
-            }
-            attrs.push((key, value));
-        }
-        out.push(Tag {
-            name: format!("{slash}{name}"),
-            attrs,
-        });
-    }
-    out
 }
 
 /// The text a reader sees: the HTML without its tags (a block's end as a line break),
@@ -156,7 +86,7 @@ const KPIC_ELEMENTS: &[&str] = &[
 /// heading of the page (the table of contents), or to the `mailto:` address that the link
 /// shows (cmark-gfm links e-mail addresses in text, which no escaping can prevent).
 fn assert_only_kpic_markup(html: &str, what: &str) {
-    let tags = tags(html);
+    let tags = tags(html, Values::Raw);
     assert!(!tags.is_empty(), "{what}: no HTML at all");
     for tag in &tags {
         let name = tag.name.trim_start_matches('/');
@@ -370,7 +300,7 @@ fn the_score_page_with_charts_links_only_its_svg_files() {
     // Every image is a chart that was written, with a plain alt text.
     let prefix = "charts%20%28q2%29%20%3Cimg%20src%3Dx%3E/";
     let mut images = 0;
-    for tag in tags(&html).iter().filter(|t| t.name == "img") {
+    for tag in tags(&html, Values::Raw).iter().filter(|t| t.name == "img") {
         images += 1;
         let src = &tag.attrs.iter().find(|(k, _)| k == "src").unwrap().1;
         let file = src
@@ -402,7 +332,7 @@ fn the_score_page_with_charts_links_only_its_svg_files() {
     // The SVG files hold only the chart's own elements.
     for entry in std::fs::read_dir(dir.path().join(folder)).unwrap() {
         let svg = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-        for tag in tags(&svg) {
+        for tag in tags(&svg, Values::Raw) {
             let name = tag.name.trim_start_matches('/');
             assert!(
                 [

@@ -389,3 +389,106 @@ kpis:
     }
     dir
 }
+
+/// The hostile strings of `tests/fixtures/hostile/text.json`, which every renderer's test feeds
+/// its documents.
+pub fn hostile_text() -> Vec<String> {
+    let path = repo_root().join("tests/fixtures/hostile/text.json");
+    serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// One tag of an HTML text: its name (`/p` for an end tag, `!` for a comment or declaration,
+/// `?` for a processing instruction) and attributes.
+#[derive(Debug)]
+pub struct Tag {
+    pub name: String,
+    pub attrs: Vec<(String, String)>,
+}
+
+/// What the attribute values of an HTML text may be, for [`tags`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Values {
+    /// kpic's own pages: every value is double-quoted (and may hold a `>`); an unquoted one
+    /// fails the test.
+    Quoted,
+    /// A renderer's output with raw HTML let through: values may be unquoted, and odd text
+    /// cannot stall the scan.
+    Raw,
+}
+
+/// Every tag of `html`, which writes text's `<` as `&lt;` (kpic, cmark-gfm and Chromium's
+/// serializer alike), so that each raw `<` opens a tag.
+pub fn tags(html: &str, values: Values) -> Vec<Tag> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(at) = rest.find('<') {
+        let after = &rest[at + 1..];
+        let end = after.find('>').expect("a tag ends");
+        let mut inner = &after[..end];
+        let mut len = end;
+        // A `>` inside a quoted attribute value does not end the tag.
+        while values == Values::Quoted && inner.matches('"').count() % 2 == 1 {
+            let more = after[len + 1..].find('>').expect("a quoted value ends");
+            len += 1 + more;
+            inner = &after[..len];
+        }
+        rest = &after[len + 1..];
+        if inner.starts_with(['!', '?']) {
+            out.push(Tag {
+                name: inner[..1].to_owned(),
+                attrs: Vec::new(),
+            });
+            continue;
+        }
+        let (slash, body) = match inner.strip_prefix('/') {
+            Some(b) => ("/", b),
+            None => ("", inner),
+        };
+        let name_len = match values {
+            Values::Quoted => body.find(|c: char| c.is_whitespace() || c == '/'),
+            Values::Raw => body.find(|c: char| !c.is_ascii_alphanumeric()),
+        }
+        .unwrap_or(body.len());
+        let (name, mut attrs_text) = body.split_at(name_len);
+        let mut attrs = Vec::new();
+        loop {
+            attrs_text = attrs_text.trim_start().trim_start_matches('/');
+            if values == Values::Quoted {
+                attrs_text = attrs_text.trim_start();
+            }
+            if attrs_text.is_empty() {
+                break;
+            }
+            let key_len = attrs_text
+                .find(|c: char| c == '=' || c.is_whitespace())
+                .unwrap_or(attrs_text.len());
+            let key = attrs_text[..key_len].to_owned();
+            attrs_text = &attrs_text[key_len..];
+            let value = if let Some(v) = attrs_text.strip_prefix("=\"") {
+                let close = v.find('"').expect("a quoted value ends");
+                attrs_text = &v[close + 1..];
+                decode_entities(&v[..close])
+            } else if let Some(v) = attrs_text.strip_prefix('=') {
+                assert!(
+                    values == Values::Raw,
+                    "an unquoted attribute value in <{name} {key}…>"
+                );
+                let end = v.find(char::is_whitespace).unwrap_or(v.len());
+                attrs_text = &v[end..];
+                v[..end].to_owned()
+            } else {
+                String::new()
+            };
+            if values == Values::Raw && key.is_empty() && value.is_empty() {
+                // Nothing read: skip a character, so that odd raw HTML cannot stall the scan.
+                attrs_text = attrs_text.get(1..).unwrap_or_default();
+            }
+            attrs.push((key, value));
+        }
+        out.push(Tag {
+            name: format!("{slash}{name}"),
+            attrs,
+        });
+    }
+    out
+}
