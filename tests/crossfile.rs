@@ -29,6 +29,14 @@ fn codes(found: &[Diag]) -> Vec<(&str, &str, u64)> {
         .collect()
 }
 
+/// Code, file, line and message of each finding.
+fn placed(found: &[Diag]) -> Vec<(&str, &str, u64, &str)> {
+    found
+        .iter()
+        .map(|d| (d.code.as_str(), d.file.as_str(), d.line, d.message.as_str()))
+        .collect()
+}
+
 // ---------------------------------------------------------------------------------------------
 // One broken file does not cascade
 
@@ -711,10 +719,7 @@ kpis:
             .replace("  - {id: quality, name: Quality, owner: boss}\n", ""),
     );
     assert_eq!(code, 1);
-    let got: Vec<(&str, &str, u64, &str)> = found
-        .iter()
-        .map(|d| (d.code.as_str(), d.file.as_str(), d.line, d.message.as_str()))
-        .collect();
+    let got = placed(&found);
     // (The renamed objective serves nothing now: R005 in the given file itself.)
     assert_eq!(
         got,
@@ -788,11 +793,8 @@ fn deleting_a_spec_file_that_others_reference_is_reported_there() {
         ),
     );
     assert_eq!(code, 1);
-    let got: Vec<(&str, &str, u64, &str)> = found
-        .iter()
-        .map(|d| (d.code.as_str(), d.file.as_str(), d.line, d.message.as_str()))
-        .filter(|d| d.1 != "kpi-specs/sales.yaml")
-        .collect();
+    let mut got = placed(&found);
+    got.retain(|d| d.1 != "kpi-specs/sales.yaml");
     let gone = |id: &str| {
         format!("owner `{id}` is no longer defined: it was removed from kpi-specs/people.yaml")
     };
